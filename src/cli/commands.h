@@ -1,0 +1,10 @@
+// The lamina subcommands; each takes the arguments after its name and returns the exit code.
+#pragma once
+
+namespace lamina::cli {
+
+int cmd_run(int argc, char** argv);
+int cmd_info(int argc, char** argv);
+int cmd_tokenize(int argc, char** argv);
+
+}  // namespace lamina::cli

@@ -1,0 +1,46 @@
+// lamina: command-line entry point dispatching to the subcommands.
+#include <cstdio>
+#include <cstring>
+#include <string_view>
+
+#include "cli/commands.h"
+
+namespace {
+
+struct Command {
+    const char* name;
+    int (*fn)(int, char**);
+    const char* summary;
+};
+
+constexpr Command kCommands[] = {
+    {"run", lamina::cli::cmd_run, "generate text from a prompt"},
+    {"info", lamina::cli::cmd_info, "print a GGUF file's metadata and tensor table"},
+    {"tokenize", lamina::cli::cmd_tokenize, "show how a model's tokenizer splits text"},
+};
+
+void print_usage(FILE* out) {
+    std::fprintf(out, "usage: lamina COMMAND [options]   (lamina COMMAND --help for details)\n\n");
+    std::fprintf(out, "commands:\n");
+    for (const Command& c : kCommands) std::fprintf(out, "  %-10s %s\n", c.name, c.summary);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc < 2) {
+        print_usage(stderr);
+        return 2;
+    }
+    std::string_view name = argv[1];
+    if (name == "--help" || name == "-h" || name == "help") {
+        print_usage(stdout);
+        return 0;
+    }
+    for (const Command& c : kCommands) {
+        if (name == c.name) return c.fn(argc - 1, argv + 1);
+    }
+    std::fprintf(stderr, "lamina: unknown command '%s'\n", argv[1]);
+    print_usage(stderr);
+    return 2;
+}
