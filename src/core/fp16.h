@@ -63,7 +63,9 @@ inline uint16_t fp32_to_fp16(float f) {
     return sign | (uint16_t)h;
 }
 
-inline float bf16_to_fp32(uint16_t h) { return bits_float((uint32_t)h << 16); }
+inline float bf16_to_fp32(uint16_t h) {
+    return bits_float((uint32_t)h << 16);
+}
 
 // Round-to-nearest-even; NaN stays a (quiet) NaN.
 inline uint16_t fp32_to_bf16(float f) {

@@ -9,7 +9,7 @@ namespace lamina {
 
 // A success flag with a one-line, human-readable message when it failed.
 class [[nodiscard]] Status {
-public:
+  public:
     Status() = default;
     static Status ok() { return Status(); }
     static Status error(std::string message) {
@@ -22,7 +22,7 @@ public:
     explicit operator bool() const { return !failed_; }
     const std::string& message() const { return message_; }
 
-private:
+  private:
     bool failed_ = false;
     std::string message_;
 };
@@ -30,7 +30,7 @@ private:
 // Either a value or the Status that explains why there is none.
 template <typename T>
 class [[nodiscard]] Expected {
-public:
+  public:
     Expected(T value) : value_(std::move(value)) {}
     Expected(Status status) : status_(std::move(status)) {}
     bool has_value() const { return value_.has_value(); }
@@ -44,7 +44,7 @@ public:
     const Status& status() const { return status_; }
     const std::string& error() const { return status_.message(); }
 
-private:
+  private:
     std::optional<T> value_;
     Status status_;
 };

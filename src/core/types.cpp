@@ -81,8 +81,10 @@ struct Table {
         valid[(uint32_t)t.type] = true;
     }
     Table() {
-        set({DType::F32, "F32", 1, 4, false, f32_to_float, f32_from_float, DType::F32, f32_vec_dot});
-        set({DType::F16, "F16", 1, 2, false, f16_to_float, f16_from_float, DType::F32, f16_vec_dot});
+        set({DType::F32, "F32", 1, 4, false, f32_to_float, f32_from_float, DType::F32,
+             f32_vec_dot});
+        set({DType::F16, "F16", 1, 2, false, f16_to_float, f16_from_float, DType::F32,
+             f16_vec_dot});
         set({DType::BF16, "BF16", 1, 2, false, bf16_to_float, bf16_from_float, DType::F32,
              bf16_vec_dot});
         set(plain(DType::I8, "I8", 1));
@@ -133,7 +135,9 @@ const TypeTraits* find_type_traits(uint32_t id) {
     return &t.rows[id];
 }
 
-const TypeTraits& type_traits(DType type) { return table().rows[(uint32_t)type]; }
+const TypeTraits& type_traits(DType type) {
+    return table().rows[(uint32_t)type];
+}
 
 const TypeTraits* find_type_by_name(std::string_view name) {
     const Table& t = table();

@@ -52,9 +52,9 @@ using VecDotFn = float (*)(int64_t n, const void* x, const void* y);
 
 struct TypeTraits {
     DType type;
-    const char* name;     // as llama.cpp spells it: "F16", "Q4_K", ...
-    int64_t block_size;   // elements per block (1 for plain types)
-    size_t type_size;     // bytes per block
+    const char* name;    // as llama.cpp spells it: "F16", "Q4_K", ...
+    int64_t block_size;  // elements per block (1 for plain types)
+    size_t type_size;    // bytes per block
     bool is_quantized;
     // Reference (portable scalar) implementations; nullptr where lamina cannot compute this type
     // yet. Backends may install faster equivalents; these remain the definition they are tested
@@ -72,14 +72,20 @@ const TypeTraits& type_traits(DType t);
 // nullptr if no type has this name (case-insensitive, "q4_k" == "Q4_K").
 const TypeTraits* find_type_by_name(std::string_view name);
 
-inline const char* type_name(DType t) { return type_traits(t).name; }
-inline int64_t block_size(DType t) { return type_traits(t).block_size; }
+inline const char* type_name(DType t) {
+    return type_traits(t).name;
+}
+inline int64_t block_size(DType t) {
+    return type_traits(t).block_size;
+}
 // Bytes taken by n elements of type t; n must be a multiple of the block size.
 inline size_t row_size(DType t, int64_t n) {
     const TypeTraits& tt = type_traits(t);
     return (size_t)(n / tt.block_size) * tt.type_size;
 }
 // True when lamina can read this type (to_float exists).
-inline bool type_is_supported(DType t) { return type_traits(t).to_float != nullptr; }
+inline bool type_is_supported(DType t) {
+    return type_traits(t).to_float != nullptr;
+}
 
 }  // namespace lamina

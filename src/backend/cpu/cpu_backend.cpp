@@ -1,0 +1,70 @@
+#include "backend/cpu/cpu_backend.h"
+
+#include <cstdlib>
+
+#include "backend/cpu/ops.h"
+#include "core/memory_plan.h"
+
+namespace lamina {
+
+void CpuBackend::AlignedFree::operator()(uint8_t* p) const {
+    std::free(p);
+}
+
+CpuBackend::CpuBackend(int n_threads, Isa isa) : pool_(n_threads), kernels_(&cpu_kernels(isa)) {}
+
+CpuBackend::~CpuBackend() = default;
+
+void CpuBackend::ensure(std::unique_ptr<uint8_t, AlignedFree>& buf, size_t& cap, size_t need) {
+    if (need <= cap && buf) return;
+    // Grow with headroom: decode graphs grow by one KV position per token.
+    const size_t size = ((need + need / 4) + 4095) / 4096 * 4096;
+    buf.reset(static_cast<uint8_t*>(std::aligned_alloc(4096, size)));
+    cap = buf ? size : 0;
+}
+
+Status CpuBackend::allocate(Graph& g) {
+    MemoryPlan plan(g);
+    ensure(arena_, arena_size_, plan.arena_size() + 64);
+    if (!arena_)
+        return Status::error("out of memory for a compute buffer of " +
+                             std::to_string(plan.arena_size()) + " bytes");
+    plan.bind(g, arena_.get());
+    return Status::ok();
+}
+
+Status CpuBackend::compute(Graph& g) {
+    size_t work = 0;
+    for (const Tensor* n : g.nodes()) work = std::max(work, op_work_size(*n, pool_.size()));
+    ensure(work_, work_size_, work + 64);
+    if (!work_)
+        return Status::error("out of memory for a work buffer of " + std::to_string(work) +
+                             " bytes");
+
+    const auto& nodes = g.nodes();
+    pool_.run([&](int ith) {
+        ComputeCtx ctx;
+        ctx.ith = ith;
+        ctx.nth = pool_.size();
+        ctx.wdata = work_.get();
+        ctx.wsize = work_size_;
+        ctx.pool = &pool_;
+        ctx.k = kernels_;
+        for (const Tensor* n : nodes) {
+            switch (n->op) {
+                case Op::Reshape:
+                case Op::View:
+                case Op::Permute:
+                case Op::Transpose:
+                    continue;  // nothing to compute, no barrier needed
+                default:
+                    break;
+            }
+            compute_op(*n, ctx);
+            ctx.barrier();
+        }
+    });
+    return Status::ok();
+}
+
+}  // namespace lamina

@@ -1,0 +1,43 @@
+// CpuBackend: runs graphs on N threads with kernels chosen for this CPU's instruction set.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "backend/backend.h"
+#include "backend/cpu/cpu_features.h"
+#include "backend/cpu/kernels.h"
+#include "backend/cpu/thread_pool.h"
+
+namespace lamina {
+
+class CpuBackend final : public Backend {
+  public:
+    // isa: which kernel set to use; by default the best this CPU supports.
+    explicit CpuBackend(int n_threads, Isa isa = CpuFeatures::detect().best_isa());
+    ~CpuBackend() override;
+    const char* name() const override { return "cpu"; }
+    Status allocate(Graph& g) override;
+    Status compute(Graph& g) override;
+
+    int n_threads() const { return pool_.size(); }
+    Isa isa() const { return kernels_->isa; }
+    const CpuKernels& kernels() const { return *kernels_; }
+    size_t arena_bytes() const { return arena_size_; }
+
+  private:
+    struct AlignedFree {
+        void operator()(uint8_t* p) const;
+    };
+    void ensure(std::unique_ptr<uint8_t, AlignedFree>& buf, size_t& cap, size_t need);
+
+    ThreadPool pool_;
+    const CpuKernels* kernels_;
+    std::unique_ptr<uint8_t, AlignedFree> arena_;
+    size_t arena_size_ = 0;
+    std::unique_ptr<uint8_t, AlignedFree> work_;
+    size_t work_size_ = 0;
+};
+
+}  // namespace lamina

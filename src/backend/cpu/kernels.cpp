@@ -1,0 +1,63 @@
+#include "backend/cpu/kernels.h"
+
+#include "core/fp16.h"
+
+namespace lamina {
+namespace {
+
+float dot_f32_ref(int64_t n, const float* x, const float* y) {
+    float sum = 0;
+    for (int64_t i = 0; i < n; ++i) sum += x[i] * y[i];
+    return sum;
+}
+
+void axpy_f32_ref(int64_t n, float a, const float* x, float* y) {
+    for (int64_t i = 0; i < n; ++i) y[i] += a * x[i];
+}
+
+float dot_f16_f32_ref(int64_t n, const uint16_t* x, const float* y) {
+    float sum = 0;
+    for (int64_t i = 0; i < n; ++i) sum += fp16_to_fp32(x[i]) * y[i];
+    return sum;
+}
+
+void axpy_f16_ref(int64_t n, float a, const uint16_t* x, float* y) {
+    for (int64_t i = 0; i < n; ++i) y[i] += a * fp16_to_fp32(x[i]);
+}
+
+CpuKernels build(Isa isa) {
+    CpuKernels k;
+    k.isa = isa;
+    for (uint32_t id = 0; id < kTypeSlots; ++id) {
+        const TypeTraits* tt = find_type_traits(id);
+        if (!tt) continue;
+        k.vec_dot[id] = tt->vec_dot;
+        k.from_float[id] = tt->from_float;
+        k.to_float[id] = tt->to_float;
+    }
+    k.dot_f32 = dot_f32_ref;
+    k.axpy_f32 = axpy_f32_ref;
+    k.dot_f16_f32 = dot_f16_f32_ref;
+    k.axpy_f16 = axpy_f16_ref;
+    if (isa == Isa::Avx2 || isa == Isa::Avx512) install_avx2_kernels(k);
+    if (isa == Isa::Avx512) install_avx512_kernels(k);
+    return k;
+}
+
+}  // namespace
+
+const CpuKernels& cpu_kernels(Isa isa) {
+    static const CpuKernels scalar = build(Isa::Scalar);
+    static const CpuKernels avx2 = build(Isa::Avx2);
+    static const CpuKernels avx512 = build(Isa::Avx512);
+    switch (isa) {
+        case Isa::Avx512:
+            return avx512;
+        case Isa::Avx2:
+            return avx2;
+        default:
+            return scalar;
+    }
+}
+
+}  // namespace lamina

@@ -1,0 +1,41 @@
+// CpuKernels: the table of low-level CPU kernels, one set per instruction set.
+#pragma once
+
+#include <array>
+#include <cstdint>
+
+#include "backend/cpu/cpu_features.h"
+#include "core/types.h"
+
+namespace lamina {
+
+constexpr size_t kTypeSlots = 40;
+
+// Every entry starts as the portable reference from the type table (or a scalar loop here) and
+// is replaced by an ISA-specific version where one exists; tests compare each replacement
+// against the reference on awkward sizes.
+struct CpuKernels {
+    Isa isa = Isa::Scalar;
+    // Weight-row x activation-row dot, activations already in the type's vec_dot_type.
+    std::array<VecDotFn, kTypeSlots> vec_dot{};
+    // Conversion of activation rows into a vec_dot_type (quantizing for integer kernels).
+    std::array<FromFloatFn, kTypeSlots> from_float{};
+    std::array<ToFloatFn, kTypeSlots> to_float{};
+
+    float (*dot_f32)(int64_t n, const float* x, const float* y) = nullptr;
+    // y[i] += a * x[i]
+    void (*axpy_f32)(int64_t n, float a, const float* x, float* y) = nullptr;
+    // Dot of a float row with an F16 row (attention scores against an F16 K cache).
+    float (*dot_f16_f32)(int64_t n, const uint16_t* x, const float* y) = nullptr;
+    // y[i] += a * x[i] for an F16 row x (attention values from an F16 V cache).
+    void (*axpy_f16)(int64_t n, float a, const uint16_t* x, float* y) = nullptr;
+};
+
+// The kernels for an ISA (falls back to the best available subset). Built once, immutable.
+const CpuKernels& cpu_kernels(Isa isa);
+
+// Hooks implemented by the ISA-specific files; each overrides the entries it accelerates.
+void install_avx2_kernels(CpuKernels& k);
+void install_avx512_kernels(CpuKernels& k);
+
+}  // namespace lamina

@@ -1,0 +1,29 @@
+// CPU op kernels: one compute function per graph op, each splitting its work across threads.
+#pragma once
+
+#include "backend/cpu/compute_ctx.h"
+#include "core/tensor.h"
+
+namespace lamina {
+
+// Scratch bytes the node needs (shared by all threads of the node).
+size_t op_work_size(const Tensor& node, int n_threads);
+// Runs this thread's share of the node. All threads of the pool call it for every node.
+void compute_op(const Tensor& node, const ComputeCtx& ctx);
+
+void compute_get_rows(const Tensor& node, const ComputeCtx& ctx);
+void compute_mul_mat(const Tensor& node, const ComputeCtx& ctx);
+size_t mul_mat_work_size(const Tensor& node, int n_threads);
+void compute_add(const Tensor& node, const ComputeCtx& ctx);
+void compute_mul(const Tensor& node, const ComputeCtx& ctx);
+void compute_scale(const Tensor& node, const ComputeCtx& ctx);
+void compute_rms_norm(const Tensor& node, const ComputeCtx& ctx);
+void compute_rope(const Tensor& node, const ComputeCtx& ctx);
+void compute_soft_max(const Tensor& node, const ComputeCtx& ctx);
+void compute_silu(const Tensor& node, const ComputeCtx& ctx);
+void compute_swiglu(const Tensor& node, const ComputeCtx& ctx);
+void compute_copy(const Tensor& src, const Tensor& dst, const ComputeCtx& ctx);
+void compute_attention(const Tensor& node, const ComputeCtx& ctx);
+size_t attention_work_size(const Tensor& node, int n_threads);
+
+}  // namespace lamina

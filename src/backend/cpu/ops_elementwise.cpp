@@ -1,0 +1,164 @@
+// Row-wise and element-wise CPU ops: get_rows, add, mul, scale, rms_norm, silu, swiglu, copy.
+#include <cmath>
+
+#include "backend/cpu/ops.h"
+#include "core/fp16.h"
+
+namespace lamina {
+namespace {
+
+// Row r of a tensor with rows over dims 1..3.
+inline const float* row_f32(const Tensor& t, int64_t r) {
+    const int64_t i1 = r % t.ne[1], i2 = (r / t.ne[1]) % t.ne[2], i3 = r / (t.ne[1] * t.ne[2]);
+    return t.row<const float>(i1, i2, i3);
+}
+inline float* row_f32_mut(const Tensor& t, int64_t r) {
+    const int64_t i1 = r % t.ne[1], i2 = (r / t.ne[1]) % t.ne[2], i3 = r / (t.ne[1] * t.ne[2]);
+    return t.row<float>(i1, i2, i3);
+}
+
+inline float silu(float x) {
+    return x / (1.0f + std::exp(-x));
+}
+
+template <typename F>
+void binary_rows(const Tensor& node, const ComputeCtx& ctx, F f) {
+    const Tensor& a = *node.src[0];
+    const Tensor& b = *node.src[1];
+    const int64_t n = a.ne[0], b_rows = b.n_rows();
+    int64_t r0, r1;
+    ctx.split(node.n_rows(), &r0, &r1);
+    for (int64_t r = r0; r < r1; ++r) {
+        const float* x = row_f32(a, r);
+        const float* y = row_f32(b, r % b_rows);
+        float* out = row_f32_mut(node, r);
+        for (int64_t i = 0; i < n; ++i) out[i] = f(x[i], y[i]);
+    }
+}
+
+float load_element(const uint8_t* p, DType t) {
+    switch (t) {
+        case DType::F16:
+            return fp16_to_fp32(*reinterpret_cast<const uint16_t*>(p));
+        case DType::BF16:
+            return bf16_to_fp32(*reinterpret_cast<const uint16_t*>(p));
+        default:
+            return *reinterpret_cast<const float*>(p);
+    }
+}
+
+void store_element(uint8_t* p, DType t, float v) {
+    switch (t) {
+        case DType::F16:
+            *reinterpret_cast<uint16_t*>(p) = fp32_to_fp16(v);
+            break;
+        case DType::BF16:
+            *reinterpret_cast<uint16_t*>(p) = fp32_to_bf16(v);
+            break;
+        default:
+            *reinterpret_cast<float*>(p) = v;
+            break;
+    }
+}
+
+}  // namespace
+
+void compute_get_rows(const Tensor& node, const ComputeCtx& ctx) {
+    const Tensor& table = *node.src[0];
+    const int32_t* ids = static_cast<const int32_t*>(node.src[1]->data);
+    const ToFloatFn to_float = ctx.k->to_float[(size_t)table.type];
+    int64_t r0, r1;
+    ctx.split(node.ne[1], &r0, &r1);
+    for (int64_t r = r0; r < r1; ++r) {
+        to_float(table.row(ids[r]), node.row<float>(r), table.ne[0]);
+    }
+}
+
+void compute_add(const Tensor& node, const ComputeCtx& ctx) {
+    binary_rows(node, ctx, [](float x, float y) { return x + y; });
+}
+
+void compute_mul(const Tensor& node, const ComputeCtx& ctx) {
+    binary_rows(node, ctx, [](float x, float y) { return x * y; });
+}
+
+void compute_swiglu(const Tensor& node, const ComputeCtx& ctx) {
+    binary_rows(node, ctx, [](float g, float u) { return silu(g) * u; });
+}
+
+void compute_scale(const Tensor& node, const ComputeCtx& ctx) {
+    const float s = node.params.f[0];
+    int64_t r0, r1;
+    ctx.split(node.n_rows(), &r0, &r1);
+    for (int64_t r = r0; r < r1; ++r) {
+        const float* x = row_f32(*node.src[0], r);
+        float* out = row_f32_mut(node, r);
+        for (int64_t i = 0; i < node.ne[0]; ++i) out[i] = x[i] * s;
+    }
+}
+
+void compute_silu(const Tensor& node, const ComputeCtx& ctx) {
+    int64_t r0, r1;
+    ctx.split(node.n_rows(), &r0, &r1);
+    for (int64_t r = r0; r < r1; ++r) {
+        const float* x = row_f32(*node.src[0], r);
+        float* out = row_f32_mut(node, r);
+        for (int64_t i = 0; i < node.ne[0]; ++i) out[i] = silu(x[i]);
+    }
+}
+
+void compute_rms_norm(const Tensor& node, const ComputeCtx& ctx) {
+    const float eps = node.params.f[0];
+    const int64_t n = node.ne[0];
+    int64_t r0, r1;
+    ctx.split(node.n_rows(), &r0, &r1);
+    for (int64_t r = r0; r < r1; ++r) {
+        const float* x = row_f32(*node.src[0], r);
+        float* out = row_f32_mut(node, r);
+        // Double accumulation: the mean of squares over thousands of elements is where float
+        // summation order would otherwise show up in the logits.
+        double sum = 0;
+        for (int64_t i = 0; i < n; ++i) sum += (double)x[i] * x[i];
+        const float s = (float)(1.0 / std::sqrt(sum / (double)n + eps));
+        for (int64_t i = 0; i < n; ++i) out[i] = x[i] * s;
+    }
+}
+
+void compute_copy(const Tensor& src, const Tensor& dst, const ComputeCtx& ctx) {
+    // Iterate in the source's logical order; dst may have a different shape with the same
+    // element count (reshaping copy), so map through a flat element index.
+    const int64_t n0 = src.ne[0], rows = src.n_rows();
+    const size_t ss = type_traits(src.type).type_size, ds = type_traits(dst.type).type_size;
+    const bool same_rows = src.ne[0] == dst.ne[0];
+    int64_t r0, r1;
+    ctx.split(rows, &r0, &r1);
+    for (int64_t r = r0; r < r1; ++r) {
+        const int64_t s1 = r % src.ne[1], s2 = (r / src.ne[1]) % src.ne[2],
+                      s3 = r / (src.ne[1] * src.ne[2]);
+        const uint8_t* sp = src.row<const uint8_t>(s1, s2, s3);
+        if (same_rows) {
+            const int64_t d1 = r % dst.ne[1], d2 = (r / dst.ne[1]) % dst.ne[2],
+                          d3 = r / (dst.ne[1] * dst.ne[2]);
+            uint8_t* dp = dst.row<uint8_t>(d1, d2, d3);
+            if (src.type == dst.type && src.nb[0] == ss && dst.nb[0] == ds) {
+                std::memcpy(dp, sp, (size_t)n0 * ss);
+                continue;
+            }
+            for (int64_t i = 0; i < n0; ++i)
+                store_element(dp + i * dst.nb[0], dst.type,
+                              load_element(sp + i * src.nb[0], src.type));
+            continue;
+        }
+        for (int64_t i = 0; i < n0; ++i) {
+            const int64_t flat = r * n0 + i;
+            const int64_t d0 = flat % dst.ne[0];
+            const int64_t dr = flat / dst.ne[0];
+            const int64_t d1 = dr % dst.ne[1], d2 = (dr / dst.ne[1]) % dst.ne[2],
+                          d3 = dr / (dst.ne[1] * dst.ne[2]);
+            uint8_t* dp = dst.row<uint8_t>(d1, d2, d3) + d0 * dst.nb[0];
+            store_element(dp, dst.type, load_element(sp + i * src.nb[0], src.type));
+        }
+    }
+}
+
+}  // namespace lamina

@@ -1,0 +1,313 @@
+// Every CPU op against a naive reference written here, on awkward shapes, for every kernel set
+// this CPU can run and for 1 and 3 threads.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+#include <vector>
+
+#include "backend/cpu/cpu_backend.h"
+#include "core/fp16.h"
+#include "core/graph.h"
+
+namespace lamina {
+namespace {
+
+struct Config {
+    Isa isa;
+    int threads;
+};
+
+std::vector<Config> configs() {
+    std::vector<Config> out;
+    const CpuFeatures f = CpuFeatures::detect();
+    std::vector<Isa> isas = {Isa::Scalar};
+    if (f.avx2) isas.push_back(Isa::Avx2);
+    if (f.avx512 && f.avx512_vnni) isas.push_back(Isa::Avx512);
+    for (Isa isa : isas)
+        for (int t : {1, 3}) out.push_back({isa, t});
+    return out;
+}
+
+std::vector<float> random_floats(size_t n, uint32_t seed, float scale = 1.0f) {
+    std::mt19937 rng(seed);
+    std::normal_distribution<float> dist(0.0f, scale);
+    std::vector<float> v(n);
+    for (float& x : v) x = dist(rng);
+    return v;
+}
+
+Tensor* leaf(Graph& g, std::vector<float>& data, std::initializer_list<int64_t> shape) {
+    int64_t ne[4] = {1, 1, 1, 1};
+    int n = 0;
+    for (int64_t v : shape) ne[n++] = v;
+    return g.external(DType::F32, ne, n, data.data());
+}
+
+void expect_close(const float* got, const std::vector<float>& want, float tol, const char* what) {
+    for (size_t i = 0; i < want.size(); ++i) {
+        ASSERT_NEAR(got[i], want[i], tol * (1.0f + std::fabs(want[i]))) << what << " at " << i;
+    }
+}
+
+// Runs `build` (which returns the output node) on each backend configuration and compares.
+template <typename Build>
+void check_all(Build build, const std::vector<float>& want, float tol, const char* what) {
+    for (const Config& c : configs()) {
+        SCOPED_TRACE(std::string(isa_name(c.isa)) + " threads=" + std::to_string(c.threads));
+        CpuBackend be(c.threads, c.isa);
+        Graph g;
+        Tensor* out = build(g);
+        out->is_output = true;
+        ASSERT_TRUE(be.allocate(g).is_ok());
+        for (Tensor* in : g.inputs()) (void)in;
+        ASSERT_TRUE(be.compute(g).is_ok());
+        expect_close(static_cast<const float*>(out->data), want, tol, what);
+    }
+}
+
+TEST(CpuOps, MulMatF32AndF16AwkwardShapes) {
+    for (auto [K, N, M] :
+         {std::tuple{1, 1, 1}, {7, 5, 3}, {33, 17, 1}, {256, 40, 9}, {1000, 3, 2}}) {
+        std::vector<float> w = random_floats((size_t)K * N, 1 + K),
+                           x = random_floats((size_t)K * M, 2 + N);
+        std::vector<uint16_t> w16(w.size());
+        for (size_t i = 0; i < w.size(); ++i) w16[i] = fp32_to_fp16(w[i]);
+        std::vector<float> want32((size_t)N * M), want16((size_t)N * M);
+        for (int m = 0; m < M; ++m)
+            for (int n = 0; n < N; ++n) {
+                double s32 = 0, s16 = 0;
+                for (int k = 0; k < K; ++k) {
+                    s32 += (double)w[(size_t)n * K + k] * x[(size_t)m * K + k];
+                    s16 += (double)fp16_to_fp32(w16[(size_t)n * K + k]) * x[(size_t)m * K + k];
+                }
+                want32[(size_t)m * N + n] = (float)s32;
+                want16[(size_t)m * N + n] = (float)s16;
+            }
+        const float tol = 1e-4f * std::sqrt((float)K);
+        check_all(
+            [&](Graph& g) {
+                return g.mul_mat(leaf(g, w, {K, N}), leaf(g, x, {K, M}));
+            },
+            want32, tol, "mul_mat f32");
+        check_all(
+            [&](Graph& g) {
+                const int64_t ne[2] = {K, N};
+                return g.mul_mat(g.external(DType::F16, ne, 2, w16.data()), leaf(g, x, {K, M}));
+            },
+            want16, tol, "mul_mat f16");
+    }
+}
+
+TEST(CpuOps, ElementwiseOps) {
+    const int64_t n0 = 37, rows = 11;
+    std::vector<float> a = random_floats(n0 * rows, 3), b = random_floats(n0 * rows, 4),
+                       bias = random_floats(n0, 5);
+    std::vector<float> want(a.size());
+    for (size_t i = 0; i < a.size(); ++i) want[i] = a[i] + bias[i % n0];
+    check_all(
+        [&](Graph& g) {
+            return g.add(leaf(g, a, {n0, rows}), leaf(g, bias, {n0}));
+        },
+        want, 1e-6f, "add broadcast");
+    for (size_t i = 0; i < a.size(); ++i) want[i] = a[i] * b[i];
+    check_all(
+        [&](Graph& g) {
+            return g.mul(leaf(g, a, {n0, rows}), leaf(g, b, {n0, rows}));
+        },
+        want, 1e-6f, "mul");
+    for (size_t i = 0; i < a.size(); ++i) want[i] = a[i] * 0.37f;
+    check_all(
+        [&](Graph& g) {
+            return g.scale(leaf(g, a, {n0, rows}), 0.37f);
+        },
+        want, 1e-6f, "scale");
+    for (size_t i = 0; i < a.size(); ++i) want[i] = a[i] / (1 + std::exp(-a[i]));
+    check_all([&](Graph& g) { return g.silu(leaf(g, a, {n0, rows})); }, want, 1e-5f, "silu");
+    for (size_t i = 0; i < a.size(); ++i) want[i] = a[i] / (1 + std::exp(-a[i])) * b[i];
+    check_all(
+        [&](Graph& g) {
+            return g.swiglu(leaf(g, a, {n0, rows}), leaf(g, b, {n0, rows}));
+        },
+        want, 1e-5f, "swiglu");
+    for (int64_t r = 0; r < rows; ++r) {
+        double ss = 0;
+        for (int64_t i = 0; i < n0; ++i) ss += (double)a[r * n0 + i] * a[r * n0 + i];
+        const double inv = 1.0 / std::sqrt(ss / n0 + 1e-5);
+        for (int64_t i = 0; i < n0; ++i) want[r * n0 + i] = (float)(a[r * n0 + i] * inv);
+    }
+    check_all(
+        [&](Graph& g) {
+            return g.rms_norm(leaf(g, a, {n0, rows}), 1e-5f);
+        },
+        want, 1e-5f, "rms_norm");
+}
+
+TEST(CpuOps, GetRowsF16) {
+    const int64_t dim = 19, vocab = 13;
+    std::vector<float> table = random_floats(dim * vocab, 6);
+    std::vector<uint16_t> t16(table.size());
+    for (size_t i = 0; i < table.size(); ++i) t16[i] = fp32_to_fp16(table[i]);
+    std::vector<int32_t> ids = {3, 0, 12, 3, 7};
+    std::vector<float> want;
+    for (int32_t id : ids)
+        for (int64_t i = 0; i < dim; ++i) want.push_back(fp16_to_fp32(t16[id * dim + i]));
+    check_all(
+        [&](Graph& g) {
+            const int64_t ne[2] = {dim, vocab}, ne_ids[1] = {(int64_t)ids.size()};
+            Tensor* tt = g.external(DType::F16, ne, 2, t16.data());
+            Tensor* it = g.external(DType::I32, ne_ids, 1, ids.data());
+            return g.get_rows(tt, it);
+        },
+        want, 0.0f, "get_rows");
+}
+
+TEST(CpuOps, RopeAdjacentPairsAndNeox) {
+    const int64_t D = 12, H = 3, T = 5;
+    const int n_rot = 8;
+    std::vector<float> x = random_floats(D * H * T, 7);
+    std::vector<int32_t> pos = {0, 1, 7, 100, 511};
+    for (bool neox : {false, true}) {
+        std::vector<float> want(x.size());
+        for (int64_t t = 0; t < T; ++t)
+            for (int64_t h = 0; h < H; ++h) {
+                const float* in = &x[(t * H + h) * D];
+                float* out = &want[(t * H + h) * D];
+                for (int64_t i = 0; i < D; ++i) out[i] = in[i];
+                for (int i = 0; i < n_rot / 2; ++i) {
+                    const double th = pos[t] / std::pow(10000.0, 2.0 * i / n_rot);
+                    const int a = neox ? i : 2 * i, b = neox ? i + n_rot / 2 : 2 * i + 1;
+                    out[a] = (float)(in[a] * std::cos(th) - in[b] * std::sin(th));
+                    out[b] = (float)(in[a] * std::sin(th) + in[b] * std::cos(th));
+                }
+            }
+        check_all(
+            [&](Graph& g) {
+                const int64_t np[1] = {T};
+                Tensor* p = g.external(DType::I32, np, 1, pos.data());
+                return g.rope(leaf(g, x, {D, H, T}), p, n_rot, 10000.0f, neox);
+            },
+            want, 1e-5f, neox ? "rope neox" : "rope");
+    }
+}
+
+TEST(CpuOps, SoftMaxCausal) {
+    const int64_t n_kv = 9, T = 4, H = 2, n_past = 5;
+    std::vector<float> x = random_floats(n_kv * T * H, 8);
+    std::vector<float> want(x.size(), 0.0f);
+    for (int64_t h = 0; h < H; ++h)
+        for (int64_t t = 0; t < T; ++t) {
+            const float* in = &x[(h * T + t) * n_kv];
+            float* out = &want[(h * T + t) * n_kv];
+            double sum = 0;
+            for (int64_t j = 0; j <= n_past + t; ++j) sum += std::exp(0.5 * in[j]);
+            for (int64_t j = 0; j <= n_past + t; ++j) out[j] = (float)(std::exp(0.5 * in[j]) / sum);
+        }
+    check_all(
+        [&](Graph& g) {
+            return g.soft_max(leaf(g, x, {n_kv, T, H}), 0.5f, true, n_past);
+        },
+        want, 1e-5f, "soft_max");
+}
+
+TEST(CpuOps, ViewsPermuteCont) {
+    const int64_t a0 = 5, a1 = 4, a2 = 3;
+    std::vector<float> x = random_floats(a0 * a1 * a2, 9);
+    std::vector<float> want;
+    // permute(1, 0, 2, 3) swaps the first two dims; cont materialises it.
+    for (int64_t k = 0; k < a2; ++k)
+        for (int64_t i = 0; i < a0; ++i)
+            for (int64_t j = 0; j < a1; ++j) want.push_back(x[(k * a1 + j) * a0 + i]);
+    check_all(
+        [&](Graph& g) {
+            return g.cont(g.permute(leaf(g, x, {a0, a1, a2}), 1, 0, 2, 3));
+        },
+        want, 0.0f, "permute+cont");
+    check_all(
+        [&](Graph& g) {
+            return g.cont(g.transpose(leaf(g, x, {a0, a1 * a2})));
+        },
+        [&] {
+            std::vector<float> w;
+            for (int64_t i = 0; i < a0; ++i)
+                for (int64_t j = 0; j < a1 * a2; ++j) w.push_back(x[j * a0 + i]);
+            return w;
+        }(),
+        0.0f, "transpose+cont");
+}
+
+// Attention against the unfused composition softmax(scale * K^T q) V computed naively.
+TEST(CpuOps, AttentionGroupedHeadsF16Cache) {
+    for (auto [D, Hq, Hkv, T, n_past] :
+         {std::tuple{8, 4, 2, 3, 2}, {32, 8, 4, 1, 20}, {17, 3, 1, 5, 0}, {64, 2, 2, 7, 9}}) {
+        const int64_t n_kv = n_past + T + 2;  // extra cache rows must be ignored
+        std::vector<float> q = random_floats((size_t)D * Hq * T, 10 + D);
+        std::vector<float> kf = random_floats((size_t)D * Hkv * n_kv, 11),
+                           vf = random_floats((size_t)D * Hkv * n_kv, 12);
+        std::vector<uint16_t> k16(kf.size()), v16(vf.size());
+        for (size_t i = 0; i < kf.size(); ++i) {
+            k16[i] = fp32_to_fp16(kf[i]);
+            v16[i] = fp32_to_fp16(vf[i]);
+        }
+        const float scale = 1.0f / std::sqrt((float)D);
+        std::vector<float> want((size_t)D * Hq * T);
+        for (int64_t t = 0; t < T; ++t)
+            for (int64_t h = 0; h < Hq; ++h) {
+                const int64_t hk = h / (Hq / Hkv);
+                std::vector<double> s(n_past + t + 1);
+                double mx = -1e30, sum = 0;
+                for (int64_t j = 0; j <= n_past + t; ++j) {
+                    double d = 0;
+                    for (int64_t i = 0; i < D; ++i)
+                        d += (double)q[(t * Hq + h) * D + i] *
+                             fp16_to_fp32(k16[(j * Hkv + hk) * D + i]);
+                    s[j] = d * scale;
+                    mx = std::max(mx, s[j]);
+                }
+                for (double& e : s) sum += (e = std::exp(e - mx));
+                for (int64_t i = 0; i < D; ++i) {
+                    double o = 0;
+                    for (int64_t j = 0; j <= n_past + t; ++j)
+                        o += s[j] * fp16_to_fp32(v16[(j * Hkv + hk) * D + i]);
+                    want[(t * Hq + h) * D + i] = (float)(o / sum);
+                }
+            }
+        check_all(
+            [&](Graph& g) {
+                const int64_t ne[3] = {D, Hkv, n_kv};
+                Tensor* k = g.external(DType::F16, ne, 3, k16.data());
+                Tensor* v = g.external(DType::F16, ne, 3, v16.data());
+                return g.attention(leaf(g, q, {D, Hq, T}), k, v, scale, n_past);
+            },
+            want, 2e-5f, "attention");
+    }
+}
+
+// Copying F32 activations into a strided F16 view, as K/V go into the cache.
+TEST(CpuOps, CopyIntoF16View) {
+    const int64_t D = 6, H = 2, T = 3, n_ctx = 8, offset_pos = 4;
+    std::vector<float> src = random_floats(D * H * T, 13);
+    std::vector<uint16_t> cache(D * H * n_ctx, 0);
+    for (const Config& c : configs()) {
+        std::fill(cache.begin(), cache.end(), 0);
+        CpuBackend be(c.threads, c.isa);
+        Graph g;
+        const int64_t ne[3] = {D, H, n_ctx};
+        Tensor* kc = g.external(DType::F16, ne, 3, cache.data());
+        Tensor* dst = g.view(kc, {D, H, T}, {kc->nb[1], kc->nb[2]}, offset_pos * kc->nb[2]);
+        g.copy(leaf(g, src, {D, H, T}), dst);
+        ASSERT_TRUE(be.allocate(g).is_ok());
+        ASSERT_TRUE(be.compute(g).is_ok());
+        for (int64_t p = 0; p < n_ctx; ++p)
+            for (int64_t i = 0; i < D * H; ++i) {
+                const float got = fp16_to_fp32(cache[p * D * H + i]);
+                const bool written = p >= offset_pos && p < offset_pos + T;
+                const float want =
+                    written ? fp16_to_fp32(fp32_to_fp16(src[(p - offset_pos) * D * H + i])) : 0.0f;
+                ASSERT_EQ(got, want) << "pos " << p << " i " << i;
+            }
+    }
+}
+
+}  // namespace
+}  // namespace lamina
