@@ -1,35 +1,20 @@
 #include "runtime/logits_file.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 
 #include "testing/shared_data.h"
+#include "testing/temp_dir.h"
 
 namespace lamina {
 namespace {
 
 namespace fs = std::filesystem;
 
-// A fresh directory under the system temp folder, removed with its contents at scope exit.
-class TempDir {
-  public:
-    TempDir() {
-        const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-        path_ = fs::temp_directory_path() /
-                ("lamina_" + std::string(info->name()) + "_" + std::to_string(::getpid()));
-        fs::remove_all(path_);
-        fs::create_directories(path_);
-    }
-    ~TempDir() { fs::remove_all(path_); }
-    std::string file(const std::string& name) const { return (path_ / name).string(); }
-
-  private:
-    fs::path path_;
-};
+using ::lamina::testing::TempDir;
 
 void write_bytes(const std::string& path, const std::vector<int32_t>& words) {
     std::ofstream out(path, std::ios::binary);
