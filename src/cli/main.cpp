@@ -17,6 +17,8 @@ constexpr Command kCommands[] = {
     {"run", lamina::cli::cmd_run, "generate text from a prompt"},
     {"info", lamina::cli::cmd_info, "print a GGUF file's metadata and tensor table"},
     {"tokenize", lamina::cli::cmd_tokenize, "show how a model's tokenizer splits text"},
+    {"gen-model", lamina::cli::cmd_gen_model,
+     "write a llama GGUF with random weights of a named shape"},
 };
 
 void print_usage(FILE* out) {
