@@ -17,6 +17,7 @@ constexpr Command kCommands[] = {
     {"run", lamina::cli::cmd_run, "generate text from a prompt"},
     {"info", lamina::cli::cmd_info, "print a GGUF file's metadata and tensor table"},
     {"tokenize", lamina::cli::cmd_tokenize, "show how a model's tokenizer splits text"},
+    {"bench", lamina::cli::cmd_bench, "measure prompt and generation speed (like llama-bench)"},
     {"gen-model", lamina::cli::cmd_gen_model,
      "write a llama GGUF with random weights of a named shape"},
 };

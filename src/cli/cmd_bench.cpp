@@ -1,0 +1,194 @@
+// lamina bench: prompt-processing and generation throughput, in the manner of llama-bench.
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <thread>
+
+#include "backend/cpu/cpu_backend.h"
+#include "cli/args.h"
+#include "cli/commands.h"
+#include "model/llama_model.h"
+#include "runtime/session.h"
+
+namespace lamina::cli {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Stats {
+    double mean = 0, sd = 0;
+};
+
+Stats stats(const std::vector<double>& v) {
+    Stats s;
+    for (double x : v) s.mean += x;
+    s.mean /= (double)v.size();
+    for (double x : v) s.sd += (x - s.mean) * (x - s.mean);
+    s.sd = v.size() > 1 ? std::sqrt(s.sd / (double)(v.size() - 1)) : 0.0;
+    return s;
+}
+
+// Bytes of weights read for one generated token: every matrix, but only one row of the
+// embedding table (unless the output projection shares it).
+double streamed_bytes(const LlamaModel& m) {
+    double bytes = (double)m.weight_bytes();
+    if (m.output.data != m.tok_embd.data) bytes -= (double)m.tok_embd.nbytes;
+    return bytes;
+}
+
+// Multiply-adds per token through the weight matrices (2 ops each).
+double ops_per_token(const LlamaModel& m) {
+    double params = 0;
+    for (const LlamaLayer& l : m.layers)
+        for (const Weight* w : {&l.wq, &l.wk, &l.wv, &l.wo, &l.ffn_gate, &l.ffn_up, &l.ffn_down})
+            params += (double)w->ne[0] * (double)w->ne[1];
+    params += (double)m.output.ne[0] * (double)m.output.ne[1];
+    return 2.0 * params;
+}
+
+std::vector<int32_t> dummy_tokens(int64_t n, int64_t n_vocab, uint32_t seed) {
+    std::vector<int32_t> t((size_t)n);
+    uint32_t x = seed * 2654435761u + 12345u;
+    for (auto& v : t) {
+        x = x * 1664525u + 1013904223u;
+        v = (int32_t)((x >> 8) % (uint32_t)n_vocab);
+    }
+    return t;
+}
+
+struct Result {
+    std::string model, type, test;
+    double size_gib, params_b;
+    int threads;
+    Stats tps;
+    double rate;  // GB/s for tg, GOP/s for pp
+};
+
+}  // namespace
+
+int cmd_bench(int argc, char** argv) {
+    std::vector<std::string> models;
+    int64_t n_prompt = 512, n_gen = 128, reps = 5, depth = 0, threads = 0;
+    std::string format = "md";
+    ArgParser p("bench", "-m MODEL.gguf [-m MODEL2.gguf ...] [options]",
+                "Measures prompt processing (pp) and generation (tg) speed, each repeated after a "
+                "warm-up.");
+    p.add_strings("-m,--model", &models, "FILE", "model file (repeatable)");
+    p.add_int("-p,--n-prompt", &n_prompt, "N",
+              "prompt tokens for the pp test (default 512; 0: skip)");
+    p.add_int("-n,--n-gen", &n_gen, "N", "generated tokens for the tg test (default 128; 0: skip)");
+    p.add_int("-r,--repetitions", &reps, "N", "repetitions of each test (default 5)");
+    p.add_int("-d,--depth", &depth, "N",
+              "tokens already in the KV cache before each test (default 0)");
+    p.add_int("-t,--threads", &threads, "N", "threads (default: all cores)");
+    p.add_string("-o,--output", &format, "md|json|csv", "output format (default md)");
+    switch (p.parse(argc, argv)) {
+        case ArgParser::Result::Help:
+            return 0;
+        case ArgParser::Result::Error:
+            return 2;
+        case ArgParser::Result::Ok:
+            break;
+    }
+    for (const std::string& pos : p.positional()) models.push_back(pos);
+    if (models.empty()) {
+        std::fprintf(stderr, "lamina bench: no model given (-m FILE)\n");
+        return 2;
+    }
+    if (format != "md" && format != "json" && format != "csv") {
+        std::fprintf(stderr, "lamina bench: unknown output format '%s'\n", format.c_str());
+        return 2;
+    }
+    if (reps < 1 || n_prompt < 0 || n_gen < 0 || depth < 0) {
+        std::fprintf(stderr, "lamina bench: counts must be positive\n");
+        return 2;
+    }
+    if (threads <= 0) threads = std::max(1u, std::thread::hardware_concurrency());
+
+    std::vector<Result> results;
+    for (const std::string& path : models) {
+        auto loaded = LlamaModel::load(path);
+        if (!loaded) {
+            std::fprintf(stderr, "lamina bench: %s\n", loaded.error().c_str());
+            return 1;
+        }
+        const LlamaModel& m = **loaded;
+        const int64_t n_vocab = m.hparams().n_vocab;
+        CpuBackend backend((int)threads);
+        const int64_t n_ctx = depth + std::max(n_prompt, n_gen) + 1;
+        Session session(m, backend, n_ctx, std::max<int64_t>(n_prompt, 1));
+        const std::vector<int32_t> fill = dummy_tokens(depth, n_vocab, 1);
+        auto run_once = [&](bool pp, int rep) -> double {
+            session.truncate(0);
+            for (int64_t i = 0; i < depth; i += 512) {
+                const size_t n = (size_t)std::min<int64_t>(512, depth - i);
+                (void)session.eval(std::span<const int32_t>(fill.data() + i, n));
+            }
+            const auto toks = dummy_tokens(pp ? n_prompt : n_gen, n_vocab, 7 + (uint32_t)rep);
+            const auto t0 = Clock::now();
+            if (pp) {
+                (void)session.eval(toks);
+            } else {
+                for (int32_t t : toks) {
+                    const int32_t one[1] = {t};
+                    (void)session.eval(one);
+                }
+            }
+            const double s = std::chrono::duration<double>(Clock::now() - t0).count();
+            return (double)toks.size() / s;
+        };
+        for (int pass = 0; pass < 2; ++pass) {
+            const bool pp = pass == 0;
+            const int64_t n = pp ? n_prompt : n_gen;
+            if (n == 0) continue;
+            run_once(pp, -1);  // warm-up
+            std::vector<double> tps;
+            for (int r = 0; r < reps; ++r) tps.push_back(run_once(pp, r));
+            Result res;
+            res.model = m.name().empty() ? path : m.name();
+            res.type = type_name(m.main_type());
+            res.test = (pp ? "pp" : "tg") + std::to_string(n) +
+                       (depth ? " @ d" + std::to_string(depth) : "");
+            res.size_gib = (double)m.weight_bytes() / (1024.0 * 1024 * 1024);
+            res.params_b = (double)m.n_params() / 1e9;
+            res.threads = (int)threads;
+            res.tps = stats(tps);
+            res.rate =
+                pp ? res.tps.mean * ops_per_token(m) / 1e9 : res.tps.mean * streamed_bytes(m) / 1e9;
+            results.push_back(res);
+        }
+    }
+
+    if (format == "md") {
+        std::printf("| model | size | params | type | threads | test | t/s | rate |\n");
+        std::printf("| --- | ---: | ---: | --- | ---: | --- | ---: | ---: |\n");
+        for (const Result& r : results)
+            std::printf("| %s | %.2f GiB | %.2f B | %s | %d | %s | %.2f ± %.2f | %.1f %s |\n",
+                        r.model.c_str(), r.size_gib, r.params_b, r.type.c_str(), r.threads,
+                        r.test.c_str(), r.tps.mean, r.tps.sd, r.rate,
+                        r.test.rfind("pp", 0) == 0 ? "GOP/s" : "GB/s");
+    } else if (format == "csv") {
+        std::printf("model,size_bytes,params,type,threads,test,tps_mean,tps_sd,rate\n");
+        for (const Result& r : results)
+            std::printf("%s,%.0f,%.0f,%s,%d,%s,%.4f,%.4f,%.3f\n", r.model.c_str(),
+                        r.size_gib * 1073741824.0, r.params_b * 1e9, r.type.c_str(), r.threads,
+                        r.test.c_str(), r.tps.mean, r.tps.sd, r.rate);
+    } else {
+        std::printf("[\n");
+        for (size_t i = 0; i < results.size(); ++i) {
+            const Result& r = results[i];
+            std::printf(
+                "  {\"model\": \"%s\", \"size_bytes\": %.0f, \"params\": %.0f, \"type\": \"%s\", "
+                "\"threads\": %d, "
+                "\"test\": \"%s\", \"tps_mean\": %.4f, \"tps_sd\": %.4f, \"%s\": %.3f}%s\n",
+                r.model.c_str(), r.size_gib * 1073741824.0, r.params_b * 1e9, r.type.c_str(),
+                r.threads, r.test.c_str(), r.tps.mean, r.tps.sd,
+                r.test.rfind("pp", 0) == 0 ? "gops" : "gbps", r.rate,
+                i + 1 < results.size() ? "," : "");
+        }
+        std::printf("]\n");
+    }
+    return 0;
+}
+
+}  // namespace lamina::cli

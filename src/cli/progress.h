@@ -1,0 +1,25 @@
+// ProgressBar: a one-line progress indicator on stderr for long work (only on a terminal).
+#pragma once
+
+#include <cstddef>
+#include <cstdio>
+#include <string>
+
+namespace lamina::cli {
+
+class ProgressBar {
+  public:
+    explicit ProgressBar(std::string label, FILE* out = stderr);
+    ~ProgressBar() { finish(); }
+    void update(size_t done, size_t total);
+    void finish();
+
+  private:
+    std::string label_;
+    FILE* out_;
+    bool tty_;
+    bool drawn_ = false;
+    int last_percent_ = -1;
+};
+
+}  // namespace lamina::cli

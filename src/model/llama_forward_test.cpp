@@ -1,0 +1,101 @@
+// The Llama forward pass against llama.cpp's logits for the shared fixture models.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "backend/cpu/cpu_backend.h"
+#include "model/llama_model.h"
+#include "runtime/logits_file.h"
+#include "runtime/session.h"
+#include "testing/shared_data.h"
+
+namespace lamina {
+namespace {
+
+double relative_error(const float* a, const float* b, int64_t n) {
+    double diff = 0, ref = 0;
+    for (int64_t i = 0; i < n; ++i) {
+        diff += ((double)a[i] - b[i]) * ((double)a[i] - b[i]);
+        ref += (double)b[i] * b[i];
+    }
+    return std::sqrt(diff / ref);
+}
+
+int64_t argmax(const float* x, int64_t n) {
+    int64_t best = 0;
+    for (int64_t i = 1; i < n; ++i)
+        if (x[i] > x[best]) best = i;
+    return best;
+}
+
+struct Comparison {
+    double worst = 0;
+    int greedy_checked = 0, greedy_same = 0;
+};
+
+// Feeds the reference tokens (prompt as one batch, or every token alone) and compares each
+// logits row that the reference stores; greedy picks are compared where the reference's next
+// token was generated greedily.
+Comparison compare(const LlamaModel& model, const LogitsFile& ref, bool batched, int threads) {
+    CpuBackend backend(threads);
+    Session session(model, backend, 512);
+    Comparison c;
+    auto check_row = [&](int32_t pos, const float* row) {
+        if (pos < ref.first_row) return;
+        c.worst = std::max(c.worst, relative_error(row, ref.row(pos), ref.n_vocab));
+        if (pos + 1 >= ref.n_prompt && pos + 1 < ref.n_total) {
+            ++c.greedy_checked;
+            c.greedy_same += argmax(row, ref.n_vocab) == ref.tokens[(size_t)pos + 1];
+        }
+    };
+    int32_t pos = 0;
+    if (batched) {
+        std::span<const int32_t> prompt(ref.tokens.data(), (size_t)ref.n_prompt);
+        EXPECT_TRUE(session.eval(prompt, true).is_ok());
+        for (; pos < ref.n_prompt; ++pos) check_row(pos, session.logits(pos));
+    }
+    for (; pos < ref.n_total; ++pos) {
+        const int32_t one[1] = {ref.tokens[(size_t)pos]};
+        EXPECT_TRUE(session.eval(one).is_ok());
+        check_row(pos, session.logits(0));
+    }
+    return c;
+}
+
+class LlamaForward : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(LlamaForward, MatchesLlamaCppLogits) {
+    const std::string name = GetParam();
+    LAMINA_SHARED_FILE_OR_SKIP(model_path, "fixtures/rand-fix256-" + name + ".gguf");
+    auto model = LlamaModel::load(model_path);
+    ASSERT_TRUE(model) << model.error();
+    // F16 is held to llama.cpp's float precision; quantized files to the quantization error.
+    const double tol = name == "f16" ? 2e-3 : 3e-2;
+    for (const char* prompt : {"p1", "p2"}) {
+        LAMINA_SHARED_FILE_OR_SKIP(lgt_path,
+                                   "fixtures/rand-fix256-" + name + "." + prompt + ".lgt");
+        auto ref = read_logits_file(lgt_path);
+        ASSERT_TRUE(ref) << ref.error();
+        ASSERT_EQ(ref->n_vocab, (*model)->hparams().n_vocab);
+        for (bool batched : {true, false}) {
+            for (int threads : {1, 2}) {
+                SCOPED_TRACE(std::string(prompt) + (batched ? " batched" : " token by token") +
+                             " threads=" + std::to_string(threads));
+                Comparison c = compare(**model, *ref, batched, threads);
+                EXPECT_LT(c.worst, tol);
+                EXPECT_GT(c.greedy_checked, 0);
+                if (name == "f16") {
+                    EXPECT_EQ(c.greedy_same, c.greedy_checked);
+                } else {
+                    EXPECT_GE(c.greedy_same, c.greedy_checked - 1);
+                }
+            }
+        }
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(Fixtures, LlamaForward, ::testing::Values("f16"),
+                         [](const auto& info) { return std::string(info.param); });
+
+}  // namespace
+}  // namespace lamina

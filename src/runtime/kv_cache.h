@@ -1,0 +1,37 @@
+// KvCache: the keys and values of every processed position, per layer, kept for reuse.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "core/status.h"
+#include "core/types.h"
+
+namespace lamina {
+
+// One K and one V buffer per layer, each [head_dim, n_head_kv, n_ctx] in `type` (F16 by default,
+// as llama.cpp does). Position p of a layer is one contiguous slice, so appending a batch of
+// tokens writes one contiguous range.
+class KvCache {
+  public:
+    KvCache(int64_t n_layer, int64_t head_dim, int64_t n_head_kv, int64_t n_ctx,
+            DType type = DType::F16);
+
+    int64_t n_ctx() const { return n_ctx_; }
+    int64_t n_past() const { return n_past_; }
+    void set_n_past(int64_t n) { n_past_ = n; }
+    DType type() const { return type_; }
+    int64_t head_dim() const { return head_dim_; }
+    int64_t n_head_kv() const { return n_head_kv_; }
+    void* k(int64_t layer) { return k_[(size_t)layer].data(); }
+    void* v(int64_t layer) { return v_[(size_t)layer].data(); }
+    size_t bytes() const;
+
+  private:
+    int64_t head_dim_, n_head_kv_, n_ctx_;
+    DType type_;
+    int64_t n_past_ = 0;
+    std::vector<std::vector<uint8_t>> k_, v_;
+};
+
+}  // namespace lamina
