@@ -31,8 +31,12 @@ using GemvFn = void (*)(int64_t K, const void* w, size_t ldw, int64_t nrows, con
 constexpr int64_t kGemmMaxMr = 16;    // activation rows per packed panel
 constexpr int64_t kGemmMaxNr = 32;    // weight rows per packed tile
 constexpr int64_t kGemmKBlock = 256;  // k values per packed weight tile
+// Weight rows packed together (as tiles of the kernel's width) and swept by every activation
+// panel: a k-block of this many rows, kGemmKBlock x kGemmNBlock floats, stays in L2 while the
+// activation panel slice stays in L1.
+constexpr int64_t kGemmNBlock = 256;
 constexpr size_t gemm_scratch_floats() {
-    return (size_t)(kGemmKBlock * kGemmMaxNr + 64);
+    return (size_t)(kGemmKBlock * kGemmNBlock + 64);
 }
 // Floats needed for the packed activations of M rows of K.
 inline size_t gemm_packed_x_floats(int64_t M, int64_t K) {

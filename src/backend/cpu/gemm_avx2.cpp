@@ -99,14 +99,26 @@ void gemm(const GemmArgs& a, int64_t n0, int64_t n1, float* scratch) {
     float* wp = reinterpret_cast<float*>(((uintptr_t)scratch + 63) & ~(uintptr_t)63);
     const uint8_t* w = static_cast<const uint8_t*>(a.w);
     const int64_t n_panels = (a.M + kMr - 1) / kMr;
-    for (int64_t nt = n0; nt < n1; nt += kNr) {
-        const int64_t nr = std::min(kNr, n1 - nt);
+    for (int64_t nb = n0; nb < n1; nb += kGemmNBlock) {
+        const int64_t nb_end = std::min(n1, nb + kGemmNBlock);
+        const int64_t n_tiles = (nb_end - nb + kNr - 1) / kNr;
         for (int64_t k0 = 0; k0 < a.K; k0 += kGemmKBlock) {
             const int64_t kc = std::min(kGemmKBlock, a.K - k0);
-            pack_w<W>(w + nt * a.ldw, a.ldw, nr, k0, kc, wp);
-            for (int64_t p = 0; p < n_panels; ++p)
-                micro_6x16(a.xp + (p * a.K + k0) * kMr, wp, kc, a.out + p * kMr * a.ldo + nt, a.ldo,
-                           std::min(kMr, a.M - p * kMr), nr, k0 > 0);
+            for (int64_t t = 0; t < n_tiles; ++t) {
+                const int64_t nt = nb + t * kNr;
+                pack_w<W>(w + nt * a.ldw, a.ldw, std::min(kNr, nb_end - nt), k0, kc,
+                          wp + t * kc * kNr);
+            }
+            for (int64_t p = 0; p < n_panels; ++p) {
+                const float* xp = a.xp + (p * a.K + k0) * kMr;
+                float* out = a.out + p * kMr * a.ldo;
+                const int64_t mr = std::min(kMr, a.M - p * kMr);
+                for (int64_t t = 0; t < n_tiles; ++t) {
+                    const int64_t nt = nb + t * kNr;
+                    micro_6x16(xp, wp + t * kc * kNr, kc, out + nt, a.ldo, mr,
+                               std::min(kNr, nb_end - nt), k0 > 0);
+                }
+            }
         }
     }
 }
