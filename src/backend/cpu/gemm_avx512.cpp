@@ -1,7 +1,8 @@
 // AVX-512 GEMM (12x32 register tile) and multi-row GEMV for F32, F16 and BF16 weights.
-// GCC 12 reports its own AVX-512 intrinsics (which start from _mm512_undefined_*) as "maybe
+// GCC 12 reports its own AVX-512 intrinsics (which start from _mm512_undefined_*) as "(maybe)
 // uninitialized" once inlined; the warning is about the header, not this code.
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 #include <immintrin.h>
 
 #include <algorithm>
@@ -18,6 +19,7 @@ static_assert(kMr <= kGemmMaxMr && kNr <= kGemmMaxNr);
 
 // Weight element loaders: 16 consecutive elements of a row to float32, full or masked.
 struct F32W {
+    static constexpr int64_t kBytes = 4;
     static __m512 load(const void* row, int64_t k) {
         return _mm512_loadu_ps(static_cast<const float*>(row) + k);
     }
@@ -26,6 +28,7 @@ struct F32W {
     }
 };
 struct F16W {
+    static constexpr int64_t kBytes = 2;
     static __m512 load(const void* row, int64_t k) {
         return _mm512_cvtph_ps(_mm256_loadu_si256(
             reinterpret_cast<const __m256i*>(static_cast<const uint16_t*>(row) + k)));
@@ -35,6 +38,7 @@ struct F16W {
     }
 };
 struct BF16W {
+    static constexpr int64_t kBytes = 2;
     static __m512 widen(__m256i h) {
         return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
     }
@@ -165,6 +169,8 @@ void gemm(const GemmArgs& a, int64_t n0, int64_t n1, float* scratch) {
 
 // Four weight rows against one activation row, two accumulators per row so that eight FMA
 // chains are in flight; the weights stream from memory once.
+constexpr int64_t kPrefetchElems = 256;
+
 template <typename W>
 void gemv(int64_t K, const void* wv, size_t ldw, int64_t nrows, const float* x, float* out) {
     const uint8_t* w = static_cast<const uint8_t*>(wv);
@@ -178,6 +184,7 @@ void gemv(int64_t K, const void* wv, size_t ldw, int64_t nrows, const float* x, 
             const __m512 x0 = _mm512_loadu_ps(x + k), x1 = _mm512_loadu_ps(x + k + 16);
 #pragma GCC unroll 4
             for (int j = 0; j < 4; ++j) {
+                _mm_prefetch((const char*)(r + j * ldw) + (k + kPrefetchElems) * W::kBytes, _MM_HINT_T0);
                 a[j] = _mm512_fmadd_ps(W::load(r + j * ldw, k), x0, a[j]);
                 b[j] = _mm512_fmadd_ps(W::load(r + j * ldw, k + 16), x1, b[j]);
             }
