@@ -18,6 +18,7 @@ constexpr Command kCommands[] = {
     {"info", lamina::cli::cmd_info, "print a GGUF file's metadata and tensor table"},
     {"tokenize", lamina::cli::cmd_tokenize, "show how a model's tokenizer splits text"},
     {"bench", lamina::cli::cmd_bench, "measure prompt and generation speed (like llama-bench)"},
+    {"quantize", lamina::cli::cmd_quantize, "write a copy of a model with quantized weights"},
     {"gen-model", lamina::cli::cmd_gen_model,
      "write a llama GGUF with random weights of a named shape"},
 };

@@ -98,7 +98,7 @@ TEST_P(LlamaForward, MatchesLlamaCppLogits) {
     }
 }
 
-INSTANTIATE_TEST_SUITE_P(Fixtures, LlamaForward, ::testing::Values("f16"),
+INSTANTIATE_TEST_SUITE_P(Fixtures, LlamaForward, ::testing::Values("f16", "Q8_0", "Q4_0", "Q4_K_M"),
                          [](const auto& info) { return std::string(info.param); });
 
 }  // namespace
