@@ -26,8 +26,13 @@ void pack_2bit(const Level* L, uint8_t* qs) {
     }
 }
 
-int quant_2bit(const uint8_t* qs, int e) {
-    return (qs[32 * (e / 128) + e % 32] >> (2 * ((e % 128) / 32))) & 3;
+// The 256 two-bit fields (0..3) in element order.
+void unpack_2bit(const uint8_t* qs, int8_t* q) {
+    for (int h = 0; h < 2; ++h, q += 128) {
+        for (int k = 0; k < 4; ++k) {
+            for (int l = 0; l < 32; ++l) q[32 * k + l] = (int8_t)((qs[32 * h + l] >> (2 * k)) & 3);
+        }
+    }
 }
 
 // ---- Q2_K: scales[g] low nibble = scale, high nibble = min.
@@ -79,10 +84,12 @@ void q2_k_to_float(const void* src, float* y, int64_t n) {
     for (int64_t i = 0; i < n / kQKK; ++i) {
         const float d = h2f(x[i].d);
         const float dmin = h2f(x[i].dmin);
+        int8_t q[kQKK];
+        unpack_2bit(x[i].qs, q);
         for (int g = 0; g < kQKK / 16; ++g) {
             const float dl = d * (x[i].scales[g] & 0x0F);
             const float ml = dmin * (x[i].scales[g] >> 4);
-            for (int l = 0; l < 16; ++l) *y++ = dl * quant_2bit(x[i].qs, 16 * g + l) - ml;
+            for (int l = 0; l < 16; ++l) *y++ = dl * q[16 * g + l] - ml;
         }
     }
 }
@@ -91,11 +98,13 @@ float q2_k_vec_dot(int64_t n, const void* vx, const void* vy) {
     const BlockQ2_K* x = static_cast<const BlockQ2_K*>(vx);
     const BlockQ8_K* y = static_cast<const BlockQ8_K*>(vy);
     float sum = 0;
+    int8_t q[kQKK];
     for (int64_t i = 0; i < n / kQKK; ++i) {
+        unpack_2bit(x[i].qs, q);
         int sumi = 0, summ = 0;
         for (int g = 0; g < kQKK / 16; ++g) {
             int s = 0;
-            for (int l = 0; l < 16; ++l) s += quant_2bit(x[i].qs, 16 * g + l) * y[i].qs[16 * g + l];
+            for (int l = 0; l < 16; ++l) s += q[16 * g + l] * y[i].qs[16 * g + l];
             sumi += (x[i].scales[g] & 0x0F) * s;
             summ += (x[i].scales[g] >> 4) * y[i].bsums[g];
         }
@@ -114,9 +123,14 @@ int q3_k_scale(const uint8_t* s, int g) {
     return (low | (high << 4)) - 32;
 }
 
-int q3_k_quant(const BlockQ3_K& b, int e) {
-    const bool high = (b.hmask[e % 32] >> (e / 32)) & 1;
-    return quant_2bit(b.qs, e) - (high ? 0 : 4);
+// All 256 signed levels (-4..3) of a block, in element order.
+void unpack_q3_k(const BlockQ3_K& b, int8_t* q) {
+    unpack_2bit(b.qs, q);
+    for (int k = 0; k < 8; ++k) {
+        for (int l = 0; l < 32; ++l) {
+            if (!((b.hmask[l] >> k) & 1)) q[32 * k + l] = (int8_t)(q[32 * k + l] - 4);
+        }
+    }
 }
 
 void q3_k_from_float(const float* x, void* dst, int64_t n) {
@@ -170,9 +184,11 @@ void q3_k_to_float(const void* src, float* y, int64_t n) {
     const BlockQ3_K* x = static_cast<const BlockQ3_K*>(src);
     for (int64_t i = 0; i < n / kQKK; ++i) {
         const float d = h2f(x[i].d);
+        int8_t q[kQKK];
+        unpack_q3_k(x[i], q);
         for (int g = 0; g < kQKK / 16; ++g) {
             const float dl = d * q3_k_scale(x[i].scales, g);
-            for (int l = 0; l < 16; ++l) *y++ = dl * q3_k_quant(x[i], 16 * g + l);
+            for (int l = 0; l < 16; ++l) *y++ = dl * q[16 * g + l];
         }
     }
 }
@@ -181,11 +197,13 @@ float q3_k_vec_dot(int64_t n, const void* vx, const void* vy) {
     const BlockQ3_K* x = static_cast<const BlockQ3_K*>(vx);
     const BlockQ8_K* y = static_cast<const BlockQ8_K*>(vy);
     float sum = 0;
+    int8_t q[kQKK];
     for (int64_t i = 0; i < n / kQKK; ++i) {
+        unpack_q3_k(x[i], q);
         int sumi = 0;
         for (int g = 0; g < kQKK / 16; ++g) {
             int s = 0;
-            for (int l = 0; l < 16; ++l) s += q3_k_quant(x[i], 16 * g + l) * y[i].qs[16 * g + l];
+            for (int l = 0; l < 16; ++l) s += q[16 * g + l] * y[i].qs[16 * g + l];
             sumi += q3_k_scale(x[i].scales, g) * s;
         }
         sum += h2f(x[i].d) * y[i].d * sumi;

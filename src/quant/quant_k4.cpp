@@ -96,9 +96,14 @@ void q4_k_from_float(const float* x, void* dst, int64_t n) {
     }
 }
 
-int q4_k_quant(const BlockQ4_K& b, int e) {
-    const uint8_t byte = b.qs[32 * (e / 64) + e % 32];
-    return (e / 32) % 2 ? byte >> 4 : byte & 0x0F;
+// All 256 levels (0..15) of a block, in element order.
+void unpack_q4_k(const BlockQ4_K& b, int8_t* q) {
+    for (int c = 0; c < kQKK / 64; ++c, q += 64) {
+        for (int l = 0; l < 32; ++l) {
+            q[l] = (int8_t)(b.qs[32 * c + l] & 0x0F);
+            q[l + 32] = (int8_t)(b.qs[32 * c + l] >> 4);
+        }
+    }
 }
 
 void q4_k_to_float(const void* src, float* y, int64_t n) {
@@ -106,30 +111,33 @@ void q4_k_to_float(const void* src, float* y, int64_t n) {
     for (int64_t i = 0; i < n / kQKK; ++i) {
         const float d = h2f(x[i].d);
         const float dmin = h2f(x[i].dmin);
+        int8_t q[kQKK];
+        unpack_q4_k(x[i], q);
         for (int j = 0; j < kQKK / kSub; ++j) {
             int sc, m;
             unpack_scale_min(j, x[i].scales, &sc, &m);
             const float ds = d * sc;
             const float dm = dmin * m;
-            for (int l = 0; l < kSub; ++l) *y++ = ds * q4_k_quant(x[i], kSub * j + l) - dm;
+            for (int l = 0; l < kSub; ++l) *y++ = ds * q[kSub * j + l] - dm;
         }
     }
 }
 
 // Shared tail of the Q4_K/Q5_K dot products: per sub-block integer sums times the 6-bit scales,
 // and the min term from the activation block sums (two 16-sums per 32-element sub-block).
-template <typename Block, typename Quant>
-float scale_min_vec_dot(int64_t n, const Block* x, const BlockQ8_K* y, Quant quant) {
+template <typename Block>
+float scale_min_vec_dot(int64_t n, const Block* x, const BlockQ8_K* y,
+                        void (*unpack)(const Block&, int8_t*)) {
     float sum = 0;
+    int8_t q[kQKK];
     for (int64_t i = 0; i < n / kQKK; ++i) {
+        unpack(x[i], q);
         int sumi = 0, summ = 0;
         for (int j = 0; j < kQKK / kSub; ++j) {
             int sc, m;
             unpack_scale_min(j, x[i].scales, &sc, &m);
             int s = 0;
-            for (int l = 0; l < kSub; ++l) {
-                s += quant(x[i], kSub * j + l) * y[i].qs[kSub * j + l];
-            }
+            for (int l = 0; l < kSub; ++l) s += q[kSub * j + l] * y[i].qs[kSub * j + l];
             sumi += sc * s;
             summ += m * (y[i].bsums[2 * j] + y[i].bsums[2 * j + 1]);
         }
@@ -140,7 +148,7 @@ float scale_min_vec_dot(int64_t n, const Block* x, const BlockQ8_K* y, Quant qua
 
 float q4_k_vec_dot(int64_t n, const void* vx, const void* vy) {
     return scale_min_vec_dot(n, static_cast<const BlockQ4_K*>(vx),
-                             static_cast<const BlockQ8_K*>(vy), q4_k_quant);
+                             static_cast<const BlockQ8_K*>(vy), unpack_q4_k);
 }
 
 // ---- Q5_K: low 4 bits as in Q4_K; the fifth bit of element 64*c + l is bit 2c of qh[l], of
@@ -162,10 +170,14 @@ void q5_k_from_float(const float* x, void* dst, int64_t n) {
     }
 }
 
-int q5_k_quant(const BlockQ5_K& b, int e) {
-    const uint8_t byte = b.qs[32 * (e / 64) + e % 32];
-    const int low = (e / 32) % 2 ? byte >> 4 : byte & 0x0F;
-    return low | (((b.qh[e % 32] >> (e / 32)) & 1) << 4);
+// All 256 levels (0..31) of a block, in element order.
+void unpack_q5_k(const BlockQ5_K& b, int8_t* q) {
+    for (int c = 0; c < kQKK / 64; ++c, q += 64) {
+        for (int l = 0; l < 32; ++l) {
+            q[l] = (int8_t)((b.qs[32 * c + l] & 0x0F) | (((b.qh[l] >> (2 * c)) & 1) << 4));
+            q[l + 32] = (int8_t)((b.qs[32 * c + l] >> 4) | (((b.qh[l] >> (2 * c + 1)) & 1) << 4));
+        }
+    }
 }
 
 void q5_k_to_float(const void* src, float* y, int64_t n) {
@@ -173,19 +185,21 @@ void q5_k_to_float(const void* src, float* y, int64_t n) {
     for (int64_t i = 0; i < n / kQKK; ++i) {
         const float d = h2f(x[i].d);
         const float dmin = h2f(x[i].dmin);
+        int8_t q[kQKK];
+        unpack_q5_k(x[i], q);
         for (int j = 0; j < kQKK / kSub; ++j) {
             int sc, m;
             unpack_scale_min(j, x[i].scales, &sc, &m);
             const float ds = d * sc;
             const float dm = dmin * m;
-            for (int l = 0; l < kSub; ++l) *y++ = ds * q5_k_quant(x[i], kSub * j + l) - dm;
+            for (int l = 0; l < kSub; ++l) *y++ = ds * q[kSub * j + l] - dm;
         }
     }
 }
 
 float q5_k_vec_dot(int64_t n, const void* vx, const void* vy) {
     return scale_min_vec_dot(n, static_cast<const BlockQ5_K*>(vx),
-                             static_cast<const BlockQ8_K*>(vy), q5_k_quant);
+                             static_cast<const BlockQ8_K*>(vy), unpack_q5_k);
 }
 
 // ---- Q6_K: in each 128-element half h, ql byte 64*h + l holds elements 128*h + l (low nibble)
@@ -236,20 +250,30 @@ void q6_k_from_float(const float* x, void* dst, int64_t n) {
     }
 }
 
-// Signed quant (-32..31) of element e.
-int q6_k_quant(const BlockQ6_K& b, int e) {
-    const int h = e / 128, k = (e % 128) / 32, l = e % 32;
-    const uint8_t byte = b.ql[64 * h + 32 * (k % 2) + l];
-    const int low = k < 2 ? byte & 0x0F : byte >> 4;
-    const int high = (b.qh[32 * h + l] >> (2 * k)) & 3;
-    return (low | (high << 4)) - 32;
+// All 256 signed levels (-32..31) of a block, in element order.
+void unpack_q6_k(const BlockQ6_K& b, int8_t* q) {
+    for (int h = 0; h < 2; ++h, q += 128) {
+        const uint8_t* ql = b.ql + 64 * h;
+        const uint8_t* qh = b.qh + 32 * h;
+        for (int l = 0; l < 32; ++l) {
+            q[l] = (int8_t)(((ql[l] & 0x0F) | (((qh[l] >> 0) & 3) << 4)) - 32);
+            q[l + 32] = (int8_t)(((ql[l + 32] & 0x0F) | (((qh[l] >> 2) & 3) << 4)) - 32);
+            q[l + 64] = (int8_t)(((ql[l] >> 4) | (((qh[l] >> 4) & 3) << 4)) - 32);
+            q[l + 96] = (int8_t)(((ql[l + 32] >> 4) | (((qh[l] >> 6) & 3) << 4)) - 32);
+        }
+    }
 }
 
 void q6_k_to_float(const void* src, float* y, int64_t n) {
     const BlockQ6_K* x = static_cast<const BlockQ6_K*>(src);
     for (int64_t i = 0; i < n / kQKK; ++i) {
         const float d = h2f(x[i].d);
-        for (int e = 0; e < kQKK; ++e) *y++ = d * x[i].scales[e / 16] * q6_k_quant(x[i], e);
+        int8_t q[kQKK];
+        unpack_q6_k(x[i], q);
+        for (int g = 0; g < kQKK / 16; ++g) {
+            const float ds = d * x[i].scales[g];  // (d * sc) * q, GGUF's evaluation order
+            for (int l = 0; l < 16; ++l) *y++ = ds * q[16 * g + l];
+        }
     }
 }
 
@@ -257,11 +281,13 @@ float q6_k_vec_dot(int64_t n, const void* vx, const void* vy) {
     const BlockQ6_K* x = static_cast<const BlockQ6_K*>(vx);
     const BlockQ8_K* y = static_cast<const BlockQ8_K*>(vy);
     float sum = 0;
+    int8_t q[kQKK];
     for (int64_t i = 0; i < n / kQKK; ++i) {
+        unpack_q6_k(x[i], q);
         int sumi = 0;
         for (int g = 0; g < kQKK / 16; ++g) {
             int s = 0;
-            for (int l = 0; l < 16; ++l) s += q6_k_quant(x[i], 16 * g + l) * y[i].qs[16 * g + l];
+            for (int l = 0; l < 16; ++l) s += q[16 * g + l] * y[i].qs[16 * g + l];
             sumi += x[i].scales[g] * s;
         }
         sum += h2f(x[i].d) * y[i].d * sumi;

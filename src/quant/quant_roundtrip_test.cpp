@@ -79,9 +79,54 @@ TEST_P(RoundTripTest, AwkwardBlocks) {
     EXPECT_NEAR(y[800], 40.0f, 3.0f) << type_name(t);
 }
 
+TEST_P(RoundTripTest, NonFiniteInputsStayWithinTheFormat) {
+    // NaN and infinities have no defined quantization; they must not trip undefined behaviour
+    // (checked under the sanitizer build) and must leave the other blocks untouched.
+    const DType t = GetParam();
+    const size_t n = 512;
+    std::vector<float> x = gaussian(n, 11);
+    x[3] = NAN;
+    x[40] = INFINITY;
+    x[77] = -INFINITY;
+    const std::vector<float> clean(x.begin() + 256, x.end());
+    const std::vector<float> y = dequantize(t, quantize(t, x), n);
+    const std::vector<float> y_clean = dequantize(t, quantize(t, clean), clean.size());
+    for (size_t i = 0; i < clean.size(); ++i) ASSERT_EQ(y[256 + i], y_clean[i]) << type_name(t);
+}
+
 INSTANTIATE_TEST_SUITE_P(AllQuantTypes, RoundTripTest,
                          ::testing::ValuesIn(quant_test::quant_types()),
                          [](const auto& info) { return std::string(type_name(info.param)); });
+
+// llama.cpp's own acceptance test (tests/test-quantize-fns.cpp) on its synthetic data
+// 0.1 + 2*cos(i + offset), 4096 values, with its error measure sqrt(sum d^2) / n and its limits:
+// round trip below 0.002 (2-bit 0.0075, 3-bit 0.0040); |vec_dot - exact dot| / n below 0.02
+// (Q2_K 0.04), the activations quantized to the format's vec_dot_type.
+TEST(QuantLlamaCppLimitsTest, SyntheticCosineData) {
+    const size_t n = 32 * 128;
+    std::vector<float> x(n), y(n);
+    for (size_t i = 0; i < n; ++i) {
+        x[i] = 0.1f + 2 * std::cos((float)i + 0.0f);
+        y[i] = 0.1f + 2 * std::cos((float)i + 1.0f);
+    }
+    for (DType t : quant_test::weight_types()) {
+        const TypeTraits& tt = type_traits(t);
+        const std::vector<uint8_t> qx = quantize(t, x);
+        const std::vector<float> dx = dequantize(t, qx, n);
+        double sum2 = 0;
+        for (size_t i = 0; i < n; ++i) sum2 += ((double)x[i] - dx[i]) * ((double)x[i] - dx[i]);
+        const double total_error = std::sqrt(sum2) / (double)n;
+        const double max_total = t == DType::Q2_K ? 0.0075 : (t == DType::Q3_K ? 0.0040 : 0.002);
+        EXPECT_LT(total_error, max_total) << tt.name;
+
+        const std::vector<uint8_t> qy = quantize(tt.vec_dot_type, y);
+        double exact = 0;
+        for (size_t i = 0; i < n; ++i) exact += (double)x[i] * y[i];
+        const double dot_error =
+            std::fabs(tt.vec_dot((int64_t)n, qx.data(), qy.data()) - exact) / (double)n;
+        EXPECT_LT(dot_error, t == DType::Q2_K ? 0.04 : 0.02) << tt.name;
+    }
+}
 
 // Exact cases fixed by the format definitions.
 TEST(QuantExactTest, Q8_0AndQ4_0Levels) {
