@@ -43,7 +43,10 @@ inline size_t gemm_packed_x_floats(int64_t M, int64_t K) {
     return (size_t)(M + kGemmMaxMr) * (size_t)K;
 }
 
-// Packs rows of x (row m at x + m * ldx floats) into panels [p0, p1) of mr rows (portable).
+// Packs rows of x (row m at x + m * ldx floats) into panels [p0, p1) of mr rows.
+using GemmPackXFn = void (*)(const float* x, int64_t ldx, int64_t M, int64_t K, int64_t mr,
+                             int64_t p0, int64_t p1, float* xp);
+// The portable reference packing.
 void gemm_pack_x(const float* x, int64_t ldx, int64_t M, int64_t K, int64_t mr, int64_t p0,
                  int64_t p1, float* xp);
 

@@ -173,6 +173,7 @@ void gemv(int64_t K, const void* wv, size_t ldw, int64_t nrows, const float* x, 
 
 void install_avx2_gemm(CpuKernels& k) {
     k.gemm_mr = kMr;
+    k.gemm_pack_x = gemm_pack_x;
     k.gemm[(size_t)DType::F32] = gemm<F32W>;
     k.gemm[(size_t)DType::F16] = gemm<F16W>;
     k.gemm[(size_t)DType::BF16] = gemm<BF16W>;

@@ -109,6 +109,28 @@ void pack_w(const uint8_t* w, size_t ldw, int64_t nr, int64_t k0, int64_t kc, fl
     }
 }
 
+// gemm_pack_x for this kernel's panels of 12 rows: 16 k values of each row are transposed in
+// registers, so each k's 12 values go out in one masked store.
+void pack_x(const float* x, int64_t ldx, int64_t M, int64_t K, int64_t mr, int64_t p0, int64_t p1,
+            float* xp) {
+    if (mr != kMr) return gemm_pack_x(x, ldx, M, K, mr, p0, p1, xp);
+    const __mmask16 row_mask = tail_mask(kMr);
+    for (int64_t p = p0; p < p1; ++p) {
+        float* panel = xp + p * K * kMr;
+        const int64_t rows = std::min(kMr, M - p * kMr);
+        for (int64_t k = 0; k < K; k += 16) {
+            const __mmask16 m = tail_mask(K - k);
+            __m512 r[16];
+            for (int64_t i = 0; i < 16; ++i)
+                r[i] = i < rows ? _mm512_maskz_loadu_ps(m, x + (p * kMr + i) * ldx + k)
+                                : _mm512_setzero_ps();
+            transpose16(r);
+            for (int64_t c = 0; c < 16 && k + c < K; ++c)
+                _mm512_mask_storeu_ps(panel + (k + c) * kMr, row_mask, r[c]);
+        }
+    }
+}
+
 // out[i][0..nr) (+)= sum_k xp[k][i] * wp[k][0..nr) for i < mr.
 void micro_12x32(const float* xp, const float* wp, int64_t kc, float* out, int64_t ldo, int64_t mr,
                  int64_t nr, bool accumulate) {
@@ -184,7 +206,8 @@ void gemv(int64_t K, const void* wv, size_t ldw, int64_t nrows, const float* x, 
             const __m512 x0 = _mm512_loadu_ps(x + k), x1 = _mm512_loadu_ps(x + k + 16);
 #pragma GCC unroll 4
             for (int j = 0; j < 4; ++j) {
-                _mm_prefetch((const char*)(r + j * ldw) + (k + kPrefetchElems) * W::kBytes, _MM_HINT_T0);
+                _mm_prefetch((const char*)(r + j * ldw) + (k + kPrefetchElems) * W::kBytes,
+                             _MM_HINT_T0);
                 a[j] = _mm512_fmadd_ps(W::load(r + j * ldw, k), x0, a[j]);
                 b[j] = _mm512_fmadd_ps(W::load(r + j * ldw, k + 16), x1, b[j]);
             }
@@ -212,6 +235,7 @@ void gemv(int64_t K, const void* wv, size_t ldw, int64_t nrows, const float* x, 
 
 void install_avx512_gemm(CpuKernels& k) {
     k.gemm_mr = kMr;
+    k.gemm_pack_x = pack_x;
     k.gemm[(size_t)DType::F32] = gemm<F32W>;
     k.gemm[(size_t)DType::F16] = gemm<F16W>;
     k.gemm[(size_t)DType::BF16] = gemm<BF16W>;

@@ -39,6 +39,7 @@ CpuKernels build(Isa isa) {
     k.axpy_f32 = axpy_f32_ref;
     k.dot_f16_f32 = dot_f16_f32_ref;
     k.axpy_f16 = axpy_f16_ref;
+    k.gemm_pack_x = gemm_pack_x;
     if (isa == Isa::Avx2 || isa == Isa::Avx512) {
         install_avx2_kernels(k);
         install_avx2_gemm(k);

@@ -53,8 +53,8 @@ void compute_gemm(const Tensor& node, const ComputeCtx& ctx) {
     const int64_t n_panels = (M + mr - 1) / mr;
     int64_t p0, p1;
     ctx.split(n_panels, &p0, &p1);
-    gemm_pack_x(static_cast<const float*>(x.data), (int64_t)(x.nb[1] / sizeof(float)), M, K, mr, p0,
-                p1, xp);
+    ctx.k->gemm_pack_x(static_cast<const float*>(x.data), (int64_t)(x.nb[1] / sizeof(float)), M, K,
+                       mr, p0, p1, xp);
     ctx.barrier();
 
     GemmArgs a;
