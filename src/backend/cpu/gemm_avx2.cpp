@@ -83,7 +83,10 @@ void micro_6x16(const float* xp, const float* wp, int64_t kc, float* out, int64_
         }
     }
     const __m256i m0 = tail_mask(nr), m1 = tail_mask(nr - 8);
-    for (int i = 0; i < mr; ++i) {
+    // Unrolled with constant indices so the accumulators stay in registers in the k loop.
+#pragma GCC unroll 6
+    for (int i = 0; i < kMr; ++i) {
+        if (i >= mr) break;
         float* o = out + i * ldo;
         if (accumulate) {
             c0[i] = _mm256_add_ps(c0[i], _mm256_maskload_ps(o, m0));

@@ -149,7 +149,10 @@ void micro_12x32(const float* xp, const float* wp, int64_t kc, float* out, int64
         }
     }
     const __mmask16 m0 = tail_mask(nr), m1 = tail_mask(nr - 16 > 0 ? nr - 16 : 0);
-    for (int i = 0; i < mr; ++i) {
+    // Unrolled with constant indices so the accumulators stay in registers in the k loop.
+#pragma GCC unroll 12
+    for (int i = 0; i < kMr; ++i) {
+        if (i >= mr) break;
         float* o = out + i * ldo;
         if (accumulate) {
             c0[i] = _mm512_add_ps(c0[i], _mm512_maskz_loadu_ps(m0, o));
