@@ -1,6 +1,6 @@
 // Matrix multiplication on the CPU. Three paths, by the number of activation rows M:
 //   many rows: blocked GEMM (activations packed into panels once, weights packed per tile);
-//   few rows:  multi-row GEMV that streams the weights once per activation row;
+//   few rows:  GEMV that streams the weights once for up to kGemvMaxRows activation rows;
 //   otherwise (types or layouts the fast kernels do not cover): activations converted to the
 //   weight type's vec_dot_type, then one dot per (weight row, activation row).
 #include <algorithm>
