@@ -1,5 +1,6 @@
 #include "tokenizer/tokenizer.h"
 
+#include "tokenizer/bpe_tokenizer.h"
 #include "tokenizer/spm_tokenizer.h"
 #include "tokenizer/utf8.h"
 #include "tokenizer/vocab.h"
@@ -11,6 +12,11 @@ Expected<std::unique_ptr<Tokenizer>> make_tokenizer(Vocab vocab) {
     switch (vocab.kind) {
         case VocabKind::SentencePiece:
             return std::unique_ptr<Tokenizer>(new SpmTokenizer(std::move(vocab)));
+        case VocabKind::ByteLevelBpe: {
+            auto pre = BpePreTokenizer::create(vocab.pre);
+            if (!pre) return pre.status();
+            return std::unique_ptr<Tokenizer>(new BpeTokenizer(std::move(vocab), std::move(*pre)));
+        }
         default:
             return Status::error("tokenizer: kind not supported yet");
     }
