@@ -4,6 +4,7 @@
 #include "tokenizer/spm_tokenizer.h"
 #include "tokenizer/utf8.h"
 #include "tokenizer/vocab.h"
+#include "tokenizer/wpm_tokenizer.h"
 
 namespace lamina {
 
@@ -17,9 +18,10 @@ Expected<std::unique_ptr<Tokenizer>> make_tokenizer(Vocab vocab) {
             if (!pre) return pre.status();
             return std::unique_ptr<Tokenizer>(new BpeTokenizer(std::move(vocab), std::move(*pre)));
         }
-        default:
-            return Status::error("tokenizer: kind not supported yet");
+        case VocabKind::WordPiece:
+            return std::unique_ptr<Tokenizer>(new WpmTokenizer(std::move(vocab)));
     }
+    return Status::error("tokenizer: unknown vocabulary kind");
 }
 
 Expected<std::unique_ptr<Tokenizer>> Tokenizer::from_gguf(const GgufReader& gguf) {
