@@ -39,6 +39,15 @@ SpmTokenizer::SpmTokenizer(Vocab vocab) : VocabTokenizer(std::move(vocab)) {
         if (id < 0) id = this->vocab().unk;
         byte_token_[b] = id;
     }
+    words_independent_ = true;
+    for (const std::string& t : this->vocab().tokens) {
+        size_t lead = 0;
+        while (t.compare(lead, kSpace.size(), kSpace) == 0) lead += kSpace.size();
+        if (t.find(kSpace, lead) != std::string::npos) {
+            words_independent_ = false;
+            break;
+        }
+    }
 }
 
 void SpmTokenizer::encode_text(std::string_view text, bool starts_fragment,
@@ -53,7 +62,27 @@ void SpmTokenizer::encode_text(std::string_view text, bool starts_fragment,
             s += c;
     }
     if (s.empty()) return;
+    if (!words_independent_) {
+        encode_segment(s, out);
+        return;
+    }
+    // No piece holds U+2581 after another character, so no merge crosses the start of a
+    // U+2581 run that follows other text: each such word merges on its own, with the same
+    // result and a much smaller queue.
+    const std::string_view all(s);
+    size_t start = 0;
+    for (size_t p = kSpace.size(); p + kSpace.size() <= all.size(); ++p) {
+        if (all.compare(p, kSpace.size(), kSpace) == 0 &&
+            all.compare(p - kSpace.size(), kSpace.size(), kSpace) != 0) {
+            encode_segment(all.substr(start, p - start), out);
+            start = p;
+            p += kSpace.size() - 1;
+        }
+    }
+    encode_segment(all.substr(start), out);
+}
 
+void SpmTokenizer::encode_segment(std::string_view s, std::vector<TokenId>& out) const {
     std::vector<Symbol> symbols;
     symbols.reserve(s.size());
     for (size_t off = 0; off < s.size();) {
@@ -68,11 +97,14 @@ void SpmTokenizer::encode_text(std::string_view text, bool starts_fragment,
         off += len;
     }
 
-    std::priority_queue<Bigram, std::vector<Bigram>, BigramOrder> queue;
+    std::vector<Bigram> storage;
+    storage.reserve(symbols.size() * 2);
+    std::priority_queue<Bigram, std::vector<Bigram>, BigramOrder> queue(BigramOrder{},
+                                                                        std::move(storage));
     auto try_add = [&](int left, int right) {
         if (left < 0 || right < 0) return;
         const uint32_t len = symbols[left].length + symbols[right].length;
-        const TokenId id = find(std::string_view(s).substr(symbols[left].offset, len));
+        const TokenId id = find(s.substr(symbols[left].offset, len));
         if (id < 0) return;
         queue.push({score(id), left, right, len});
     };
@@ -95,8 +127,7 @@ void SpmTokenizer::encode_text(std::string_view text, bool starts_fragment,
     }
 
     for (int i = 0; i != -1; i = symbols[i].next) {
-        const std::string_view piece =
-            std::string_view(s).substr(symbols[i].offset, symbols[i].length);
+        const std::string_view piece = s.substr(symbols[i].offset, symbols[i].length);
         const TokenId id = find(piece);
         if (id >= 0) {
             out.push_back(id);

@@ -19,8 +19,11 @@ class SpmTokenizer final : public VocabTokenizer {
     std::string normal_piece(TokenId id) const override;
 
   private:
+    void encode_segment(std::string_view escaped, std::vector<TokenId>& out) const;
     float score(TokenId id) const { return vocab().scores.empty() ? 0.0f : vocab().scores[id]; }
-    std::array<TokenId, 256> byte_token_;  // -1 where the vocabulary has no token for the byte
+    std::array<TokenId, 256> byte_token_;
+    // True when no token has U+2581 after another character (checked at load; llama's does).
+    bool words_independent_ = false;  // -1 where the vocabulary has no token for the byte
 };
 
 }  // namespace lamina

@@ -1,8 +1,10 @@
 #include "tokenizer/tokenizer.h"
 
+#include "tokenizer/bpe_tokenizer.h"
 #include "tokenizer/spm_tokenizer.h"
 #include "tokenizer/utf8.h"
 #include "tokenizer/vocab.h"
+#include "tokenizer/wpm_tokenizer.h"
 
 namespace lamina {
 
@@ -11,9 +13,15 @@ Expected<std::unique_ptr<Tokenizer>> make_tokenizer(Vocab vocab) {
     switch (vocab.kind) {
         case VocabKind::SentencePiece:
             return std::unique_ptr<Tokenizer>(new SpmTokenizer(std::move(vocab)));
-        default:
-            return Status::error("tokenizer: kind not supported yet");
+        case VocabKind::ByteLevelBpe: {
+            auto pre = BpePreTokenizer::create(vocab.pre);
+            if (!pre) return pre.status();
+            return std::unique_ptr<Tokenizer>(new BpeTokenizer(std::move(vocab), std::move(*pre)));
+        }
+        case VocabKind::WordPiece:
+            return std::unique_ptr<Tokenizer>(new WpmTokenizer(std::move(vocab)));
     }
+    return Status::error("tokenizer: unknown vocabulary kind");
 }
 
 Expected<std::unique_ptr<Tokenizer>> Tokenizer::from_gguf(const GgufReader& gguf) {

@@ -170,3 +170,31 @@ TEST(TokenizerSpmTest, FixturePrompt2) {
 
 }  // namespace
 }  // namespace lamina
+
+namespace lamina {
+namespace {
+
+// Encoding word by word (the fast path for vocabularies like Llama's) must give exactly what
+// merging the whole text at once gives. A piece with U+2581 inside (never found in the text)
+// turns the fast path off for the reference tokenizer.
+TEST(TokenizerSpmTest, WordByWordEqualsWholeText) {
+    LAMINA_SHARED_FILE_OR_SKIP(path, kLlamaSpm);
+    auto gguf = GgufReader::open(path);
+    ASSERT_TRUE(gguf.has_value()) << gguf.error();
+    auto vocab = vocab_from_gguf(**gguf);
+    ASSERT_TRUE(vocab.has_value()) << vocab.error();
+    auto fast = make_tokenizer(*vocab);
+    vocab->tokens.push_back("\x01" + kU + "\x01");
+    vocab->scores.push_back(0.0f);
+    vocab->types.push_back(TokenType::Normal);
+    auto whole = make_tokenizer(*vocab);
+    ASSERT_TRUE(fast.has_value() && whole.has_value());
+    std::string text;
+    for (const auto& vec : testing::read_vectors(path)) text += vec.text + "  ";
+    for (int i = 0; i < 50; ++i)
+        text += "   The  quick\tbrown 你好 \xF0\x9F\xA6\x99 x=" + std::to_string(i);
+    EXPECT_EQ((*fast)->encode(text, true, false), (*whole)->encode(text, true, false));
+}
+
+}  // namespace
+}  // namespace lamina

@@ -22,10 +22,12 @@ struct GemmArgs {
 // 64-byte aligned, private to the calling thread.
 using GemmFn = void (*)(const GemmArgs& a, int64_t n0, int64_t n1, float* scratch);
 
-// Matrix-vector products for few activation rows: out[n] = dot(w row n, x) for n in [0, nrows),
-// weights read once, several rows at a time.
+// Matrix-vector products for few activation rows (M <= kGemvMaxRows): for each activation row
+// m (at x + m * ldx floats), out[m * ldo + n] = dot(w row n, x row m) for n in [0, nrows). The
+// weights stream from memory once for all M rows, several weight rows at a time.
+constexpr int64_t kGemvMaxRows = 4;
 using GemvFn = void (*)(int64_t K, const void* w, size_t ldw, int64_t nrows, const float* x,
-                        float* out);
+                        int64_t ldx, int64_t M, float* out, int64_t ldo);
 
 // Upper bounds every ISA's kernel respects, so scratch can be sized before the ISA is known.
 constexpr int64_t kGemmMaxMr = 16;    // activation rows per packed panel
@@ -43,7 +45,10 @@ inline size_t gemm_packed_x_floats(int64_t M, int64_t K) {
     return (size_t)(M + kGemmMaxMr) * (size_t)K;
 }
 
-// Packs rows of x (row m at x + m * ldx floats) into panels [p0, p1) of mr rows (portable).
+// Packs rows of x (row m at x + m * ldx floats) into panels [p0, p1) of mr rows.
+using GemmPackXFn = void (*)(const float* x, int64_t ldx, int64_t M, int64_t K, int64_t mr,
+                             int64_t p0, int64_t p1, float* xp);
+// The portable reference packing.
 void gemm_pack_x(const float* x, int64_t ldx, int64_t M, int64_t K, int64_t mr, int64_t p0,
                  int64_t p1, float* xp);
 

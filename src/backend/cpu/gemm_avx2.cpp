@@ -83,7 +83,10 @@ void micro_6x16(const float* xp, const float* wp, int64_t kc, float* out, int64_
         }
     }
     const __m256i m0 = tail_mask(nr), m1 = tail_mask(nr - 8);
-    for (int i = 0; i < mr; ++i) {
+    // Unrolled with constant indices so the accumulators stay in registers in the k loop.
+#pragma GCC unroll 6
+    for (int i = 0; i < kMr; ++i) {
+        if (i >= mr) break;
         float* o = out + i * ldo;
         if (accumulate) {
             c0[i] = _mm256_add_ps(c0[i], _mm256_maskload_ps(o, m0));
@@ -130,42 +133,56 @@ inline float hsum(__m256 v) {
     return _mm_cvtss_f32(s);
 }
 
-// Four weight rows against one activation row; the weights stream from memory once.
-template <typename W>
-void gemv(int64_t K, const void* wv, size_t ldw, int64_t nrows, const float* x, float* out) {
-    const uint8_t* w = static_cast<const uint8_t*>(wv);
-    int64_t n = 0;
-    for (; n + 4 <= nrows; n += 4) {
+// Four weight rows against MX activation rows: 4 x MX accumulators, each weight vector loaded
+// (and converted) once for all activation rows; tails in scalar.
+template <typename W, int MX>
+void gemv_rows(int64_t K, const uint8_t* w, size_t ldw, int64_t nrows, const float* x, int64_t ldx,
+               float* out, int64_t ldo) {
+    for (int64_t n = 0; n < nrows; n += 4) {
+        const int rows = (int)std::min<int64_t>(4, nrows - n);
         const uint8_t* r = w + n * ldw;
-        __m256 a[4], b[4];
-        for (int j = 0; j < 4; ++j) a[j] = b[j] = _mm256_setzero_ps();
+        __m256 a[4][MX];
+        for (int j = 0; j < 4; ++j)
+            for (int m = 0; m < MX; ++m) a[j][m] = _mm256_setzero_ps();
         int64_t k = 0;
-        for (; k + 16 <= K; k += 16) {
-            const __m256 x0 = _mm256_loadu_ps(x + k), x1 = _mm256_loadu_ps(x + k + 8);
+        for (; k + 8 <= K; k += 8) {
+            __m256 xv[MX];
+            for (int m = 0; m < MX; ++m) xv[m] = _mm256_loadu_ps(x + m * ldx + k);
+            if (rows == 4) {
 #pragma GCC unroll 4
-            for (int j = 0; j < 4; ++j) {
-                a[j] = _mm256_fmadd_ps(W::load(r + j * ldw, k), x0, a[j]);
-                b[j] = _mm256_fmadd_ps(W::load(r + j * ldw, k + 8), x1, b[j]);
+                for (int j = 0; j < 4; ++j) {
+                    const __m256 wv = W::load(r + j * ldw, k);
+                    for (int m = 0; m < MX; ++m) a[j][m] = _mm256_fmadd_ps(wv, xv[m], a[j][m]);
+                }
+            } else {
+                for (int j = 0; j < rows; ++j) {
+                    const __m256 wv = W::load(r + j * ldw, k);
+                    for (int m = 0; m < MX; ++m) a[j][m] = _mm256_fmadd_ps(wv, xv[m], a[j][m]);
+                }
             }
         }
-        for (; k + 8 <= K; k += 8) {
-            const __m256 x0 = _mm256_loadu_ps(x + k);
-            for (int j = 0; j < 4; ++j) a[j] = _mm256_fmadd_ps(W::load(r + j * ldw, k), x0, a[j]);
-        }
-        for (int j = 0; j < 4; ++j) {
-            float s = hsum(_mm256_add_ps(a[j], b[j]));
-            for (int64_t t = k; t < K; ++t) s += W::one(r + j * ldw, t) * x[t];
-            out[n + j] = s;
-        }
+        for (int j = 0; j < rows; ++j)
+            for (int m = 0; m < MX; ++m) {
+                float s = hsum(a[j][m]);
+                for (int64_t t = k; t < K; ++t) s += W::one(r + j * ldw, t) * x[m * ldx + t];
+                out[m * ldo + n + j] = s;
+            }
     }
-    for (; n < nrows; ++n) {
-        const uint8_t* r = w + n * ldw;
-        __m256 a0 = _mm256_setzero_ps();
-        int64_t k = 0;
-        for (; k + 8 <= K; k += 8) a0 = _mm256_fmadd_ps(W::load(r, k), _mm256_loadu_ps(x + k), a0);
-        float s = hsum(a0);
-        for (; k < K; ++k) s += W::one(r, k) * x[k];
-        out[n] = s;
+}
+
+template <typename W>
+void gemv(int64_t K, const void* w, size_t ldw, int64_t nrows, const float* x, int64_t ldx,
+          int64_t M, float* out, int64_t ldo) {
+    const uint8_t* wb = static_cast<const uint8_t*>(w);
+    switch (M) {
+        case 1:
+            return gemv_rows<W, 1>(K, wb, ldw, nrows, x, ldx, out, ldo);
+        case 2:
+            return gemv_rows<W, 2>(K, wb, ldw, nrows, x, ldx, out, ldo);
+        case 3:
+            return gemv_rows<W, 3>(K, wb, ldw, nrows, x, ldx, out, ldo);
+        default:
+            return gemv_rows<W, 4>(K, wb, ldw, nrows, x, ldx, out, ldo);
     }
 }
 
@@ -173,6 +190,7 @@ void gemv(int64_t K, const void* wv, size_t ldw, int64_t nrows, const float* x, 
 
 void install_avx2_gemm(CpuKernels& k) {
     k.gemm_mr = kMr;
+    k.gemm_pack_x = gemm_pack_x;
     k.gemm[(size_t)DType::F32] = gemm<F32W>;
     k.gemm[(size_t)DType::F16] = gemm<F16W>;
     k.gemm[(size_t)DType::BF16] = gemm<BF16W>;

@@ -109,6 +109,28 @@ void pack_w(const uint8_t* w, size_t ldw, int64_t nr, int64_t k0, int64_t kc, fl
     }
 }
 
+// gemm_pack_x for this kernel's panels of 12 rows: 16 k values of each row are transposed in
+// registers, so each k's 12 values go out in one masked store.
+void pack_x(const float* x, int64_t ldx, int64_t M, int64_t K, int64_t mr, int64_t p0, int64_t p1,
+            float* xp) {
+    if (mr != kMr) return gemm_pack_x(x, ldx, M, K, mr, p0, p1, xp);
+    const __mmask16 row_mask = tail_mask(kMr);
+    for (int64_t p = p0; p < p1; ++p) {
+        float* panel = xp + p * K * kMr;
+        const int64_t rows = std::min(kMr, M - p * kMr);
+        for (int64_t k = 0; k < K; k += 16) {
+            const __mmask16 m = tail_mask(K - k);
+            __m512 r[16];
+            for (int64_t i = 0; i < 16; ++i)
+                r[i] = i < rows ? _mm512_maskz_loadu_ps(m, x + (p * kMr + i) * ldx + k)
+                                : _mm512_setzero_ps();
+            transpose16(r);
+            for (int64_t c = 0; c < 16 && k + c < K; ++c)
+                _mm512_mask_storeu_ps(panel + (k + c) * kMr, row_mask, r[c]);
+        }
+    }
+}
+
 // out[i][0..nr) (+)= sum_k xp[k][i] * wp[k][0..nr) for i < mr.
 void micro_12x32(const float* xp, const float* wp, int64_t kc, float* out, int64_t ldo, int64_t mr,
                  int64_t nr, bool accumulate) {
@@ -127,7 +149,10 @@ void micro_12x32(const float* xp, const float* wp, int64_t kc, float* out, int64
         }
     }
     const __mmask16 m0 = tail_mask(nr), m1 = tail_mask(nr - 16 > 0 ? nr - 16 : 0);
-    for (int i = 0; i < mr; ++i) {
+    // Unrolled with constant indices so the accumulators stay in registers in the k loop.
+#pragma GCC unroll 12
+    for (int i = 0; i < kMr; ++i) {
+        if (i >= mr) break;
         float* o = out + i * ldo;
         if (accumulate) {
             c0[i] = _mm512_add_ps(c0[i], _mm512_maskz_loadu_ps(m0, o));
@@ -167,44 +192,72 @@ void gemm(const GemmArgs& a, int64_t n0, int64_t n1, float* scratch) {
     }
 }
 
-// Four weight rows against one activation row, two accumulators per row so that eight FMA
-// chains are in flight; the weights stream from memory once.
+// Software prefetch distance for the weight streams, in elements (tuned on Zen 5, 2 threads).
 constexpr int64_t kPrefetchElems = 256;
 
-template <typename W>
-void gemv(int64_t K, const void* wv, size_t ldw, int64_t nrows, const float* x, float* out) {
-    const uint8_t* w = static_cast<const uint8_t*>(wv);
+// Four weight rows against MX activation rows: 4 x MX accumulators, each weight vector loaded
+// (and converted) once for all activation rows.
+template <typename W, int MX>
+void gemv_rows(int64_t K, const uint8_t* w, size_t ldw, int64_t nrows, const float* x, int64_t ldx,
+               float* out, int64_t ldo) {
     int64_t n = 0;
-    for (; n + 4 <= nrows; n += 4) {
+    for (; n < nrows; n += 4) {
+        const int64_t rows = std::min<int64_t>(4, nrows - n);
         const uint8_t* r = w + n * ldw;
-        __m512 a[4], b[4];
-        for (int j = 0; j < 4; ++j) a[j] = b[j] = _mm512_setzero_ps();
-        int64_t k = 0;
-        for (; k + 32 <= K; k += 32) {
-            const __m512 x0 = _mm512_loadu_ps(x + k), x1 = _mm512_loadu_ps(x + k + 16);
+        __m512 a[4][MX];
+        for (int j = 0; j < 4; ++j)
+            for (int m = 0; m < MX; ++m) a[j][m] = _mm512_setzero_ps();
+        if (rows == 4) {
+            int64_t k = 0;
+            for (; k + 16 <= K; k += 16) {
+                __m512 xv[MX];
+                for (int m = 0; m < MX; ++m) xv[m] = _mm512_loadu_ps(x + m * ldx + k);
 #pragma GCC unroll 4
-            for (int j = 0; j < 4; ++j) {
-                _mm_prefetch((const char*)(r + j * ldw) + (k + kPrefetchElems) * W::kBytes, _MM_HINT_T0);
-                a[j] = _mm512_fmadd_ps(W::load(r + j * ldw, k), x0, a[j]);
-                b[j] = _mm512_fmadd_ps(W::load(r + j * ldw, k + 16), x1, b[j]);
+                for (int j = 0; j < 4; ++j) {
+                    _mm_prefetch((const char*)(r + j * ldw) + (k + kPrefetchElems) * W::kBytes,
+                                 _MM_HINT_T0);
+                    const __m512 wv = W::load(r + j * ldw, k);
+                    for (int m = 0; m < MX; ++m) a[j][m] = _mm512_fmadd_ps(wv, xv[m], a[j][m]);
+                }
+            }
+            if (k < K) {
+                const __mmask16 mk = tail_mask(K - k);
+                __m512 xv[MX];
+                for (int m = 0; m < MX; ++m) xv[m] = _mm512_maskz_loadu_ps(mk, x + m * ldx + k);
+                for (int j = 0; j < 4; ++j) {
+                    const __m512 wv = W::load_masked(r + j * ldw, k, mk);
+                    for (int m = 0; m < MX; ++m) a[j][m] = _mm512_fmadd_ps(wv, xv[m], a[j][m]);
+                }
+            }
+        } else {
+            for (int64_t k = 0; k < K; k += 16) {
+                const __mmask16 mk = tail_mask(K - k);
+                for (int j = 0; j < rows; ++j) {
+                    const __m512 wv = W::load_masked(r + j * ldw, k, mk);
+                    for (int m = 0; m < MX; ++m)
+                        a[j][m] = _mm512_fmadd_ps(wv, _mm512_maskz_loadu_ps(mk, x + m * ldx + k),
+                                                  a[j][m]);
+                }
             }
         }
-        for (; k < K; k += 16) {
-            const __mmask16 m = tail_mask(K - k);
-            const __m512 x0 = _mm512_maskz_loadu_ps(m, x + k);
-            for (int j = 0; j < 4; ++j)
-                a[j] = _mm512_fmadd_ps(W::load_masked(r + j * ldw, k, m), x0, a[j]);
-        }
-        for (int j = 0; j < 4; ++j) out[n + j] = _mm512_reduce_add_ps(_mm512_add_ps(a[j], b[j]));
+        for (int j = 0; j < rows; ++j)
+            for (int m = 0; m < MX; ++m) out[m * ldo + n + j] = _mm512_reduce_add_ps(a[j][m]);
     }
-    for (; n < nrows; ++n) {
-        const uint8_t* r = w + n * ldw;
-        __m512 a0 = _mm512_setzero_ps();
-        for (int64_t k = 0; k < K; k += 16) {
-            const __mmask16 m = tail_mask(K - k);
-            a0 = _mm512_fmadd_ps(W::load_masked(r, k, m), _mm512_maskz_loadu_ps(m, x + k), a0);
-        }
-        out[n] = _mm512_reduce_add_ps(a0);
+}
+
+template <typename W>
+void gemv(int64_t K, const void* w, size_t ldw, int64_t nrows, const float* x, int64_t ldx,
+          int64_t M, float* out, int64_t ldo) {
+    const uint8_t* wb = static_cast<const uint8_t*>(w);
+    switch (M) {
+        case 1:
+            return gemv_rows<W, 1>(K, wb, ldw, nrows, x, ldx, out, ldo);
+        case 2:
+            return gemv_rows<W, 2>(K, wb, ldw, nrows, x, ldx, out, ldo);
+        case 3:
+            return gemv_rows<W, 3>(K, wb, ldw, nrows, x, ldx, out, ldo);
+        default:
+            return gemv_rows<W, 4>(K, wb, ldw, nrows, x, ldx, out, ldo);
     }
 }
 
@@ -212,6 +265,7 @@ void gemv(int64_t K, const void* wv, size_t ldw, int64_t nrows, const float* x, 
 
 void install_avx512_gemm(CpuKernels& k) {
     k.gemm_mr = kMr;
+    k.gemm_pack_x = pack_x;
     k.gemm[(size_t)DType::F32] = gemm<F32W>;
     k.gemm[(size_t)DType::F16] = gemm<F16W>;
     k.gemm[(size_t)DType::BF16] = gemm<BF16W>;

@@ -53,6 +53,7 @@ void shapes(benchmark::internal::Benchmark* b) {
                 if (type != 1 && N != 2048) continue;  // other types: one shape is enough
                 b->Args({K, N, 512, threads, type});
                 b->Args({K, N, 1, threads, type});
+                if (type == 1 && K == N) b->Args({K, N, 4, threads, type});  // short prompts
             }
         }
 }

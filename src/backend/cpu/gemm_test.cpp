@@ -87,7 +87,7 @@ void check_mul_mat(DType type, int64_t K, int64_t N, int64_t M) {
 TEST(CpuGemm, AwkwardShapesAllTypes) {
     for (DType type : {DType::F32, DType::F16, DType::BF16})
         for (auto [K, N, M] : {std::tuple<int64_t, int64_t, int64_t>{1, 1, 1},
-                               {1, 1, 4},
+                               {1, 1, 5},
                                {15, 31, 5},
                                {16, 32, 12},
                                {17, 33, 13},
@@ -95,7 +95,7 @@ TEST(CpuGemm, AwkwardShapesAllTypes) {
                                {256, 64, 24},
                                {257, 65, 25},
                                {600, 100, 37},
-                               {33, 3, 4},
+                               {33, 3, 5},
                                {40, 200, 6}})
             check_mul_mat(type, K, N, M);
 }
@@ -109,7 +109,9 @@ TEST(CpuGemv, FewRowsAwkwardShapes) {
                                {33, 19, 1},
                                {47, 70, 2},
                                {1000, 37, 1},
-                               {2048, 64, 3}})
+                               {2048, 64, 3},
+                               {100, 9, 4},
+                               {17, 6, 4}})
             check_mul_mat(type, K, N, M);
 }
 

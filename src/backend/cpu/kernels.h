@@ -27,6 +27,7 @@ struct CpuKernels {
     // nullptr where none exists: mul_mat then falls back to vec_dot.
     std::array<GemmFn, kTypeSlots> gemm{};
     int64_t gemm_mr = 0;
+    GemmPackXFn gemm_pack_x = nullptr;
     std::array<GemvFn, kTypeSlots> gemv{};
 
     float (*dot_f32)(int64_t n, const float* x, const float* y) = nullptr;

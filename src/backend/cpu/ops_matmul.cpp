@@ -1,6 +1,6 @@
 // Matrix multiplication on the CPU. Three paths, by the number of activation rows M:
 //   many rows: blocked GEMM (activations packed into panels once, weights packed per tile);
-//   few rows:  multi-row GEMV that streams the weights once per activation row;
+//   few rows:  GEMV that streams the weights once for up to kGemvMaxRows activation rows;
 //   otherwise (types or layouts the fast kernels do not cover): activations converted to the
 //   weight type's vec_dot_type, then one dot per (weight row, activation row).
 #include <algorithm>
@@ -11,9 +11,9 @@
 namespace lamina {
 namespace {
 
-// From this many activation rows on, packing pays off: below it the weights are read once per
-// row by the GEMV kernel.
-constexpr int64_t kGemmMinRows = 4;
+// From this many activation rows on, the packed GEMM wins: below it one GEMV pass (which reads
+// the weights once for up to kGemvMaxRows rows) beats a GEMM padded to its 6- or 12-row panels.
+constexpr int64_t kGemmMinRows = kGemvMaxRows + 1;
 
 // The fast kernels cover one weight matrix against contiguous float rows, no batching.
 bool fast_layout(const Tensor& node) {
@@ -53,8 +53,8 @@ void compute_gemm(const Tensor& node, const ComputeCtx& ctx) {
     const int64_t n_panels = (M + mr - 1) / mr;
     int64_t p0, p1;
     ctx.split(n_panels, &p0, &p1);
-    gemm_pack_x(static_cast<const float*>(x.data), (int64_t)(x.nb[1] / sizeof(float)), M, K, mr, p0,
-                p1, xp);
+    ctx.k->gemm_pack_x(static_cast<const float*>(x.data), (int64_t)(x.nb[1] / sizeof(float)), M, K,
+                       mr, p0, p1, xp);
     ctx.barrier();
 
     GemmArgs a;
@@ -84,9 +84,12 @@ void compute_gemv(const Tensor& node, const ComputeCtx& ctx) {
     ctx.split(n_groups, &g0, &g1);
     const int64_t n0 = g0 * 16, n1 = std::min(N, g1 * 16);
     if (n0 >= n1) return;
-    for (int64_t m = 0; m < M; ++m)
+    // Groups of up to kGemvMaxRows activation rows share one pass over the weights.
+    for (int64_t m = 0; m < M; m += kGemvMaxRows)
         ctx.k->gemv[(size_t)w.type](K, w.row(n0), w.nb[1], n1 - n0, x.row<const float>(m),
-                                    node.row<float>(m) + n0);
+                                    (int64_t)(x.nb[1] / sizeof(float)),
+                                    std::min(kGemvMaxRows, M - m), node.row<float>(m) + n0,
+                                    (int64_t)(node.nb[1] / sizeof(float)));
 }
 
 // Activations need converting unless the weights dot directly against contiguous float rows.
