@@ -48,6 +48,10 @@ int cmd_tokenize(int argc, char** argv) {
                      p.positional()[0].c_str());
         return 2;
     }
+    if (prompt.empty() && prompt_file.empty()) {
+        std::fprintf(stderr, "lamina tokenize: give the text with -p TEXT or -f FILE\n");
+        return 2;
+    }
     if (!prompt.empty() && !prompt_file.empty()) {
         std::fprintf(stderr, "lamina tokenize: give either -p or -f, not both\n");
         return 2;

@@ -1,6 +1,7 @@
 #include "tokenizer/bpe_tokenizer.h"
 
 #include <queue>
+#include <unordered_map>
 
 #include "tokenizer/utf8.h"
 
@@ -106,11 +107,26 @@ void BpeTokenizer::encode_word(const std::string& word, std::vector<TokenId>& ou
 void BpeTokenizer::encode_text(std::string_view text, bool, std::vector<TokenId>& out) const {
     // Invalid bytes become U+FFFD first (as llama.cpp does), so the regexes see valid UTF-8.
     const std::string clean = utf8::sanitize(text);
+    // Long texts repeat words: remember each word's tokens for the rest of this call.
+    const bool use_cache = clean.size() > 4096;
+    std::unordered_map<std::string, std::pair<size_t, size_t>> cache;  // word -> out range
     std::string word;
     for (std::string_view piece : pre_.split(clean)) {
         word.clear();
         for (char c : piece) word += byte_to_text_[(uint8_t)c];
-        if (!word.empty()) encode_word(word, out);
+        if (word.empty()) continue;
+        if (!use_cache) {
+            encode_word(word, out);
+            continue;
+        }
+        if (auto it = cache.find(word); it != cache.end()) {
+            const auto [first, count] = it->second;
+            for (size_t i = 0; i < count; ++i) out.push_back(out[first + i]);
+            continue;
+        }
+        const size_t first = out.size();
+        encode_word(word, out);
+        cache.emplace(word, std::make_pair(first, out.size() - first));
     }
 }
 

@@ -115,3 +115,26 @@ INSTANTIATE_TEST_SUITE_P(Vocabs, TokenizerBpeVocabTest,
 
 }  // namespace
 }  // namespace lamina
+
+namespace lamina {
+namespace {
+
+// Long texts go through the per-call word cache; GPT-2's regex never joins "\n" to a following
+// letter, so a long text of identical lines must encode as the short line's tokens repeated.
+TEST(TokenizerBpeTest, LongTextEqualsRepeatedLines) {
+    LAMINA_SHARED_FILE_OR_SKIP(path, "vocab/ggml-vocab-gpt-2.gguf");
+    auto tok = testing::load_tokenizer(path);
+    ASSERT_TRUE(tok);
+    const std::string line = "The quick brown fox's 12345 \xE4\xBD\xA0\xE5\xA5\xBD { y(); }\n";
+    const auto line_ids = tok->encode(line, false, false);
+    std::string big;
+    std::vector<TokenId> expected;
+    for (int i = 0; i < 500; ++i) {
+        big += line;
+        expected.insert(expected.end(), line_ids.begin(), line_ids.end());
+    }
+    EXPECT_EQ(tok->encode(big, false, false), expected);
+}
+
+}  // namespace
+}  // namespace lamina
