@@ -18,6 +18,9 @@ constexpr Command kCommands[] = {
     {"info", lamina::cli::cmd_info, "print a GGUF file's metadata and tensor table"},
     {"tokenize", lamina::cli::cmd_tokenize, "show how a model's tokenizer splits text"},
     {"bench", lamina::cli::cmd_bench, "measure prompt and generation speed (like llama-bench)"},
+    {"perplexity", lamina::cli::cmd_perplexity,
+     "perplexity of a model over a text (like llama-perplexity)"},
+    {"convert", lamina::cli::cmd_convert, "convert a llama2.c checkpoint and tokenizer to GGUF"},
     {"gen-model", lamina::cli::cmd_gen_model,
      "write a llama GGUF with random weights of a named shape"},
 };
