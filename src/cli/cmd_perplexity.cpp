@@ -126,9 +126,9 @@ int cmd_perplexity(int argc, char** argv) {
     }
     std::printf("Final estimate: PPL = %.4f +/- %.5f\n", result->ppl, result->ppl_uncertainty);
     if (!kl_base_in.empty()) {
-        std::printf("Mean KLD: %.6f +/- %.6f (max %.6f)\n", result->kl_mean, result->kl_uncertainty,
-                    result->kl_max);
-        std::printf("Same top token: %.3f %% of %lld positions\n", 100.0 * result->same_top,
+        std::printf("Mean    KLD: %10.6f +/- %10.6f\n", result->kl_mean, result->kl_uncertainty);
+        std::printf("Maximum KLD: %10.6f\n", result->kl_max);
+        std::printf("Same top p: %6.3f %% of %lld positions\n", 100.0 * result->same_top,
                     (long long)result->n_scored);
     }
     if (!kl_base_out.empty()) {
