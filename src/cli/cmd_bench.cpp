@@ -61,7 +61,8 @@ struct Result {
     double size_gib, params_b;
     int threads;
     Stats tps;
-    double rate;  // GB/s for tg, GOP/s for pp
+    double rate;                 // GB/s for tg, GOP/s for pp
+    double bytes_per_token = 0;  // weight bytes read per generated token
 };
 
 }  // namespace
@@ -153,6 +154,7 @@ int cmd_bench(int argc, char** argv) {
             res.params_b = (double)m.n_params() / 1e9;
             res.threads = (int)threads;
             res.tps = stats(tps);
+            res.bytes_per_token = streamed_bytes(m);
             res.rate =
                 pp ? res.tps.mean * ops_per_token(m) / 1e9 : res.tps.mean * streamed_bytes(m) / 1e9;
             results.push_back(res);
@@ -168,11 +170,12 @@ int cmd_bench(int argc, char** argv) {
                         r.test.c_str(), r.tps.mean, r.tps.sd, r.rate,
                         r.test.rfind("pp", 0) == 0 ? "GOP/s" : "GB/s");
     } else if (format == "csv") {
-        std::printf("model,size_bytes,params,type,threads,test,tps_mean,tps_sd,rate\n");
+        std::printf(
+            "model,size_bytes,params,type,threads,test,tps_mean,tps_sd,rate,streamed_bytes\n");
         for (const Result& r : results)
-            std::printf("%s,%.0f,%.0f,%s,%d,%s,%.4f,%.4f,%.3f\n", r.model.c_str(),
+            std::printf("%s,%.0f,%.0f,%s,%d,%s,%.4f,%.4f,%.3f,%.0f\n", r.model.c_str(),
                         r.size_gib * 1073741824.0, r.params_b * 1e9, r.type.c_str(), r.threads,
-                        r.test.c_str(), r.tps.mean, r.tps.sd, r.rate);
+                        r.test.c_str(), r.tps.mean, r.tps.sd, r.rate, r.bytes_per_token);
     } else {
         std::printf("[\n");
         for (size_t i = 0; i < results.size(); ++i) {

@@ -6,6 +6,8 @@
 #include <cstring>
 #include <string>
 
+#include <unistd.h>
+
 #include "cli/commands.h"
 #include "core/types.h"
 #include "model/model_gen.h"
@@ -100,12 +102,15 @@ int cmd_gen_model(int argc, char** argv) {
     }
 
     const auto start = std::chrono::steady_clock::now();
+    // A live counter on a terminal; in logs (the build generates the tiny model) only the summary.
+    const bool live = ::isatty(::fileno(stderr));
     auto progress = [](size_t done, size_t total, const std::string& name) {
         std::fprintf(stderr, "\rgen-model: [%zu/%zu] %-40s", done, total, name.c_str());
         std::fflush(stderr);
     };
-    Status st = write_random_llama(out_path, *shape, tt->type, seed, progress, vocab_path);
-    std::fprintf(stderr, "\n");
+    Status st = write_random_llama(out_path, *shape, tt->type, seed,
+                                   live ? ModelGenProgress(progress) : nullptr, vocab_path);
+    if (live) std::fprintf(stderr, "\n");
     if (!st) {
         std::fprintf(stderr, "gen-model: %s\n", st.message().c_str());
         return 1;

@@ -21,6 +21,7 @@ constexpr Command kCommands[] = {
     {"perplexity", lamina::cli::cmd_perplexity,
      "perplexity of a model over a text (like llama-perplexity)"},
     {"convert", lamina::cli::cmd_convert, "convert a llama2.c checkpoint and tokenizer to GGUF"},
+    {"quantize", lamina::cli::cmd_quantize, "write a copy of a model with quantized weights"},
     {"gen-model", lamina::cli::cmd_gen_model,
      "write a llama GGUF with random weights of a named shape"},
 };

@@ -25,7 +25,7 @@ struct GgufTensorInfo {
 };
 
 class GgufReader {
-public:
+  public:
     // Maps and fully validates the file. Every failure is a one-line message naming the problem
     // (and the file). No allocation is sized from unvalidated counts.
     static Expected<std::unique_ptr<GgufReader>> open(const std::string& path);
@@ -52,9 +52,11 @@ public:
     const std::vector<GgufTensorInfo>& tensors() const { return tensors_; }
     const GgufTensorInfo* find_tensor(std::string_view name) const;
     // Pointer into the mapping; valid while the reader lives.
-    const uint8_t* tensor_data(const GgufTensorInfo& t) const { return base_ + data_offset_ + t.offset; }
+    const uint8_t* tensor_data(const GgufTensorInfo& t) const {
+        return base_ + data_offset_ + t.offset;
+    }
 
-private:
+  private:
     GgufReader() = default;
     std::string path_;
     int fd_ = -1;

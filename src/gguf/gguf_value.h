@@ -38,11 +38,11 @@ struct GgufValue {
     std::string str;
     // Arrays only:
     GgufType elem_type = GgufType::UINT8;
-    std::vector<uint64_t> uints;        // unsigned / bool elements
-    std::vector<int64_t> ints;          // signed elements
-    std::vector<double> floats;         // float elements
-    std::vector<std::string> strs;      // string elements
-    std::vector<GgufValue> items;       // nested arrays
+    std::vector<uint64_t> uints;    // unsigned / bool elements
+    std::vector<int64_t> ints;      // signed elements
+    std::vector<double> floats;     // float elements
+    std::vector<std::string> strs;  // string elements
+    std::vector<GgufValue> items;   // nested arrays
     uint64_t array_size() const;
 
     static GgufValue make_u32(uint32_t v);

@@ -13,7 +13,7 @@
 namespace lamina {
 
 class GgufWriter {
-public:
+  public:
     // Replaces an existing key of the same name, keeping its position.
     void set(const std::string& key, GgufValue value);
     void set_alignment(uint64_t alignment);  // also writes general.alignment when not 32
@@ -32,7 +32,7 @@ public:
                  const std::function<void(size_t done, size_t total, const std::string& name)>&
                      progress = nullptr) const;
 
-private:
+  private:
     struct PendingTensor {
         std::string name;
         DType type;

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
 
 #include "backend/cpu/cpu_backend.h"
 #include "model/llama_model.h"
@@ -82,6 +83,9 @@ TEST_P(LlamaForward, MatchesLlamaCppLogits) {
                 SCOPED_TRACE(std::string(prompt) + (batched ? " batched" : " token by token") +
                              " threads=" + std::to_string(threads));
                 Comparison c = compare(**model, *ref, batched, threads);
+                std::printf("  %s %s %s threads=%d: worst row relative error %.2e, greedy %d/%d\n",
+                            name.c_str(), prompt, batched ? "batched" : "one-by-one", threads, c.worst,
+                            c.greedy_same, c.greedy_checked);
                 EXPECT_LT(c.worst, tol);
                 EXPECT_GT(c.greedy_checked, 0);
                 if (name == "f16") {
@@ -94,7 +98,7 @@ TEST_P(LlamaForward, MatchesLlamaCppLogits) {
     }
 }
 
-INSTANTIATE_TEST_SUITE_P(Fixtures, LlamaForward, ::testing::Values("f16"),
+INSTANTIATE_TEST_SUITE_P(Fixtures, LlamaForward, ::testing::Values("f16", "Q8_0", "Q4_0", "Q4_K_M"),
                          [](const auto& info) { return std::string(info.param); });
 
 }  // namespace

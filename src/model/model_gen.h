@@ -43,7 +43,7 @@ using ModelGenProgress =
 
 // Writes a complete llama-architecture GGUF (metadata llama.cpp expects, tokenizer, tensors) with
 // approximately N(0, 0.02) weights in `weight_type` (F32, F16 or BF16; norm weights are F32
-// near 1). Same shape, type and seed give the same file. Tensors are generated one at a time
+// 1 + N(0, 0.1)). Same shape, type and seed give the same file. Tensors are generated one at a time
 // while writing, so memory stays at about the largest tensor. The tokenizer comes from
 // `vocab_gguf` when given (its tokenizer.* keys are copied; its token count must equal the
 // shape's vocab_size), otherwise it is synthesized.

@@ -99,6 +99,7 @@ Expected<SpmVocab> synthesize_spm_vocab(int64_t n_vocab) {
 
 void set_spm_vocab_keys(GgufWriter& writer, const SpmVocab& vocab) {
     writer.set("tokenizer.ggml.model", GgufValue::make_string("llama"));
+    writer.set("tokenizer.ggml.pre", GgufValue::make_string("default"));
     writer.set("tokenizer.ggml.tokens", GgufValue::make_string_array(vocab.tokens));
     writer.set("tokenizer.ggml.scores", GgufValue::make_f32_array(vocab.scores));
     writer.set("tokenizer.ggml.token_type", GgufValue::make_i32_array(vocab.types));

@@ -12,14 +12,22 @@ bool Sampler::penalties_active() const {
 
 TokenId Sampler::sample(const float* logits, int n_vocab) {
     if (n_vocab <= 0) return -1;
-    init_candidates(candidates_, logits, n_vocab);
+    const float* row = logits;
     if (penalties_active() && !recent_.empty()) {
+        // Penalties touch at most repeat_last_n tokens, but the caller's row is const: work on a
+        // copy (cheap next to the forward pass that produced it).
+        penalized_.assign(logits, logits + n_vocab);
         window_.assign(recent_.begin(), recent_.end());
-        apply_penalties(candidates_, window_, params_.repeat_penalty, params_.frequency_penalty,
-                        params_.presence_penalty);
+        apply_penalties(penalized_.data(), n_vocab, window_, params_.repeat_penalty,
+                        params_.frequency_penalty, params_.presence_penalty);
+        row = penalized_.data();
     }
-    if (params_.temp <= 0.0f) return argmax_candidate(candidates_);
-    apply_top_k(candidates_, params_.top_k);
+    if (params_.temp <= 0.0f) return argmax_logits(row, n_vocab);
+    if (params_.top_k > 0 && params_.top_k < n_vocab) {
+        select_top_k(candidates_, row, n_vocab, params_.top_k);
+    } else {
+        init_candidates(candidates_, row, n_vocab);
+    }
     apply_top_p(candidates_, params_.top_p);
     apply_min_p(candidates_, params_.min_p);
     apply_temperature(candidates_, params_.temp);

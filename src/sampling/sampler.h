@@ -48,6 +48,7 @@ class Sampler {
     std::deque<TokenId> recent_;
     CandidateList candidates_;  // reused across calls to avoid a 150k-entry allocation per token
     std::vector<TokenId> window_;
+    std::vector<float> penalized_;  // the row with penalties applied
 };
 
 }  // namespace lamina

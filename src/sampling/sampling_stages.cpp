@@ -38,24 +38,54 @@ void sort_candidates(CandidateList& list) {
     list.sorted = true;
 }
 
-void apply_penalties(CandidateList& list, const std::vector<TokenId>& recent, float repeat,
+void apply_penalties(float* logits, int n_vocab, const std::vector<TokenId>& recent, float repeat,
                      float freq, float present) {
     if (recent.empty() || (repeat == 1.0f && freq == 0.0f && present == 0.0f)) return;
     std::vector<TokenId> ids = recent;
     std::sort(ids.begin(), ids.end());
-    const TokenId n = (TokenId)list.items.size();
     for (size_t i = 0; i < ids.size();) {
         size_t j = i;
         while (j < ids.size() && ids[j] == ids[i]) ++j;
         const TokenId id = ids[i];
         const float count = (float)(j - i);
         i = j;
-        if (id < 0 || id >= n) continue;
-        float& l = list.items[id].logit;
+        if (id < 0 || id >= n_vocab) continue;
+        float& l = logits[id];
         l = l > 0.0f ? l / repeat : l * repeat;
         l -= count * freq + present;
     }
-    list.sorted = false;
+}
+
+TokenId argmax_logits(const float* logits, int n_vocab) {
+    TokenId best = 0;
+    float best_logit = -std::numeric_limits<float>::infinity();
+    for (int i = 0; i < n_vocab; ++i) {
+        if (logits[i] > best_logit) {  // strict: the first of equal logits stays; NaN is false
+            best_logit = logits[i];
+            best = i;
+        }
+    }
+    return best;
+}
+
+void select_top_k(CandidateList& list, const float* logits, int n_vocab, int k) {
+    // A heap whose front is the worst kept candidate. Ids arrive in increasing order, so a new
+    // token beats the worst exactly when its logit is strictly higher.
+    std::vector<Candidate>& heap = list.items;
+    heap.clear();
+    const float neg_inf = -std::numeric_limits<float>::infinity();
+    for (int i = 0; i < k; ++i) heap.push_back({i, std::isnan(logits[i]) ? neg_inf : logits[i]});
+    std::make_heap(heap.begin(), heap.end(), canonical_before);
+    float threshold = heap.front().logit;
+    for (int i = k; i < n_vocab; ++i) {
+        if (!(logits[i] > threshold)) continue;  // also drops NaN
+        std::pop_heap(heap.begin(), heap.end(), canonical_before);
+        heap.back() = {i, logits[i]};
+        std::push_heap(heap.begin(), heap.end(), canonical_before);
+        threshold = heap.front().logit;
+    }
+    std::sort(heap.begin(), heap.end(), canonical_before);
+    list.sorted = true;
 }
 
 void apply_top_k(CandidateList& list, int k) {
@@ -75,29 +105,61 @@ void apply_top_p(CandidateList& list, float p, size_t min_keep) {
     const size_t n = list.items.size();
     if (p >= 1.0f || n <= 1) return;
     const float mx = max_logit(list);
+    if (std::isinf(mx)) return;  // nothing finite to rank
     double total = 0.0;
     for (const Candidate& c : list.items) total += std::exp((double)c.logit - mx);
     const double target = (double)p * total;
-    // Sorting 150k candidates to keep a few dozen is wasteful: sort a growing prefix until the
-    // mass it holds reaches p.
-    size_t prefix = list.sorted ? n : std::min(n, (size_t)256);
-    for (;;) {
-        if (!list.sorted) {
-            std::partial_sort(list.items.begin(), list.items.begin() + prefix, list.items.end(),
-                              canonical_before);
-            if (prefix == n) list.sorted = true;
+
+    if (!list.sorted) {
+        // Sorting 150k candidates to keep a few is wasteful. A histogram of probability mass by
+        // distance below the top logit tells which candidates can be inside the cut; only those
+        // are moved to the front and sorted.
+        constexpr int kPerUnit = 32, kBuckets = 32 * kPerUnit;
+        const auto bucket_of = [&](float logit) {
+            const double d = ((double)mx - logit) * kPerUnit;
+            return d < kBuckets - 1 ? (int)d : kBuckets - 1;
+        };
+        std::vector<double> mass(kBuckets, 0.0);
+        std::vector<size_t> count(kBuckets, 0);
+        for (const Candidate& c : list.items) {
+            const int b = bucket_of(c.logit);
+            mass[b] += std::exp((double)c.logit - mx);
+            ++count[b];
         }
         double cum = 0.0;
-        for (size_t i = 0; i < prefix; ++i) {
-            cum += std::exp((double)list.items[i].logit - mx);
-            if (cum >= target && i + 1 >= min_keep) {
-                list.items.resize(i + 1);
-                list.sorted = true;
-                return;
-            }
+        size_t needed = 0;
+        int last = 0;
+        for (; last < kBuckets; ++last) {
+            cum += mass[last];
+            needed += count[last];
+            if (cum >= target && needed >= min_keep) break;
         }
-        if (prefix == n) return;  // the whole list is needed
-        prefix = std::min(n, prefix * 8);
+        if (last < kBuckets - 1) {
+            auto mid =
+                std::partition(list.items.begin(), list.items.end(),
+                               [&](const Candidate& c) { return bucket_of(c.logit) <= last; });
+            std::sort(list.items.begin(), mid, canonical_before);
+            const size_t m = (size_t)(mid - list.items.begin());
+            double run = 0.0;
+            for (size_t i = 0; i < m; ++i) {
+                run += std::exp((double)list.items[i].logit - mx);
+                if (run >= target && i + 1 >= min_keep) {
+                    list.items.resize(i + 1);
+                    list.sorted = true;
+                    return;
+                }
+            }
+            // Rounding kept the prefix just short of the target: decide on the full order.
+        }
+        sort_candidates(list);
+    }
+    double cum = 0.0;
+    for (size_t i = 0; i < n; ++i) {
+        cum += std::exp((double)list.items[i].logit - mx);
+        if (cum >= target && i + 1 >= min_keep) {
+            list.items.resize(i + 1);
+            return;
+        }
     }
 }
 

@@ -28,12 +28,19 @@ void init_candidates(CandidateList& list, const float* logits, int n_vocab);
 // Sorts into canonical order (no-op if already sorted).
 void sort_candidates(CandidateList& list);
 
-// llama.cpp's penalties: for each token that occurs c > 0 times in `recent`, a positive logit is
-// divided by `repeat` and a non-positive one multiplied by it, then c * freq + present is
-// subtracted. Ids outside the list's vocabulary are ignored. Assumes list.items[i].id == i
-// (i.e. called right after init_candidates).
-void apply_penalties(CandidateList& list, const std::vector<TokenId>& recent, float repeat,
+// llama.cpp's penalties, applied in place to a row of logits indexed by token id: for each token
+// that occurs c > 0 times in `recent`, a positive logit is divided by `repeat` and a non-positive
+// one multiplied by it, then c * freq + present is subtracted. Ids outside [0, n_vocab) are
+// ignored.
+void apply_penalties(float* logits, int n_vocab, const std::vector<TokenId>& recent, float repeat,
                      float freq, float present);
+
+// The highest logit of a row; ties go to the lowest id, NaN never wins (all NaN: 0).
+TokenId argmax_logits(const float* logits, int n_vocab);
+
+// Fills `list` with the k best tokens of a row in canonical order, in one pass over the row
+// (no full candidate list is built). k must be in [1, n_vocab].
+void select_top_k(CandidateList& list, const float* logits, int n_vocab, int k);
 
 // Keeps the k highest (k <= 0 or k >= size: keeps all). Leaves the list sorted when it cut.
 void apply_top_k(CandidateList& list, int k);

@@ -35,21 +35,48 @@ TEST(SamplingStages, NanLogitsAreNeverCandidates) {
 }
 
 TEST(SamplingStages, RepeatPenaltyDividesPositiveAndMultipliesNonPositive) {
-    CandidateList list = make_list({2.0f, -2.0f, 0.5f, 0.0f, 1.0f});
-    apply_penalties(list, {0, 1, 1, 3, 99, -1}, 2.0f, 0.0f, 0.0f);
-    EXPECT_FLOAT_EQ(list.items[0].logit, 1.0f);   // 2 / 2
-    EXPECT_FLOAT_EQ(list.items[1].logit, -4.0f);  // -2 * 2 (counted once per token, not per use)
-    EXPECT_FLOAT_EQ(list.items[2].logit, 0.5f);   // not in the window
-    EXPECT_FLOAT_EQ(list.items[3].logit, 0.0f);   // 0 * 2
-    EXPECT_FLOAT_EQ(list.items[4].logit, 1.0f);   // not in the window; 99 and -1 ignored
+    std::vector<float> l = {2.0f, -2.0f, 0.5f, 0.0f, 1.0f};
+    apply_penalties(l.data(), 5, {0, 1, 1, 3, 99, -1}, 2.0f, 0.0f, 0.0f);
+    EXPECT_FLOAT_EQ(l[0], 1.0f);   // 2 / 2
+    EXPECT_FLOAT_EQ(l[1], -4.0f);  // -2 * 2 (once per token, however often it occurs)
+    EXPECT_FLOAT_EQ(l[2], 0.5f);   // not in the window
+    EXPECT_FLOAT_EQ(l[3], 0.0f);   // 0 * 2
+    EXPECT_FLOAT_EQ(l[4], 1.0f);   // not in the window; 99 and -1 ignored
 }
 
 TEST(SamplingStages, FrequencyAndPresencePenaltiesUseCounts) {
-    CandidateList list = make_list({2.0f, -2.0f, 0.5f});
-    apply_penalties(list, {0, 1, 1}, 2.0f, 0.5f, 0.25f);
-    EXPECT_FLOAT_EQ(list.items[0].logit, 2.0f / 2 - 1 * 0.5f - 0.25f);   // 0.25
-    EXPECT_FLOAT_EQ(list.items[1].logit, -2.0f * 2 - 2 * 0.5f - 0.25f);  // -5.25
-    EXPECT_FLOAT_EQ(list.items[2].logit, 0.5f);
+    std::vector<float> l = {2.0f, -2.0f, 0.5f};
+    apply_penalties(l.data(), 3, {0, 1, 1}, 2.0f, 0.5f, 0.25f);
+    EXPECT_FLOAT_EQ(l[0], 2.0f / 2 - 1 * 0.5f - 0.25f);   // 0.25
+    EXPECT_FLOAT_EQ(l[1], -2.0f * 2 - 2 * 0.5f - 0.25f);  // -5.25
+    EXPECT_FLOAT_EQ(l[2], 0.5f);
+}
+
+TEST(SamplingStages, ArgmaxOfRowSkipsNanAndPrefersLowestId) {
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+    const std::vector<float> l = {nan, 1.0f, 4.0f, nan, 4.0f, -3.0f};
+    EXPECT_EQ(argmax_logits(l.data(), 6), 2);
+    const std::vector<float> all_nan = {nan, nan};
+    EXPECT_EQ(argmax_logits(all_nan.data(), 2), 0);
+}
+
+TEST(SamplingStages, SelectTopKMatchesSortingEverything) {
+    // Few distinct values so ties straddle the cut; NaNs sprinkled in.
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+    std::vector<float> l(5000);
+    uint64_t x = 12345;
+    for (size_t i = 0; i < l.size(); ++i) {
+        x = x * 6364136223846793005ull + 1442695040888963407ull;
+        l[i] = (x >> 60) == 15 ? nan : (float)((x >> 33) % 37) - 18.0f;
+    }
+    for (int k : {1, 2, 40, 333, 4999, 5000}) {
+        CandidateList fast, reference = make_list(l);
+        select_top_k(fast, l.data(), (int)l.size(), k);
+        sort_candidates(reference);
+        reference.items.resize(k);
+        ASSERT_EQ(ids_of(fast), ids_of(reference)) << "k = " << k;
+        EXPECT_TRUE(fast.sorted);
+    }
 }
 
 TEST(SamplingStages, TopKKeepsHighestWithTiesByLowestId) {
@@ -90,13 +117,31 @@ TEST(SamplingStages, TopPRespectsMinKeep) {
     EXPECT_EQ(ids_of(list), (std::vector<TokenId>{0, 1}));
 }
 
-TEST(SamplingStages, TopPOnLargeUnsortedListGrowsItsPrefix) {
-    // 1000 equal logits: half the mass is exactly the first 500 ids (ties by id), more than the
-    // first partial-sort window holds.
+TEST(SamplingStages, TopPOnLargeUnsortedListCutsInsideTies) {
+    // 1000 equal logits: half the mass is exactly the first 500 ids (ties broken by id), all in
+    // one histogram bucket.
     CandidateList list = make_list(std::vector<float>(1000, 0.25f));
     apply_top_p(list, 0.5f);
     ASSERT_EQ(list.items.size(), 500u);
     for (int i = 0; i < 500; ++i) EXPECT_EQ(list.items[i].id, i);
+}
+
+TEST(SamplingStages, TopPOnUnsortedListMatchesTopPOnSortedList) {
+    // The unsorted path narrows the sort with a histogram; the sorted path is the plain
+    // definition. Logits spread over a wide range, with repeats, so cuts fall inside buckets.
+    std::vector<float> l(20000);
+    uint64_t x = 99;
+    for (float& v : l) {
+        x = x * 6364136223846793005ull + 1442695040888963407ull;
+        v = (float)((x >> 35) % 4000) / 100.0f - 20.0f;
+    }
+    for (float p : {0.01f, 0.3f, 0.9f, 0.95f, 0.999f, 0.999999f}) {
+        CandidateList fast = make_list(l), reference = make_list(l);
+        sort_candidates(reference);
+        apply_top_p(fast, p);
+        apply_top_p(reference, p);
+        ASSERT_EQ(ids_of(fast), ids_of(reference)) << "p = " << p;
+    }
 }
 
 TEST(SamplingStages, MinPIsRelativeToMostLikelyToken) {

@@ -1,5 +1,6 @@
 #include "backend/cpu/kernels.h"
 
+#include "backend/cpu/quant_dot.h"
 #include "core/fp16.h"
 
 namespace lamina {
@@ -25,6 +26,17 @@ void axpy_f16_ref(int64_t n, float a, const uint16_t* x, float* y) {
     for (int64_t i = 0; i < n; ++i) y[i] += a * fp16_to_fp32(x[i]);
 }
 
+// Integer dots replace the reference only where the type table defines the same contract
+// (weights of that type against Q8_0 activations).
+void install_quant_dots(CpuKernels& k, const QuantDots& q) {
+    auto agrees = [](DType t) {
+        const TypeTraits* tt = find_type_traits((uint32_t)t);
+        return tt && tt->vec_dot && tt->vec_dot_type == DType::Q8_0;
+    };
+    if (q.q8_0 && agrees(DType::Q8_0)) k.vec_dot[(size_t)DType::Q8_0] = q.q8_0;
+    if (q.q4_0 && agrees(DType::Q4_0)) k.vec_dot[(size_t)DType::Q4_0] = q.q4_0;
+}
+
 CpuKernels build(Isa isa) {
     CpuKernels k;
     k.isa = isa;
@@ -39,8 +51,17 @@ CpuKernels build(Isa isa) {
     k.axpy_f32 = axpy_f32_ref;
     k.dot_f16_f32 = dot_f16_f32_ref;
     k.axpy_f16 = axpy_f16_ref;
-    if (isa == Isa::Avx2 || isa == Isa::Avx512) install_avx2_kernels(k);
-    if (isa == Isa::Avx512) install_avx512_kernels(k);
+    k.gemm_pack_x = gemm_pack_x;
+    if (isa == Isa::Avx2 || isa == Isa::Avx512) {
+        install_avx2_kernels(k);
+        install_avx2_gemm(k);
+        install_quant_dots(k, quant_dots_avx2());
+    }
+    if (isa == Isa::Avx512) {
+        install_avx512_kernels(k);
+        install_avx512_gemm(k);
+        install_quant_dots(k, quant_dots_avx512());
+    }
     return k;
 }
 

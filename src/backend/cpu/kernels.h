@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "backend/cpu/cpu_features.h"
+#include "backend/cpu/gemm.h"
 #include "core/types.h"
 
 namespace lamina {
@@ -21,6 +22,13 @@ struct CpuKernels {
     // Conversion of activation rows into a vec_dot_type (quantizing for integer kernels).
     std::array<FromFloatFn, kTypeSlots> from_float{};
     std::array<ToFloatFn, kTypeSlots> to_float{};
+    // Blocked GEMM by weight type for many activation rows (activations packed in panels of
+    // gemm_mr rows with gemm_pack_x), and multi-row matrix-vector products for few rows.
+    // nullptr where none exists: mul_mat then falls back to vec_dot.
+    std::array<GemmFn, kTypeSlots> gemm{};
+    int64_t gemm_mr = 0;
+    GemmPackXFn gemm_pack_x = nullptr;
+    std::array<GemvFn, kTypeSlots> gemv{};
 
     float (*dot_f32)(int64_t n, const float* x, const float* y) = nullptr;
     // y[i] += a * x[i]
@@ -37,5 +45,7 @@ const CpuKernels& cpu_kernels(Isa isa);
 // Hooks implemented by the ISA-specific files; each overrides the entries it accelerates.
 void install_avx2_kernels(CpuKernels& k);
 void install_avx512_kernels(CpuKernels& k);
+void install_avx2_gemm(CpuKernels& k);
+void install_avx512_gemm(CpuKernels& k);
 
 }  // namespace lamina

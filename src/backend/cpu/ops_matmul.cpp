@@ -1,10 +1,96 @@
-// Matrix multiplication on the CPU: activations converted once, then row-by-row dot kernels.
+// Matrix multiplication on the CPU. Three paths, by the number of activation rows M:
+//   many rows: blocked GEMM (activations packed into panels once, weights packed per tile);
+//   few rows:  GEMV that streams the weights once for up to kGemvMaxRows activation rows;
+//   otherwise (types or layouts the fast kernels do not cover): activations converted to the
+//   weight type's vec_dot_type, then one dot per (weight row, activation row).
 #include <algorithm>
 
+#include "backend/cpu/gemm.h"
 #include "backend/cpu/ops.h"
 
 namespace lamina {
 namespace {
+
+// From this many activation rows on, the packed GEMM wins: below it one GEMV pass (which reads
+// the weights once for up to kGemvMaxRows rows) beats a GEMM padded to its 6- or 12-row panels.
+constexpr int64_t kGemmMinRows = kGemvMaxRows + 1;
+
+// The fast kernels cover one weight matrix against contiguous float rows, no batching.
+bool fast_layout(const Tensor& node) {
+    const Tensor& w = *node.src[0];
+    const Tensor& x = *node.src[1];
+    const DType t = w.type;
+    const bool plain = t == DType::F32 || t == DType::F16 || t == DType::BF16;
+    return plain && w.ne[2] == 1 && w.ne[3] == 1 && x.ne[2] == 1 && x.ne[3] == 1 &&
+           x.nb[0] == sizeof(float) && x.nb[1] % sizeof(float) == 0 &&
+           w.nb[0] == type_traits(t).type_size && node.nb[0] == sizeof(float) &&
+           node.nb[1] % sizeof(float) == 0;
+}
+
+bool use_gemm(const Tensor& node, const CpuKernels* k) {
+    return node.src[1]->ne[1] >= kGemmMinRows && fast_layout(node) &&
+           (!k || (k->gemm[(size_t)node.src[0]->type] && k->gemm_mr > 0));
+}
+
+bool use_gemv(const Tensor& node, const CpuKernels& k) {
+    return node.src[1]->ne[1] < kGemmMinRows && fast_layout(node) &&
+           k.gemv[(size_t)node.src[0]->type];
+}
+
+size_t gemm_work_size(const Tensor& node, int n_threads) {
+    const Tensor& x = *node.src[1];
+    return gemm_packed_x_floats(x.ne[1], x.ne[0]) * sizeof(float) + 64 +
+           (size_t)n_threads * gemm_scratch_floats() * sizeof(float);
+}
+
+void compute_gemm(const Tensor& node, const ComputeCtx& ctx) {
+    const Tensor& w = *node.src[0];
+    const Tensor& x = *node.src[1];
+    const int64_t K = x.ne[0], N = w.ne[1], M = x.ne[1], mr = ctx.k->gemm_mr;
+    float* xp = reinterpret_cast<float*>(ctx.wdata);
+    float* scratch = reinterpret_cast<float*>(((uintptr_t)(xp + gemm_packed_x_floats(M, K)) + 63) &
+                                              ~(uintptr_t)63);
+    const int64_t n_panels = (M + mr - 1) / mr;
+    int64_t p0, p1;
+    ctx.split(n_panels, &p0, &p1);
+    ctx.k->gemm_pack_x(static_cast<const float*>(x.data), (int64_t)(x.nb[1] / sizeof(float)), M, K,
+                       mr, p0, p1, xp);
+    ctx.barrier();
+
+    GemmArgs a;
+    a.w = w.data;
+    a.ldw = w.nb[1];
+    a.xp = xp;
+    a.M = M;
+    a.K = K;
+    a.out = static_cast<float*>(node.data);
+    a.ldo = (int64_t)(node.nb[1] / sizeof(float));
+    // Threads take equal runs of whole weight tiles, so each packs only its own weights.
+    const int64_t n_tiles = (N + kGemmMaxNr - 1) / kGemmMaxNr;
+    int64_t t0, t1;
+    ctx.split(n_tiles, &t0, &t1);
+    if (t0 < t1)
+        ctx.k->gemm[(size_t)w.type](a, t0 * kGemmMaxNr, std::min(N, t1 * kGemmMaxNr),
+                                    scratch + (size_t)ctx.ith * gemm_scratch_floats());
+}
+
+void compute_gemv(const Tensor& node, const ComputeCtx& ctx) {
+    const Tensor& w = *node.src[0];
+    const Tensor& x = *node.src[1];
+    const int64_t K = x.ne[0], N = w.ne[1], M = x.ne[1];
+    // Row runs that are multiples of 16 keep every thread on whole groups of the kernel.
+    const int64_t n_groups = (N + 15) / 16;
+    int64_t g0, g1;
+    ctx.split(n_groups, &g0, &g1);
+    const int64_t n0 = g0 * 16, n1 = std::min(N, g1 * 16);
+    if (n0 >= n1) return;
+    // Groups of up to kGemvMaxRows activation rows share one pass over the weights.
+    for (int64_t m = 0; m < M; m += kGemvMaxRows)
+        ctx.k->gemv[(size_t)w.type](K, w.row(n0), w.nb[1], n1 - n0, x.row<const float>(m),
+                                    (int64_t)(x.nb[1] / sizeof(float)),
+                                    std::min(kGemvMaxRows, M - m), node.row<float>(m) + n0,
+                                    (int64_t)(node.nb[1] / sizeof(float)));
+}
 
 // Activations need converting unless the weights dot directly against contiguous float rows.
 bool needs_conversion(const Tensor& w, const Tensor& x) {
@@ -17,11 +103,15 @@ bool needs_conversion(const Tensor& w, const Tensor& x) {
 size_t mul_mat_work_size(const Tensor& node, int n_threads) {
     const Tensor& w = *node.src[0];
     const Tensor& x = *node.src[1];
-    if (!needs_conversion(w, x)) return 0;
-    return row_size(type_traits(w.type).vec_dot_type, x.ne[0]) * (size_t)x.n_rows();
+    // The ISA is not known here: room for whichever path compute_mul_mat picks.
+    const size_t gemm = use_gemm(node, nullptr) ? gemm_work_size(node, n_threads) : 0;
+    if (!needs_conversion(w, x)) return gemm;
+    return std::max(gemm, row_size(type_traits(w.type).vec_dot_type, x.ne[0]) * (size_t)x.n_rows());
 }
 
 void compute_mul_mat(const Tensor& node, const ComputeCtx& ctx) {
+    if (use_gemm(node, ctx.k)) return compute_gemm(node, ctx);
+    if (use_gemv(node, *ctx.k)) return compute_gemv(node, ctx);
     const Tensor& w = *node.src[0];
     const Tensor& x = *node.src[1];
     const DType vdt = type_traits(w.type).vec_dot_type;

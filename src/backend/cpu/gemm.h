@@ -1,0 +1,55 @@
+// Blocked matrix multiplication kernels: out[m][n] = dot(weight row n, activation row m).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace lamina {
+
+// The activations of a GEMM, packed once per matmul so the micro-kernel broadcasts them from
+// contiguous memory: panel p holds rows [p*mr, p*mr + mr) interleaved by k, i.e.
+// xp[(p*K + k)*mr + i] = x[p*mr + i][k], rows past M zero.
+struct GemmArgs {
+    const void* w = nullptr;  // N weight rows of K elements of the kernel's weight type
+    size_t ldw = 0;           // bytes between weight rows
+    const float* xp = nullptr;
+    int64_t M = 0, K = 0;
+    float* out = nullptr;  // M rows of ldo floats; columns [n0, n1) are written
+    int64_t ldo = 0;
+};
+
+// Computes columns [n0, n1) of out for all M rows. scratch: gemm_scratch_floats() floats,
+// 64-byte aligned, private to the calling thread.
+using GemmFn = void (*)(const GemmArgs& a, int64_t n0, int64_t n1, float* scratch);
+
+// Matrix-vector products for few activation rows (M <= kGemvMaxRows): for each activation row
+// m (at x + m * ldx floats), out[m * ldo + n] = dot(w row n, x row m) for n in [0, nrows). The
+// weights stream from memory once for all M rows, several weight rows at a time.
+constexpr int64_t kGemvMaxRows = 4;
+using GemvFn = void (*)(int64_t K, const void* w, size_t ldw, int64_t nrows, const float* x,
+                        int64_t ldx, int64_t M, float* out, int64_t ldo);
+
+// Upper bounds every ISA's kernel respects, so scratch can be sized before the ISA is known.
+constexpr int64_t kGemmMaxMr = 16;    // activation rows per packed panel
+constexpr int64_t kGemmMaxNr = 32;    // weight rows per packed tile
+constexpr int64_t kGemmKBlock = 256;  // k values per packed weight tile
+// Weight rows packed together (as tiles of the kernel's width) and swept by every activation
+// panel: a k-block of this many rows, kGemmKBlock x kGemmNBlock floats, stays in L2 while the
+// activation panel slice stays in L1.
+constexpr int64_t kGemmNBlock = 256;
+constexpr size_t gemm_scratch_floats() {
+    return (size_t)(kGemmKBlock * kGemmNBlock + 64);
+}
+// Floats needed for the packed activations of M rows of K.
+inline size_t gemm_packed_x_floats(int64_t M, int64_t K) {
+    return (size_t)(M + kGemmMaxMr) * (size_t)K;
+}
+
+// Packs rows of x (row m at x + m * ldx floats) into panels [p0, p1) of mr rows.
+using GemmPackXFn = void (*)(const float* x, int64_t ldx, int64_t M, int64_t K, int64_t mr,
+                             int64_t p0, int64_t p1, float* xp);
+// The portable reference packing.
+void gemm_pack_x(const float* x, int64_t ldx, int64_t M, int64_t K, int64_t mr, int64_t p0,
+                 int64_t p1, float* xp);
+
+}  // namespace lamina

@@ -1,0 +1,202 @@
+// AVX2/FMA GEMM (6x16 register tile) and multi-row GEMV for F32, F16 and BF16 weights.
+#include <immintrin.h>
+
+#include <algorithm>
+
+#include "backend/cpu/gemm.h"
+#include "backend/cpu/kernels.h"
+
+namespace lamina {
+namespace {
+
+constexpr int64_t kMr = 6;   // activation rows per panel: 6 x 2 accumulators of 16 ymm
+constexpr int64_t kNr = 16;  // weight rows per tile
+static_assert(kMr <= kGemmMaxMr && kNr <= kGemmMaxNr && kGemmMaxNr % kNr == 0);
+
+// Weight element loaders: 8 consecutive elements of a row as float32, and a single element.
+struct F32W {
+    static __m256 load(const void* row, int64_t k) {
+        return _mm256_loadu_ps(static_cast<const float*>(row) + k);
+    }
+    static float one(const void* row, int64_t k) { return static_cast<const float*>(row)[k]; }
+};
+struct F16W {
+    static __m256 load(const void* row, int64_t k) {
+        return _mm256_cvtph_ps(_mm_loadu_si128(
+            reinterpret_cast<const __m128i*>(static_cast<const uint16_t*>(row) + k)));
+    }
+    static float one(const void* row, int64_t k) {
+        return _cvtsh_ss(static_cast<const uint16_t*>(row)[k]);
+    }
+};
+struct BF16W {
+    static __m256 load(const void* row, int64_t k) {
+        const __m128i h = _mm_loadu_si128(
+            reinterpret_cast<const __m128i*>(static_cast<const uint16_t*>(row) + k));
+        return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
+    }
+    static float one(const void* row, int64_t k) {
+        const uint32_t u = (uint32_t) static_cast<const uint16_t*>(row)[k] << 16;
+        float f;
+        __builtin_memcpy(&f, &u, 4);
+        return f;
+    }
+};
+
+// Packs weight rows [0, nr) x columns [k0, k0 + kc) as float32, k-major: wp[k][kNr], rows past
+// nr zero. Rows are converted 8 at a time, then transposed through a small buffer.
+template <typename W>
+void pack_w(const uint8_t* w, size_t ldw, int64_t nr, int64_t k0, int64_t kc, float* wp) {
+    alignas(32) float tmp[kNr][8];
+    int64_t k = 0;
+    for (; k + 8 <= kc; k += 8) {
+        for (int64_t j = 0; j < kNr; ++j)
+            _mm256_store_ps(tmp[j], j < nr ? W::load(w + j * ldw, k0 + k) : _mm256_setzero_ps());
+        for (int64_t c = 0; c < 8; ++c)
+            for (int64_t j = 0; j < kNr; ++j) wp[(k + c) * kNr + j] = tmp[j][c];
+    }
+    for (; k < kc; ++k)
+        for (int64_t j = 0; j < kNr; ++j)
+            wp[k * kNr + j] = j < nr ? W::one(w + j * ldw, k0 + k) : 0;
+}
+
+inline __m256i tail_mask(int64_t n) {
+    const __m256i idx = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)std::clamp<int64_t>(n, 0, 8)), idx);
+}
+
+// out[i][0..nr) (+)= sum_k xp[k][i] * wp[k][0..nr) for i < mr.
+void micro_6x16(const float* xp, const float* wp, int64_t kc, float* out, int64_t ldo, int64_t mr,
+                int64_t nr, bool accumulate) {
+    __m256 c0[kMr], c1[kMr];
+#pragma GCC unroll 6
+    for (int i = 0; i < kMr; ++i) c0[i] = c1[i] = _mm256_setzero_ps();
+    for (int64_t k = 0; k < kc; ++k) {
+        const __m256 w0 = _mm256_load_ps(wp + k * kNr);
+        const __m256 w1 = _mm256_load_ps(wp + k * kNr + 8);
+        const float* x = xp + k * kMr;
+#pragma GCC unroll 6
+        for (int i = 0; i < kMr; ++i) {
+            const __m256 b = _mm256_broadcast_ss(x + i);
+            c0[i] = _mm256_fmadd_ps(w0, b, c0[i]);
+            c1[i] = _mm256_fmadd_ps(w1, b, c1[i]);
+        }
+    }
+    const __m256i m0 = tail_mask(nr), m1 = tail_mask(nr - 8);
+    // Unrolled with constant indices so the accumulators stay in registers in the k loop.
+#pragma GCC unroll 6
+    for (int i = 0; i < kMr; ++i) {
+        if (i >= mr) break;
+        float* o = out + i * ldo;
+        if (accumulate) {
+            c0[i] = _mm256_add_ps(c0[i], _mm256_maskload_ps(o, m0));
+            c1[i] = _mm256_add_ps(c1[i], _mm256_maskload_ps(o + 8, m1));
+        }
+        _mm256_maskstore_ps(o, m0, c0[i]);
+        _mm256_maskstore_ps(o + 8, m1, c1[i]);
+    }
+}
+
+template <typename W>
+void gemm(const GemmArgs& a, int64_t n0, int64_t n1, float* scratch) {
+    float* wp = reinterpret_cast<float*>(((uintptr_t)scratch + 63) & ~(uintptr_t)63);
+    const uint8_t* w = static_cast<const uint8_t*>(a.w);
+    const int64_t n_panels = (a.M + kMr - 1) / kMr;
+    for (int64_t nb = n0; nb < n1; nb += kGemmNBlock) {
+        const int64_t nb_end = std::min(n1, nb + kGemmNBlock);
+        const int64_t n_tiles = (nb_end - nb + kNr - 1) / kNr;
+        for (int64_t k0 = 0; k0 < a.K; k0 += kGemmKBlock) {
+            const int64_t kc = std::min(kGemmKBlock, a.K - k0);
+            for (int64_t t = 0; t < n_tiles; ++t) {
+                const int64_t nt = nb + t * kNr;
+                pack_w<W>(w + nt * a.ldw, a.ldw, std::min(kNr, nb_end - nt), k0, kc,
+                          wp + t * kc * kNr);
+            }
+            for (int64_t p = 0; p < n_panels; ++p) {
+                const float* xp = a.xp + (p * a.K + k0) * kMr;
+                float* out = a.out + p * kMr * a.ldo;
+                const int64_t mr = std::min(kMr, a.M - p * kMr);
+                for (int64_t t = 0; t < n_tiles; ++t) {
+                    const int64_t nt = nb + t * kNr;
+                    micro_6x16(xp, wp + t * kc * kNr, kc, out + nt, a.ldo, mr,
+                               std::min(kNr, nb_end - nt), k0 > 0);
+                }
+            }
+        }
+    }
+}
+
+inline float hsum(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+// Four weight rows against MX activation rows: 4 x MX accumulators, each weight vector loaded
+// (and converted) once for all activation rows; tails in scalar.
+template <typename W, int MX>
+void gemv_rows(int64_t K, const uint8_t* w, size_t ldw, int64_t nrows, const float* x, int64_t ldx,
+               float* out, int64_t ldo) {
+    for (int64_t n = 0; n < nrows; n += 4) {
+        const int rows = (int)std::min<int64_t>(4, nrows - n);
+        const uint8_t* r = w + n * ldw;
+        __m256 a[4][MX];
+        for (int j = 0; j < 4; ++j)
+            for (int m = 0; m < MX; ++m) a[j][m] = _mm256_setzero_ps();
+        int64_t k = 0;
+        for (; k + 8 <= K; k += 8) {
+            __m256 xv[MX];
+            for (int m = 0; m < MX; ++m) xv[m] = _mm256_loadu_ps(x + m * ldx + k);
+            if (rows == 4) {
+#pragma GCC unroll 4
+                for (int j = 0; j < 4; ++j) {
+                    const __m256 wv = W::load(r + j * ldw, k);
+                    for (int m = 0; m < MX; ++m) a[j][m] = _mm256_fmadd_ps(wv, xv[m], a[j][m]);
+                }
+            } else {
+                for (int j = 0; j < rows; ++j) {
+                    const __m256 wv = W::load(r + j * ldw, k);
+                    for (int m = 0; m < MX; ++m) a[j][m] = _mm256_fmadd_ps(wv, xv[m], a[j][m]);
+                }
+            }
+        }
+        for (int j = 0; j < rows; ++j)
+            for (int m = 0; m < MX; ++m) {
+                float s = hsum(a[j][m]);
+                for (int64_t t = k; t < K; ++t) s += W::one(r + j * ldw, t) * x[m * ldx + t];
+                out[m * ldo + n + j] = s;
+            }
+    }
+}
+
+template <typename W>
+void gemv(int64_t K, const void* w, size_t ldw, int64_t nrows, const float* x, int64_t ldx,
+          int64_t M, float* out, int64_t ldo) {
+    const uint8_t* wb = static_cast<const uint8_t*>(w);
+    switch (M) {
+        case 1:
+            return gemv_rows<W, 1>(K, wb, ldw, nrows, x, ldx, out, ldo);
+        case 2:
+            return gemv_rows<W, 2>(K, wb, ldw, nrows, x, ldx, out, ldo);
+        case 3:
+            return gemv_rows<W, 3>(K, wb, ldw, nrows, x, ldx, out, ldo);
+        default:
+            return gemv_rows<W, 4>(K, wb, ldw, nrows, x, ldx, out, ldo);
+    }
+}
+
+}  // namespace
+
+void install_avx2_gemm(CpuKernels& k) {
+    k.gemm_mr = kMr;
+    k.gemm_pack_x = gemm_pack_x;
+    k.gemm[(size_t)DType::F32] = gemm<F32W>;
+    k.gemm[(size_t)DType::F16] = gemm<F16W>;
+    k.gemm[(size_t)DType::BF16] = gemm<BF16W>;
+    k.gemv[(size_t)DType::F32] = gemv<F32W>;
+    k.gemv[(size_t)DType::F16] = gemv<F16W>;
+    k.gemv[(size_t)DType::BF16] = gemv<BF16W>;
+}
+
+}  // namespace lamina

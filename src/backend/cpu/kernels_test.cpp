@@ -1,0 +1,96 @@
+// Every entry of each ISA's CpuKernels table against the scalar reference (the type table and
+// the double-precision definitions here) on awkward lengths: 0, 1, around the vector widths,
+// and long rows.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+#include <vector>
+
+#include "backend/cpu/kernels.h"
+#include "core/fp16.h"
+
+namespace lamina {
+namespace {
+
+std::vector<Isa> simd_isas() {
+    const CpuFeatures f = CpuFeatures::detect();
+    std::vector<Isa> out;
+    if (f.avx2) out.push_back(Isa::Avx2);
+    if (f.avx512 && f.avx512_vnni) out.push_back(Isa::Avx512);
+    return out;
+}
+
+const int64_t kLengths[] = {0, 1, 3, 7, 8, 9, 15, 16, 17, 31, 32, 33, 47, 64, 100, 257, 1000, 4099};
+
+std::vector<float> randoms(int64_t n, uint32_t seed) {
+    std::mt19937 rng(seed);
+    std::normal_distribution<float> d(0.0f, 1.0f);
+    std::vector<float> v((size_t)n + 1);  // never empty, so .data() is valid for n = 0
+    for (float& x : v) x = d(rng);
+    return v;
+}
+
+std::vector<uint16_t> to_f16(const std::vector<float>& v) {
+    std::vector<uint16_t> h(v.size());
+    for (size_t i = 0; i < v.size(); ++i) h[i] = fp32_to_fp16(v[i]);
+    return h;
+}
+
+double tol(int64_t n) {
+    return 1e-5 * std::sqrt((double)n + 1) * 4;
+}
+
+TEST(CpuKernels, DotAndAxpyMatchScalar) {
+    if (simd_isas().empty()) GTEST_SKIP() << "this CPU has no SIMD kernel set to compare";
+    for (Isa isa : simd_isas()) {
+        const CpuKernels& k = cpu_kernels(isa);
+        for (int64_t n : kLengths) {
+            SCOPED_TRACE(std::string(isa_name(isa)) + " n=" + std::to_string(n));
+            const std::vector<float> x = randoms(n, 1 + (uint32_t)n), y = randoms(n, 2);
+            const std::vector<uint16_t> h = to_f16(x);
+            double d32 = 0, d16 = 0;
+            for (int64_t i = 0; i < n; ++i) {
+                d32 += (double)x[i] * y[i];
+                d16 += (double)fp16_to_fp32(h[i]) * y[i];
+            }
+            EXPECT_NEAR(k.dot_f32(n, x.data(), y.data()), d32, tol(n) * (1 + std::fabs(d32)));
+            EXPECT_NEAR(k.dot_f16_f32(n, h.data(), y.data()), d16, tol(n) * (1 + std::fabs(d16)));
+
+            // axpy must touch exactly [0, n): the sentinel past the end stays put.
+            std::vector<float> acc32 = y, acc16 = y;
+            k.axpy_f32(n, 0.37f, x.data(), acc32.data());
+            k.axpy_f16(n, -1.5f, h.data(), acc16.data());
+            for (int64_t i = 0; i < n; ++i) {
+                ASSERT_NEAR(acc32[i], y[i] + 0.37 * x[i], 1e-5) << i;
+                ASSERT_NEAR(acc16[i], y[i] - 1.5 * fp16_to_fp32(h[i]), 1e-5) << i;
+            }
+            EXPECT_EQ(acc32[n], y[n]);
+            EXPECT_EQ(acc16[n], y[n]);
+        }
+    }
+}
+
+TEST(CpuKernels, VecDotMatchesTypeTable) {
+    if (simd_isas().empty()) GTEST_SKIP() << "this CPU has no SIMD kernel set to compare";
+    for (Isa isa : simd_isas()) {
+        const CpuKernels& k = cpu_kernels(isa);
+        for (DType t : {DType::F32, DType::F16, DType::BF16}) {
+            const TypeTraits& tt = type_traits(t);
+            ASSERT_NE(k.vec_dot[(size_t)t], nullptr);
+            for (int64_t n : kLengths) {
+                SCOPED_TRACE(std::string(isa_name(isa)) + " " + tt.name +
+                             " n=" + std::to_string(n));
+                const std::vector<float> x = randoms(n, 3 + (uint32_t)n), y = randoms(n, 4);
+                std::vector<uint8_t> packed(row_size(t, n + 1));
+                tt.from_float(x.data(), packed.data(), n + 1);
+                const float want = tt.vec_dot(n, packed.data(), y.data());
+                EXPECT_NEAR(k.vec_dot[(size_t)t](n, packed.data(), y.data()), want,
+                            tol(n) * (1 + std::fabs(want)));
+            }
+        }
+    }
+}
+
+}  // namespace
+}  // namespace lamina

@@ -1,0 +1,107 @@
+// The machine's limits that the kernels are measured against: float32 FMA peak and memory read
+// bandwidth, on 1 and 2 threads (Google Benchmark runs one copy per thread; rates are summed).
+#include <benchmark/benchmark.h>
+
+#include <immintrin.h>
+
+#include <cstdlib>
+#include <cstring>
+
+#include "backend/cpu/cpu_features.h"
+
+namespace lamina {
+namespace {
+
+// 16 independent FMA chains: enough to cover FMA latency on two pipes.
+__attribute__((target("avx512f"), noinline)) float fma_loop_avx512(int64_t iters, float seed) {
+    __m512 acc[16];
+    for (int i = 0; i < 16; ++i) acc[i] = _mm512_set1_ps(seed + (float)i);
+    const __m512 a = _mm512_set1_ps(0.999f), b = _mm512_set1_ps(1e-4f);
+    for (int64_t it = 0; it < iters; ++it) {
+#pragma GCC unroll 16
+        for (int i = 0; i < 16; ++i) acc[i] = _mm512_fmadd_ps(acc[i], a, b);
+    }
+    __m512 s = acc[0];
+    for (int i = 1; i < 16; ++i) s = _mm512_add_ps(s, acc[i]);
+    float out[16];
+    _mm512_storeu_ps(out, s);
+    return out[0] + out[15];
+}
+
+__attribute__((target("avx2,fma"), noinline)) float fma_loop_avx2(int64_t iters, float seed) {
+    __m256 acc[12];
+    for (int i = 0; i < 12; ++i) acc[i] = _mm256_set1_ps(seed + (float)i);
+    const __m256 a = _mm256_set1_ps(0.999f), b = _mm256_set1_ps(1e-4f);
+    for (int64_t it = 0; it < iters; ++it) {
+#pragma GCC unroll 12
+        for (int i = 0; i < 12; ++i) acc[i] = _mm256_fmadd_ps(acc[i], a, b);
+    }
+    __m256 s = acc[0];
+    for (int i = 1; i < 12; ++i) s = _mm256_add_ps(s, acc[i]);
+    float out[8];
+    _mm256_storeu_ps(out, s);
+    return out[0] + out[7];
+}
+
+void BM_FmaPeakAvx512(benchmark::State& state) {
+    if (!CpuFeatures::detect().avx512) return state.SkipWithError("no AVX-512 on this CPU");
+    const int64_t iters = 1 << 16;
+    float seed = 1.0f;
+    for (auto _ : state) {
+        benchmark::DoNotOptimize(seed);  // a fresh input each time: the call cannot be hoisted
+        benchmark::DoNotOptimize(fma_loop_avx512(iters, seed));
+    }
+    state.counters["GFLOPS"] = benchmark::Counter(
+        (double)state.iterations() * iters * 16 * 16 * 2 / 1e9, benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_FmaPeakAvx512)->Threads(1)->Threads(2)->UseRealTime();
+
+void BM_FmaPeakAvx2(benchmark::State& state) {
+    if (!CpuFeatures::detect().avx2) return state.SkipWithError("no AVX2 on this CPU");
+    const int64_t iters = 1 << 16;
+    float seed = 1.0f;
+    for (auto _ : state) {
+        benchmark::DoNotOptimize(seed);
+        benchmark::DoNotOptimize(fma_loop_avx2(iters, seed));
+    }
+    state.counters["GFLOPS"] = benchmark::Counter(
+        (double)state.iterations() * iters * 12 * 8 * 2 / 1e9, benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_FmaPeakAvx2)->Threads(1)->Threads(2)->UseRealTime();
+
+// One 1 GiB buffer, far larger than any cache; each thread streams its own half.
+constexpr size_t kBufBytes = size_t(1) << 30;
+const uint8_t* big_buffer() {
+    static uint8_t* buf = [] {
+        auto* p = static_cast<uint8_t*>(std::aligned_alloc(4096, kBufBytes));
+        std::memset(p, 1, kBufBytes);
+        return p;
+    }();
+    return buf;
+}
+
+__attribute__((target("avx2"))) int64_t read_sum(const uint8_t* p, size_t n) {
+    __m256i a0 = _mm256_setzero_si256(), a1 = a0, a2 = a0, a3 = a0;
+    for (size_t i = 0; i < n; i += 128) {
+        a0 = _mm256_add_epi32(a0, _mm256_load_si256(reinterpret_cast<const __m256i*>(p + i)));
+        a1 = _mm256_add_epi32(a1, _mm256_load_si256(reinterpret_cast<const __m256i*>(p + i + 32)));
+        a2 = _mm256_add_epi32(a2, _mm256_load_si256(reinterpret_cast<const __m256i*>(p + i + 64)));
+        a3 = _mm256_add_epi32(a3, _mm256_load_si256(reinterpret_cast<const __m256i*>(p + i + 96)));
+    }
+    const __m256i s = _mm256_add_epi32(_mm256_add_epi32(a0, a1), _mm256_add_epi32(a2, a3));
+    return _mm256_extract_epi32(s, 0) + _mm256_extract_epi32(s, 7);
+}
+
+void BM_ReadBandwidth(benchmark::State& state) {
+    if (!CpuFeatures::detect().avx2) return state.SkipWithError("no AVX2 on this CPU");
+    const uint8_t* buf = big_buffer();
+    const size_t share = kBufBytes / (size_t)state.threads();
+    const uint8_t* mine = buf + share * (size_t)state.thread_index();
+    for (auto _ : state) benchmark::DoNotOptimize(read_sum(mine, share));
+    state.counters["GB/s"] = benchmark::Counter((double)state.iterations() * (double)share / 1e9,
+                                                benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_ReadBandwidth)->Threads(1)->Threads(2)->UseRealTime()->Unit(benchmark::kMillisecond);
+
+}  // namespace
+}  // namespace lamina

@@ -1,0 +1,116 @@
+// Byte layouts of the quantized GGUF block formats, exactly as they are stored in files.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace lamina::quant {
+
+// Elements per block of the 32-wide ("legacy") formats and of the 256-wide super-blocks.
+inline constexpr int kQK = 32;
+inline constexpr int kQKK = 256;
+// Scale values of a 16- or 32-element sub-block are searched only above this magnitude.
+inline constexpr float kGroupMaxEps = 1e-15f;
+
+// Half-precision fields are kept as raw IEEE binary16 bits (uint16_t).
+
+struct BlockQ4_0 {
+    uint16_t d;           // scale
+    uint8_t qs[kQK / 2];  // element j in the low nibble of qs[j], j+16 in the high nibble
+};
+struct BlockQ4_1 {
+    uint16_t d;  // scale
+    uint16_t m;  // min (added)
+    uint8_t qs[kQK / 2];
+};
+struct BlockQ5_0 {
+    uint16_t d;
+    uint8_t qh[4];  // fifth bit of element j is bit j of this little-endian word
+    uint8_t qs[kQK / 2];
+};
+struct BlockQ5_1 {
+    uint16_t d;
+    uint16_t m;
+    uint8_t qh[4];
+    uint8_t qs[kQK / 2];
+};
+struct BlockQ8_0 {
+    uint16_t d;
+    int8_t qs[kQK];
+};
+struct BlockQ8_1 {
+    uint16_t d;
+    uint16_t s;  // d * sum(qs), used by the Q4_1/Q5_1 dot products for the min term
+    int8_t qs[kQK];
+};
+
+struct BlockQ2_K {
+    uint8_t scales[kQKK / 16];  // per 16 elements: low nibble scale, high nibble min
+    uint8_t qs[kQKK / 4];       // 2-bit quants
+    uint16_t d;                 // super-block scale of the scales
+    uint16_t dmin;              // super-block scale of the mins
+};
+struct BlockQ3_K {
+    uint8_t hmask[kQKK / 8];  // high bit of each quant
+    uint8_t qs[kQKK / 4];     // low 2 bits
+    uint8_t scales[12];       // sixteen 6-bit scales
+    uint16_t d;
+};
+struct BlockQ4_K {
+    uint16_t d;
+    uint16_t dmin;
+    uint8_t scales[12];  // eight 6-bit scales and eight 6-bit mins
+    uint8_t qs[kQKK / 2];
+};
+struct BlockQ5_K {
+    uint16_t d;
+    uint16_t dmin;
+    uint8_t scales[12];
+    uint8_t qh[kQKK / 8];
+    uint8_t qs[kQKK / 2];
+};
+struct BlockQ6_K {
+    uint8_t ql[kQKK / 2];      // low 4 bits
+    uint8_t qh[kQKK / 4];      // high 2 bits
+    int8_t scales[kQKK / 16];  // signed 8-bit scales
+    uint16_t d;
+};
+struct BlockQ8_K {
+    float d;
+    int8_t qs[kQKK];
+    int16_t bsums[kQKK / 16];  // sum of each 16 quants
+};
+
+struct BlockIQ4_NL {
+    uint16_t d;
+    uint8_t qs[kQK / 2];  // indices into the non-linear table
+};
+struct BlockIQ4_XS {
+    uint16_t d;
+    uint16_t scales_h;  // high 2 bits of the eight 6-bit scales
+    uint8_t scales_l[kQKK / 64];
+    uint8_t qs[kQKK / 2];
+};
+
+static_assert(sizeof(BlockQ4_0) == 18);
+static_assert(sizeof(BlockQ4_1) == 20);
+static_assert(sizeof(BlockQ5_0) == 22);
+static_assert(sizeof(BlockQ5_1) == 24);
+static_assert(sizeof(BlockQ8_0) == 34);
+static_assert(sizeof(BlockQ8_1) == 36);
+static_assert(sizeof(BlockQ2_K) == 84);
+static_assert(sizeof(BlockQ3_K) == 110);
+static_assert(sizeof(BlockQ4_K) == 144);
+static_assert(sizeof(BlockQ5_K) == 176);
+static_assert(sizeof(BlockQ6_K) == 210);
+static_assert(sizeof(BlockQ8_K) == 292);
+static_assert(sizeof(BlockIQ4_NL) == 18);
+static_assert(sizeof(BlockIQ4_XS) == 136);
+// Rows are arrays of blocks, read in place from the file mapping.
+static_assert(alignof(BlockQ4_0) == 2 && alignof(BlockQ8_K) == 4);
+
+// The 16 levels of IQ4_NL / IQ4_XS, in increasing order.
+inline constexpr int8_t kIQ4Values[16] = {-127, -104, -83, -65, -49, -35, -22, -10,
+                                          1,    13,   25,  38,  53,  69,  89,  113};
+
+}  // namespace lamina::quant

@@ -1,0 +1,24 @@
+// WpmTokenizer: WordPiece ("bert" vocabularies) as llama.cpp runs it: lower-casing, accent
+// stripping, splitting at whitespace, punctuation and CJK characters, then greedy longest-match
+// pieces. The GGUF stores word-initial pieces with a U+2581 prefix and "##" continuations bare.
+#pragma once
+
+#include "tokenizer/vocab_tokenizer.h"
+
+namespace lamina {
+
+class WpmTokenizer final : public VocabTokenizer {
+  public:
+    explicit WpmTokenizer(Vocab vocab);
+    bool strips_space_prefix() const override { return true; }
+
+  protected:
+    void encode_text(std::string_view text, bool starts_fragment,
+                     std::vector<TokenId>& out) const override;
+    std::string normal_piece(TokenId id) const override;
+
+  private:
+    size_t max_token_len_ = 0;
+};
+
+}  // namespace lamina
