@@ -28,7 +28,7 @@ def read_lgt(path):
     n_prompt, n_total, n_vocab, first = struct.unpack("4i", data[4:20])
     toks = np.frombuffer(data, "<i4", n_total, 20)
     logits = np.frombuffer(data, "<f4", offset=20 + 4 * n_total).reshape(n_total - first, n_vocab)
-    return n_prompt, list(toks), logits
+    return n_prompt, [int(t) for t in toks], logits
 
 
 def main():
