@@ -63,7 +63,7 @@ void check_round_trip(const TinyLlama2c& tiny, DType type, double tolerance) {
 TEST(Llama2cConvert, RoundTripF32SeparateClassifierMatchesReferenceForward) {
     TinyLlama2c tiny;
     tiny.make_weights();
-    check_round_trip(tiny, DType::F32, 1e-4);
+    check_round_trip(tiny, DType::F32, 1e-3);  // the engine's KV cache holds f16
 }
 
 TEST(Llama2cConvert, RoundTripF16SharedClassifierMatchesReferenceForward) {

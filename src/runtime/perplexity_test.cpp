@@ -75,11 +75,11 @@ TEST_F(PerplexityTiny, MatchesHandComputedWindowsWithReferenceForward) {
     const double mean = nll / n, var = nll2 / n - mean * mean;
     EXPECT_EQ(r->n_windows, 3);
     EXPECT_EQ(r->n_scored, 9);
-    EXPECT_NEAR(r->ppl, std::exp(mean), 1e-4 * std::exp(mean));
+    EXPECT_NEAR(r->ppl, std::exp(mean), 1e-3 * std::exp(mean));
     EXPECT_NEAR(r->ppl_uncertainty, std::sqrt(var / (n - 1)) * std::exp(mean),
                 1e-3 * std::exp(mean));
     ASSERT_EQ(seen.size(), 3u);
-    for (int w = 0; w < 3; ++w) EXPECT_NEAR(seen[w], running[w], 1e-4 * running[w]);
+    for (int w = 0; w < 3; ++w) EXPECT_NEAR(seen[w], running[w], 1e-3 * running[w]);
 }
 
 TEST_F(PerplexityTiny, KlDivergenceAgainstItsOwnBaseIsZero) {
@@ -92,7 +92,7 @@ TEST_F(PerplexityTiny, KlDivergenceAgainstItsOwnBaseIsZero) {
     auto read = read_kl_base_file(dir_.file("base.lkl"));
     ASSERT_TRUE(read) << read.error();
     EXPECT_EQ(read->logits, base.logits);
-    auto r2 = compute_perplexity(*model_, backend_, tokens_, 1, opt, nullptr, &*read);
+    auto r2 = compute_perplexity(*model_, backend_, tokens_, 1, opt, nullptr, nullptr, &*read);
     ASSERT_TRUE(r2) << r2.error();
     EXPECT_NEAR(r2->kl_mean, 0.0, 1e-9);
     EXPECT_DOUBLE_EQ(r2->same_top, 1.0);
@@ -100,7 +100,7 @@ TEST_F(PerplexityTiny, KlDivergenceAgainstItsOwnBaseIsZero) {
     // A base made from other tokens is refused.
     std::vector<TokenId> other = tokens_;
     other[3] = (other[3] + 1) % tiny_.vocab;
-    EXPECT_FALSE(compute_perplexity(*model_, backend_, other, 1, opt, nullptr, &*read));
+    EXPECT_FALSE(compute_perplexity(*model_, backend_, other, 1, opt, nullptr, nullptr, &*read));
 }
 
 TEST_F(PerplexityTiny, TooFewTokensIsAnError) {
