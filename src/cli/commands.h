@@ -8,6 +8,8 @@ int cmd_info(int argc, char** argv);
 int cmd_tokenize(int argc, char** argv);
 int cmd_gen_model(int argc, char** argv);
 int cmd_bench(int argc, char** argv);
+int cmd_perplexity(int argc, char** argv);
+int cmd_convert(int argc, char** argv);
 int cmd_quantize(int argc, char** argv);
 
 }  // namespace lamina::cli
