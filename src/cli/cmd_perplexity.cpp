@@ -97,6 +97,12 @@ int cmd_perplexity(int argc, char** argv) {
         base = std::move(*read);
     }
 
+    if (n_ctx > model->hparams().n_ctx_train) {
+        std::fprintf(
+            stderr,
+            "lamina perplexity: warning: -c %lld exceeds the model's training context %lld\n",
+            (long long)n_ctx, (long long)model->hparams().n_ctx_train);
+    }
     // Tokenized once, with BOS as llama.cpp does; each window's first token becomes BOS.
     const std::vector<TokenId> tokens = (*tok)->encode(text, /*add_special=*/true, false);
     const int64_t n_windows = (int64_t)tokens.size() / n_ctx;

@@ -337,7 +337,9 @@ def main():
     with open(excerpt_path) as f:
         ex = tokenize_text(sp, f.read())
     ppl, unc, running = perplexity(model, ex, 128, bos)
-    with open(os.path.join(HERE, "heldout_excerpt_ppl.txt"), "w") as f:
+    # The committed figure is only rewritten by a run into the default output folder.
+    figure_dir = HERE if os.path.abspath(args.out) == os.path.join(HERE, "out") else args.out
+    with open(os.path.join(figure_dir, "heldout_excerpt_ppl.txt"), "w") as f:
         f.write(f"{ppl:.6f}\n")
     results["excerpt_ppl_c128"] = [ppl, unc, running, len(ex)]
     print(f"excerpt PPL (c=128, {len(ex)} tokens) = {ppl:.4f} +/- {unc:.5f}", flush=True)
