@@ -1,5 +1,7 @@
 // Matrix multiplication on the CPU. Three paths, by the number of activation rows M:
 //   many rows: blocked GEMM (activations packed into panels once, weights packed per tile);
+//              quantized weights are dequantized a chunk of rows at a time into float and fed
+//              to the F32 GEMM, so the conversion is paid once per weight for all M rows;
 //   few rows:  GEMV that streams the weights once for up to kGemvMaxRows activation rows;
 //   otherwise (types or layouts the fast kernels do not cover): activations converted to the
 //   weight type's vec_dot_type, then one dot per (weight row, activation row).
@@ -15,16 +17,27 @@ namespace {
 // the weights once for up to kGemvMaxRows rows) beats a GEMM padded to its 6- or 12-row panels.
 constexpr int64_t kGemmMinRows = kGemvMaxRows + 1;
 
+// Weight rows dequantized per chunk on the quantized GEMM path: the float GEMM's own n-block, so
+// every activation panel sweeps a chunk while its packed tiles are still warm.
+constexpr int64_t kDequantRows = kGemmNBlock;
+
+bool is_plain(DType t) {
+    return t == DType::F32 || t == DType::F16 || t == DType::BF16;
+}
+
 // The fast kernels cover one weight matrix against contiguous float rows, no batching.
-bool fast_layout(const Tensor& node) {
+bool dense_layout(const Tensor& node) {
     const Tensor& w = *node.src[0];
     const Tensor& x = *node.src[1];
     const DType t = w.type;
-    const bool plain = t == DType::F32 || t == DType::F16 || t == DType::BF16;
-    return plain && w.ne[2] == 1 && w.ne[3] == 1 && x.ne[2] == 1 && x.ne[3] == 1 &&
+    return w.ne[2] == 1 && w.ne[3] == 1 && x.ne[2] == 1 && x.ne[3] == 1 &&
            x.nb[0] == sizeof(float) && x.nb[1] % sizeof(float) == 0 &&
            w.nb[0] == type_traits(t).type_size && node.nb[0] == sizeof(float) &&
            node.nb[1] % sizeof(float) == 0;
+}
+
+bool fast_layout(const Tensor& node) {
+    return is_plain(node.src[0]->type) && dense_layout(node);
 }
 
 bool use_gemm(const Tensor& node, const CpuKernels* k) {
@@ -32,29 +45,63 @@ bool use_gemm(const Tensor& node, const CpuKernels* k) {
            (!k || (k->gemm[(size_t)node.src[0]->type] && k->gemm_mr > 0));
 }
 
+// Quantized weights with a float conversion go through the F32 GEMM, a chunk at a time.
+bool use_dequant_gemm(const Tensor& node, const CpuKernels* k) {
+    const DType t = node.src[0]->type;
+    const TypeTraits& tt = type_traits(t);
+    return node.src[1]->ne[1] >= kGemmMinRows && tt.is_quantized && tt.to_float &&
+           dense_layout(node) && node.src[0]->ne[0] % tt.block_size == 0 &&
+           (!k || (k->gemm[(size_t)DType::F32] && k->gemm_mr > 0 && k->to_float[(size_t)t] &&
+                   k->from_float[(size_t)tt.vec_dot_type] && k->to_float[(size_t)tt.vec_dot_type]));
+}
+
 bool use_gemv(const Tensor& node, const CpuKernels& k) {
     return node.src[1]->ne[1] < kGemmMinRows && fast_layout(node) &&
            k.gemv[(size_t)node.src[0]->type];
 }
 
-size_t gemm_work_size(const Tensor& node, int n_threads) {
+size_t gemm_work_size(const Tensor& node, int n_threads, bool dequant) {
     const Tensor& x = *node.src[1];
-    return gemm_packed_x_floats(x.ne[1], x.ne[0]) * sizeof(float) + 64 +
-           (size_t)n_threads * gemm_scratch_floats() * sizeof(float);
+    const size_t per_thread =
+        gemm_scratch_floats() + (dequant ? (size_t)kDequantRows * (size_t)x.ne[0] + 16 : 0);
+    const size_t rounded_x = dequant ? (size_t)x.ne[0] * (size_t)x.ne[1] + 16 : 0;
+    return (rounded_x + gemm_packed_x_floats(x.ne[1], x.ne[0])) * sizeof(float) + 64 +
+           (size_t)n_threads * per_thread * sizeof(float);
 }
 
-void compute_gemm(const Tensor& node, const ComputeCtx& ctx) {
+void compute_gemm(const Tensor& node, const ComputeCtx& ctx, bool dequant) {
     const Tensor& w = *node.src[0];
     const Tensor& x = *node.src[1];
     const int64_t K = x.ne[0], N = w.ne[1], M = x.ne[1], mr = ctx.k->gemm_mr;
-    float* xp = reinterpret_cast<float*>(ctx.wdata);
+    // Work area: [activations rounded through the vec_dot type (dequant only)][packed
+    // activations][per-thread scratch: GEMM tiles, then dequantized weight rows].
+    float* xq = reinterpret_cast<float*>(ctx.wdata);
+    float* xp = dequant ? xq + (size_t)M * (size_t)K + 16 : xq;
+    const size_t per_thread =
+        gemm_scratch_floats() + (dequant ? (size_t)kDequantRows * (size_t)K + 16 : 0);
     float* scratch = reinterpret_cast<float*>(((uintptr_t)(xp + gemm_packed_x_floats(M, K)) + 63) &
-                                              ~(uintptr_t)63);
+                                              ~(uintptr_t)63) +
+                     (size_t)ctx.ith * per_thread;
     const int64_t n_panels = (M + mr - 1) / mr;
     int64_t p0, p1;
     ctx.split(n_panels, &p0, &p1);
-    ctx.k->gemm_pack_x(static_cast<const float*>(x.data), (int64_t)(x.nb[1] / sizeof(float)), M, K,
-                       mr, p0, p1, xp);
+    const float* xsrc = static_cast<const float*>(x.data);
+    int64_t ldx = (int64_t)(x.nb[1] / sizeof(float));
+    if (dequant) {
+        // Round the activations through the weight type's vec_dot type first, as the integer
+        // kernels do: the products then match the quantized dot path (and llama.cpp) up to float
+        // rounding, not only the exact-float ideal.
+        const DType vdt = type_traits(w.type).vec_dot_type;
+        uint8_t* qrow = reinterpret_cast<uint8_t*>(scratch + gemm_scratch_floats());
+        for (int64_t m = std::min(M, p0 * mr); m < std::min(M, p1 * mr); ++m) {
+            ctx.k->from_float[(size_t)vdt](xsrc + m * ldx, qrow, K);
+            ctx.k->to_float[(size_t)vdt](qrow, xq + m * K, K);
+        }
+        xsrc = xq;
+        ldx = K;
+        ctx.barrier();
+    }
+    ctx.k->gemm_pack_x(xsrc, ldx, M, K, mr, p0, p1, xp);
     ctx.barrier();
 
     GemmArgs a;
@@ -69,9 +116,22 @@ void compute_gemm(const Tensor& node, const ComputeCtx& ctx) {
     const int64_t n_tiles = (N + kGemmMaxNr - 1) / kGemmMaxNr;
     int64_t t0, t1;
     ctx.split(n_tiles, &t0, &t1);
-    if (t0 < t1)
-        ctx.k->gemm[(size_t)w.type](a, t0 * kGemmMaxNr, std::min(N, t1 * kGemmMaxNr),
-                                    scratch + (size_t)ctx.ith * gemm_scratch_floats());
+    if (t0 >= t1) return;
+    const int64_t n0 = t0 * kGemmMaxNr, n1 = std::min(N, t1 * kGemmMaxNr);
+    if (!dequant) return ctx.k->gemm[(size_t)w.type](a, n0, n1, scratch);
+
+    // Dequantize a chunk of this thread's rows, then run the F32 kernel over it with outputs
+    // offset to the chunk's columns.
+    float* rows = scratch + gemm_scratch_floats();
+    const ToFloatFn to_float = ctx.k->to_float[(size_t)w.type];
+    a.ldw = (size_t)K * sizeof(float);
+    a.w = rows;
+    for (int64_t c0 = n0; c0 < n1; c0 += kDequantRows) {
+        const int64_t c1 = std::min(n1, c0 + kDequantRows);
+        for (int64_t n = c0; n < c1; ++n) to_float(w.row(n), rows + (n - c0) * K, K);
+        a.out = static_cast<float*>(node.data) + c0;
+        ctx.k->gemm[(size_t)DType::F32](a, 0, c1 - c0, scratch);
+    }
 }
 
 void compute_gemv(const Tensor& node, const ComputeCtx& ctx) {
@@ -104,13 +164,16 @@ size_t mul_mat_work_size(const Tensor& node, int n_threads) {
     const Tensor& w = *node.src[0];
     const Tensor& x = *node.src[1];
     // The ISA is not known here: room for whichever path compute_mul_mat picks.
-    const size_t gemm = use_gemm(node, nullptr) ? gemm_work_size(node, n_threads) : 0;
+    const bool dequant = use_dequant_gemm(node, nullptr);
+    const size_t gemm =
+        use_gemm(node, nullptr) || dequant ? gemm_work_size(node, n_threads, dequant) : 0;
     if (!needs_conversion(w, x)) return gemm;
     return std::max(gemm, row_size(type_traits(w.type).vec_dot_type, x.ne[0]) * (size_t)x.n_rows());
 }
 
 void compute_mul_mat(const Tensor& node, const ComputeCtx& ctx) {
-    if (use_gemm(node, ctx.k)) return compute_gemm(node, ctx);
+    if (use_gemm(node, ctx.k)) return compute_gemm(node, ctx, false);
+    if (use_dequant_gemm(node, ctx.k)) return compute_gemm(node, ctx, true);
     if (use_gemv(node, *ctx.k)) return compute_gemv(node, ctx);
     const Tensor& w = *node.src[0];
     const Tensor& x = *node.src[1];

@@ -7,8 +7,10 @@
 #include <vector>
 
 #include "backend/cpu/cpu_backend.h"
+#include "backend/cpu/kernels.h"
 #include "core/fp16.h"
 #include "core/graph.h"
+#include "core/types.h"
 
 namespace lamina {
 namespace {
@@ -96,6 +98,61 @@ TEST(CpuOps, MulMatF32AndF16AwkwardShapes) {
                 return g.mul_mat(g.external(DType::F16, ne, 2, w16.data()), leaf(g, x, {K, M}));
             },
             want16, tol, "mul_mat f16");
+    }
+}
+
+// Many activation rows against quantized weights take the dequantizing GEMM where the ISA has
+// a float GEMM: it must equal float math on the type table's reference dequantization of the
+// weights and of the activations rounded through the vec_dot type. Sizes
+// cover one block, tails of the 32-row tiles and more rows than one 256-row chunk.
+TEST(CpuOps, MulMatQuantizedManyRowsMatchesDequantizedFloat) {
+    for (DType t : {DType::Q4_0, DType::Q8_0, DType::Q4_K, DType::Q6_K}) {
+        const TypeTraits& tt = type_traits(t);
+        for (auto [K, N, M] : {std::tuple{256, 3, 5}, {512, 40, 13}, {256, 300, 37}}) {
+            SCOPED_TRACE(std::string(tt.name) + " K=" + std::to_string(K) +
+                         " N=" + std::to_string(N) + " M=" + std::to_string(M));
+            std::vector<float> w = random_floats((size_t)K * N, 3 + K + N),
+                               x = random_floats((size_t)K * M, 4 + M);
+            std::vector<uint8_t> wq(row_size(t, K) * N);
+            for (int n = 0; n < N; ++n)
+                tt.from_float(w.data() + (size_t)n * K, wq.data() + row_size(t, K) * n, K);
+            std::vector<float> wd((size_t)K * N);
+            for (int n = 0; n < N; ++n)
+                tt.to_float(wq.data() + row_size(t, K) * n, wd.data() + (size_t)n * K, K);
+            // The activations are rounded through the vec_dot type first, as the integer
+            // kernels see them.
+            const TypeTraits& vt = type_traits(tt.vec_dot_type);
+            std::vector<uint8_t> xqrow(row_size(tt.vec_dot_type, K));
+            std::vector<float> xr(x.size());
+            for (int m = 0; m < M; ++m) {
+                vt.from_float(x.data() + (size_t)m * K, xqrow.data(), K);
+                vt.to_float(xqrow.data(), xr.data() + (size_t)m * K, K);
+            }
+            std::vector<float> want((size_t)N * M);
+            for (int m = 0; m < M; ++m)
+                for (int n = 0; n < N; ++n) {
+                    double s = 0;
+                    for (int k = 0; k < K; ++k)
+                        s += (double)wd[(size_t)n * K + k] * xr[(size_t)m * K + k];
+                    want[(size_t)m * N + n] = (float)s;
+                }
+            for (const Config& c : configs()) {
+                // Without a float GEMM the activations are quantized (a different, looser path
+                // tested elsewhere).
+                if (cpu_kernels(c.isa).gemm_mr == 0) continue;
+                SCOPED_TRACE(std::string(isa_name(c.isa)) +
+                             " threads=" + std::to_string(c.threads));
+                CpuBackend be(c.threads, c.isa);
+                Graph g;
+                const int64_t ne[2] = {K, N};
+                Tensor* out = g.mul_mat(g.external(t, ne, 2, wq.data()), leaf(g, x, {K, M}));
+                out->is_output = true;
+                ASSERT_TRUE(be.allocate(g).is_ok());
+                ASSERT_TRUE(be.compute(g).is_ok());
+                expect_close(static_cast<const float*>(out->data), want,
+                             1e-4f * std::sqrt((float)K), "mul_mat quantized");
+            }
+        }
     }
 }
 
