@@ -109,6 +109,19 @@ static_assert(sizeof(BlockIQ4_XS) == 136);
 // Rows are arrays of blocks, read in place from the file mapping.
 static_assert(alignof(BlockQ4_0) == 2 && alignof(BlockQ8_K) == 4);
 
+// The twelve scale bytes of Q4_K/Q5_K hold eight 6-bit scales and eight 6-bit mins: entries 0..3
+// in the low 6 bits of bytes 0..3 (scales) and 4..7 (mins); entries 4..7 keep their low 4 bits in
+// the nibbles of bytes 8..11 and their top 2 bits in the spare top bits of bytes 0..7.
+inline void unpack_k_scale_min(int j, const uint8_t* s, int* sc, int* m) {
+    if (j < 4) {
+        *sc = s[j] & 63;
+        *m = s[j + 4] & 63;
+    } else {
+        *sc = (s[j + 4] & 0x0F) | ((s[j - 4] >> 6) << 4);
+        *m = (s[j + 4] >> 4) | ((s[j] >> 6) << 4);
+    }
+}
+
 // The 16 levels of IQ4_NL / IQ4_XS, in increasing order.
 inline constexpr int8_t kIQ4Values[16] = {-127, -104, -83, -65, -49, -35, -22, -10,
                                           1,    13,   25,  38,  53,  69,  89,  113};

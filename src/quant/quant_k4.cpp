@@ -14,19 +14,6 @@ namespace {
 
 constexpr int kSub = 32;  // Q4_K/Q5_K sub-block size
 
-// The twelve scale bytes of Q4_K/Q5_K hold eight 6-bit scales and eight 6-bit mins: entries 0..3
-// in the low 6 bits of bytes 0..3 (scales) and 4..7 (mins); entries 4..7 keep their low 4 bits in
-// the nibbles of bytes 8..11 and their top 2 bits in the spare top bits of bytes 0..7.
-void unpack_scale_min(int j, const uint8_t* s, int* sc, int* m) {
-    if (j < 4) {
-        *sc = s[j] & 63;
-        *m = s[j + 4] & 63;
-    } else {
-        *sc = (s[j + 4] & 0x0F) | ((s[j - 4] >> 6) << 4);
-        *m = (s[j + 4] >> 4) | ((s[j] >> 6) << 4);
-    }
-}
-
 void pack_scale_min(int j, int sc, int m, uint8_t* s) {
     if (j < 4) {
         s[j] = (uint8_t)sc;
@@ -71,7 +58,7 @@ void quantize_scale_min_superblock(const float* x, int nmax, float rmin, int nst
     *dmin = f2h(max_min / 63.f);
     for (int j = 0; j < kQKK / kSub; ++j) {
         int sc, m;
-        unpack_scale_min(j, scales_out, &sc, &m);
+        unpack_k_scale_min(j, scales_out, &sc, &m);
         const float ds = h2f(*d) * sc;
         if (!ds) continue;  // keep the searched levels; they dequantize to -dmin*m either way
         const float dm = h2f(*dmin) * m;
@@ -115,7 +102,7 @@ void q4_k_to_float(const void* src, float* y, int64_t n) {
         unpack_q4_k(x[i], q);
         for (int j = 0; j < kQKK / kSub; ++j) {
             int sc, m;
-            unpack_scale_min(j, x[i].scales, &sc, &m);
+            unpack_k_scale_min(j, x[i].scales, &sc, &m);
             const float ds = d * sc;
             const float dm = dmin * m;
             for (int l = 0; l < kSub; ++l) *y++ = ds * q[kSub * j + l] - dm;
@@ -135,7 +122,7 @@ float scale_min_vec_dot(int64_t n, const Block* x, const BlockQ8_K* y,
         int sumi = 0, summ = 0;
         for (int j = 0; j < kQKK / kSub; ++j) {
             int sc, m;
-            unpack_scale_min(j, x[i].scales, &sc, &m);
+            unpack_k_scale_min(j, x[i].scales, &sc, &m);
             int s = 0;
             for (int l = 0; l < kSub; ++l) s += q[kSub * j + l] * y[i].qs[kSub * j + l];
             sumi += sc * s;
@@ -189,7 +176,7 @@ void q5_k_to_float(const void* src, float* y, int64_t n) {
         unpack_q5_k(x[i], q);
         for (int j = 0; j < kQKK / kSub; ++j) {
             int sc, m;
-            unpack_scale_min(j, x[i].scales, &sc, &m);
+            unpack_k_scale_min(j, x[i].scales, &sc, &m);
             const float ds = d * sc;
             const float dm = dmin * m;
             for (int l = 0; l < kSub; ++l) *y++ = ds * q[kSub * j + l] - dm;

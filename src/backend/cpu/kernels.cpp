@@ -27,14 +27,16 @@ void axpy_f16_ref(int64_t n, float a, const uint16_t* x, float* y) {
 }
 
 // Integer dots replace the reference only where the type table defines the same contract
-// (weights of that type against Q8_0 activations).
+// (weights of that type against the activation type the kernel reads).
 void install_quant_dots(CpuKernels& k, const QuantDots& q) {
-    auto agrees = [](DType t) {
+    auto install = [&](DType t, DType activations, VecDotFn f) {
         const TypeTraits* tt = find_type_traits((uint32_t)t);
-        return tt && tt->vec_dot && tt->vec_dot_type == DType::Q8_0;
+        if (f && tt && tt->vec_dot && tt->vec_dot_type == activations) k.vec_dot[(size_t)t] = f;
     };
-    if (q.q8_0 && agrees(DType::Q8_0)) k.vec_dot[(size_t)DType::Q8_0] = q.q8_0;
-    if (q.q4_0 && agrees(DType::Q4_0)) k.vec_dot[(size_t)DType::Q4_0] = q.q4_0;
+    install(DType::Q8_0, DType::Q8_0, q.q8_0);
+    install(DType::Q4_0, DType::Q8_0, q.q4_0);
+    install(DType::Q4_K, DType::Q8_K, q.q4_k);
+    install(DType::Q6_K, DType::Q8_K, q.q6_k);
 }
 
 CpuKernels build(Isa isa) {

@@ -1,31 +1,30 @@
-// Integer dot kernels for quantized GGUF weights (Q8_0, Q4_0) against Q8_0 activations.
+// Integer dot kernels for quantized GGUF weights: Q8_0, Q4_0 against Q8_0 activations, Q4_K and
+// Q6_K against Q8_K.
 #pragma once
 
 #include <cstdint>
 
 #include "core/types.h"
+#include "quant/blocks.h"
 
 namespace lamina {
 
-// GGUF block layouts (facts of the file format): a float16 scale d, then 32 quants.
-// Q8_0: value = d * qs[i]. Q4_0: value = d * (nibble - 8), element j < 16 in the low nibble of
-// qs[j], element j + 16 in its high nibble.
-struct BlockQ8_0 {
-    uint16_t d;
-    int8_t qs[32];
-};
-struct BlockQ4_0 {
-    uint16_t d;
-    uint8_t qs[16];
-};
-static_assert(sizeof(BlockQ8_0) == 34 && sizeof(BlockQ4_0) == 18);
+// The block layouts are GGUF's, defined once in quant/blocks.h.
+using quant::BlockQ4_0;
+using quant::BlockQ4_K;
+using quant::BlockQ6_K;
+using quant::BlockQ8_0;
+using quant::BlockQ8_K;
 
-// VecDotFn kernels: x of the weight type, y Q8_0, n a multiple of 32. nullptr where the ISA has
-// none. They are installed in CpuKernels only where the type table's reference agrees on the
-// contract (vec_dot_type Q8_0), so they never replace a different definition.
+// VecDotFn kernels: x of the weight type, y of its vec_dot type (Q8_0 for the 32-wide formats,
+// n a multiple of 32; Q8_K for the K-quants, n a multiple of 256). nullptr where the ISA has none.
+// They are installed in CpuKernels only where the type table's reference agrees on the contract
+// (the same vec_dot type), so they never replace a different definition.
 struct QuantDots {
     VecDotFn q8_0 = nullptr;
     VecDotFn q4_0 = nullptr;
+    VecDotFn q4_k = nullptr;
+    VecDotFn q6_k = nullptr;
 };
 QuantDots quant_dots_avx2();
 QuantDots quant_dots_avx512();

@@ -1,4 +1,5 @@
-// AVX2 Q8_0 and Q4_0 dots against Q8_0 (maddubs: unsigned x signed byte pairs to int16).
+// AVX2 Q8_0 and Q4_0 dots against Q8_0, Q4_K and Q6_K against Q8_K (maddubs: unsigned x signed
+// byte pairs to int16).
 #include <immintrin.h>
 
 #include "backend/cpu/quant_dot.h"
@@ -53,10 +54,98 @@ float dot_q4_0(int64_t n, const void* xv, const void* yv) {
     return hsum(acc);
 }
 
+// Per super-block: nibbles (unsigned) times activations by maddubs, weighted by the sub-block's
+// 6-bit scale with madd; the mins enter once through the activation block sums.
+//   sum = d * yd * sum_j sc_j * (q . y)_j  -  dmin * yd * sum_j m_j * bsum_j
+float dot_q4_k(int64_t n, const void* xv, const void* yv) {
+    const BlockQ4_K* x = static_cast<const BlockQ4_K*>(xv);
+    const BlockQ8_K* y = static_cast<const BlockQ8_K*>(yv);
+    const __m256i low = _mm256_set1_epi8(0x0f);
+    __m256 acc = _mm256_setzero_ps();
+    float mins = 0;
+    for (int64_t b = 0; b < n / quant::kQKK; ++b) {
+        int sc[8], m[8];
+        for (int j = 0; j < 8; ++j) quant::unpack_k_scale_min(j, x[b].scales, &sc[j], &m[j]);
+        int summ = 0;
+        for (int j = 0; j < 8; ++j) summ += m[j] * (y[b].bsums[2 * j] + y[b].bsums[2 * j + 1]);
+        __m256i sumi = _mm256_setzero_si256();
+        for (int c = 0; c < 4; ++c) {
+            const __m256i q =
+                _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x[b].qs + 32 * c));
+            const __m256i y0 =
+                _mm256_loadu_si256(reinterpret_cast<const __m256i*>(y[b].qs + 64 * c));
+            const __m256i y1 =
+                _mm256_loadu_si256(reinterpret_cast<const __m256i*>(y[b].qs + 64 * c + 32));
+            const __m256i p0 = _mm256_maddubs_epi16(_mm256_and_si256(q, low), y0);
+            const __m256i p1 =
+                _mm256_maddubs_epi16(_mm256_and_si256(_mm256_srli_epi16(q, 4), low), y1);
+            sumi =
+                _mm256_add_epi32(sumi, _mm256_madd_epi16(p0, _mm256_set1_epi16((short)sc[2 * c])));
+            sumi = _mm256_add_epi32(sumi,
+                                    _mm256_madd_epi16(p1, _mm256_set1_epi16((short)sc[2 * c + 1])));
+        }
+        const float yd = y[b].d;
+        acc =
+            _mm256_fmadd_ps(_mm256_cvtepi32_ps(sumi), _mm256_set1_ps(_cvtsh_ss(x[b].d) * yd), acc);
+        mins += _cvtsh_ss(x[b].dmin) * yd * (float)summ;
+    }
+    return hsum(acc) - mins;
+}
+
+// Levels are 0..63 stored with an offset of 32: sum((q - 32) * y) = sum(q * y) - 32 * bsum, per
+// 16-element group with its signed 8-bit scale. A 32-byte vector spans two groups, one per
+// 128-bit lane, so the scale vector carries one scale per lane.
+float dot_q6_k(int64_t n, const void* xv, const void* yv) {
+    const BlockQ6_K* x = static_cast<const BlockQ6_K*>(xv);
+    const BlockQ8_K* y = static_cast<const BlockQ8_K*>(yv);
+    const __m256i low = _mm256_set1_epi8(0x0f), two = _mm256_set1_epi8(3);
+    __m256 acc = _mm256_setzero_ps();
+    for (int64_t b = 0; b < n / quant::kQKK; ++b) {
+        const int8_t* sc = x[b].scales;
+        int offset = 0;
+        for (int g = 0; g < 16; ++g) offset += sc[g] * y[b].bsums[g];
+        __m256i sumi = _mm256_setzero_si256();
+        for (int h = 0; h < 2; ++h) {
+            const uint8_t* ql = x[b].ql + 64 * h;
+            const __m256i l0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(ql));
+            const __m256i l1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(ql + 32));
+            const __m256i hb =
+                _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x[b].qh + 32 * h));
+            // The four 32-element runs of this half: low/high nibbles of ql, bit pairs of qh.
+            const __m256i q[4] = {
+                _mm256_or_si256(_mm256_and_si256(l0, low),
+                                _mm256_slli_epi16(_mm256_and_si256(hb, two), 4)),
+                _mm256_or_si256(
+                    _mm256_and_si256(l1, low),
+                    _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hb, 2), two), 4)),
+                _mm256_or_si256(
+                    _mm256_and_si256(_mm256_srli_epi16(l0, 4), low),
+                    _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hb, 4), two), 4)),
+                _mm256_or_si256(
+                    _mm256_and_si256(_mm256_srli_epi16(l1, 4), low),
+                    _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hb, 6), two), 4)),
+            };
+            for (int r = 0; r < 4; ++r) {
+                const int e = 128 * h + 32 * r;  // first element of the run
+                const __m256i yv8 =
+                    _mm256_loadu_si256(reinterpret_cast<const __m256i*>(y[b].qs + e));
+                const __m256i p = _mm256_maddubs_epi16(q[r], yv8);
+                const __m256i s =
+                    _mm256_set_m128i(_mm_set1_epi16(sc[e / 16 + 1]), _mm_set1_epi16(sc[e / 16]));
+                sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(p, s));
+            }
+        }
+        const float dd = _cvtsh_ss(x[b].d) * y[b].d;
+        sumi = _mm256_sub_epi32(sumi, _mm256_setr_epi32(32 * offset, 0, 0, 0, 0, 0, 0, 0));
+        acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sumi), _mm256_set1_ps(dd), acc);
+    }
+    return hsum(acc);
+}
+
 }  // namespace
 
 QuantDots quant_dots_avx2() {
-    return {dot_q8_0, dot_q4_0};
+    return {dot_q8_0, dot_q4_0, dot_q4_k, dot_q6_k};
 }
 
 }  // namespace lamina

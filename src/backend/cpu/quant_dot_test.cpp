@@ -1,14 +1,17 @@
 // The integer Q8_0 / Q4_0 dot kernels against the GGUF block definitions evaluated here in
-// double precision, on hand-built blocks covering the extreme quants.
+// double precision, on hand-built blocks covering the extreme quants; the Q4_K / Q6_K kernels
+// against the type table's scalar reference on random raw blocks.
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <random>
 #include <vector>
 
 #include "backend/cpu/cpu_features.h"
 #include "backend/cpu/quant_dot.h"
 #include "core/fp16.h"
+#include "core/types.h"
 
 namespace lamina {
 namespace {
@@ -87,6 +90,59 @@ TEST(CpuQuantDot, Avx512MatchesBlockDefinition) {
     const CpuFeatures f = CpuFeatures::detect();
     if (!f.avx512 || !f.avx512_vnni) GTEST_SKIP() << "no AVX-512 VNNI on this CPU";
     check(quant_dots_avx512(), "avx512");
+}
+
+// Random raw bytes for every weight field (any bit pattern is a valid block), fp16 scales kept
+// finite; activations quantized by the reference Q8_K from_float so their block sums are
+// consistent, with the first block at full scale.
+void check_k(VecDotFn dot, DType t, const char* isa) {
+    if (!dot) return;
+    const TypeTraits& tt = type_traits(t);
+    const TypeTraits& q8k = type_traits(DType::Q8_K);
+    for (int64_t blocks : {1, 2, 3, 11, 40}) {
+        SCOPED_TRACE(std::string(isa) + " " + tt.name + " blocks=" + std::to_string(blocks));
+        const int64_t n = blocks * 256;
+        std::mt19937 rng((uint32_t)(blocks * 7 + (int)t));
+        std::uniform_int_distribution<int> byte(0, 255);
+        std::uniform_real_distribution<float> sc(0.0005f, 0.02f), val(-1.f, 1.f);
+        std::vector<uint8_t> x(row_size(t, n));
+        for (uint8_t& v : x) v = (uint8_t)byte(rng);
+        for (int64_t b = 0; b < blocks; ++b) {
+            uint8_t* blk = x.data() + b * tt.type_size;
+            // Q4_K: d and dmin lead the block; Q6_K: d closes it.
+            auto put = [&](size_t at) {
+                const uint16_t h = fp32_to_fp16(sc(rng));
+                std::memcpy(blk + at, &h, 2);
+            };
+            if (t == DType::Q4_K) {
+                put(0);
+                put(2);
+            } else {
+                put(tt.type_size - 2);
+            }
+        }
+        std::vector<float> yf((size_t)n);
+        for (int64_t i = 0; i < n; ++i) yf[i] = i < 256 ? (i % 2 ? 1.f : -1.f) : val(rng);
+        std::vector<uint8_t> y(row_size(DType::Q8_K, n));
+        q8k.from_float(yf.data(), y.data(), n);
+        const float want = tt.vec_dot(n, x.data(), y.data());
+        const float got = dot(n, x.data(), y.data());
+        // Integer parts are exact; the float scaling and summation order differ.
+        EXPECT_NEAR(got, want, 4e-5 * (1 + std::fabs(want)) * std::sqrt((double)blocks));
+    }
+}
+
+TEST(CpuQuantDot, KQuantsMatchScalarReference) {
+    const CpuFeatures f = CpuFeatures::detect();
+    if (!f.avx2) GTEST_SKIP() << "no AVX2 on this CPU";
+    const QuantDots a = quant_dots_avx2();
+    check_k(a.q4_k, DType::Q4_K, "avx2");
+    check_k(a.q6_k, DType::Q6_K, "avx2");
+    if (f.avx512 && f.avx512_vnni) {
+        const QuantDots b = quant_dots_avx512();
+        check_k(b.q4_k, DType::Q4_K, "avx512");
+        check_k(b.q6_k, DType::Q6_K, "avx512");
+    }
 }
 
 }  // namespace
