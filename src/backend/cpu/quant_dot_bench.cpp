@@ -1,0 +1,50 @@
+// Throughput of the selected ISA's quantized dot kernels over a weight matrix that stays in
+// cache (compute speed, not memory): GB/s of weights read, to compare with the machine's
+// streaming bandwidth per core.
+#include <benchmark/benchmark.h>
+
+#include <random>
+#include <vector>
+
+#include "backend/cpu/cpu_features.h"
+#include "backend/cpu/kernels.h"
+#include "core/types.h"
+
+namespace lamina {
+namespace {
+
+constexpr int64_t kCols = 2048, kRows = 256;
+
+void BM_SimdVecDot(benchmark::State& state, DType t) {
+    const TypeTraits& tt = type_traits(t);
+    const CpuKernels& k = cpu_kernels(CpuFeatures::detect().best_isa());
+    std::mt19937 rng(1);
+    std::normal_distribution<float> dist(0.0f, 1.0f);
+    std::vector<float> w((size_t)(kCols * kRows)), x((size_t)kCols);
+    for (float& v : w) v = dist(rng);
+    for (float& v : x) v = dist(rng);
+    const size_t row = row_size(t, kCols);
+    std::vector<uint8_t> qw(row * kRows), qx(row_size(tt.vec_dot_type, kCols));
+    for (int64_t r = 0; r < kRows; ++r)
+        tt.from_float(w.data() + r * kCols, qw.data() + r * row, kCols);
+    type_traits(tt.vec_dot_type).from_float(x.data(), qx.data(), kCols);
+    const VecDotFn dot = k.vec_dot[(size_t)t];
+    for (auto _ : state) {
+        float s = 0;
+        for (int64_t r = 0; r < kRows; ++r) s += dot(kCols, qw.data() + r * row, qx.data());
+        benchmark::DoNotOptimize(s);
+    }
+    state.SetBytesProcessed(state.iterations() * (int64_t)qw.size());
+}
+
+void register_simd_dot_benchmarks() {
+    for (DType t : {DType::Q8_0, DType::Q4_0, DType::Q4_K, DType::Q6_K, DType::Q5_K, DType::Q3_K,
+                    DType::Q2_K, DType::IQ4_XS})
+        benchmark::RegisterBenchmark((std::string("BM_SimdVecDot/") + type_traits(t).name).c_str(),
+                                     BM_SimdVecDot, t);
+}
+
+const int registered = (register_simd_dot_benchmarks(), 0);
+
+}  // namespace
+}  // namespace lamina
