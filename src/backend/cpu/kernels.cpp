@@ -36,6 +36,7 @@ void install_quant_dots(CpuKernels& k, const QuantDots& q) {
     install(DType::Q8_0, DType::Q8_0, q.q8_0);
     install(DType::Q4_0, DType::Q8_0, q.q4_0);
     install(DType::Q4_K, DType::Q8_K, q.q4_k);
+    install(DType::Q5_K, DType::Q8_K, q.q5_k);
     install(DType::Q6_K, DType::Q8_K, q.q6_k);
 }
 

@@ -1,5 +1,5 @@
-// Integer dot kernels for quantized GGUF weights: Q8_0, Q4_0 against Q8_0 activations, Q4_K and
-// Q6_K against Q8_K.
+// Integer dot kernels for quantized GGUF weights: Q8_0, Q4_0 against Q8_0 activations, Q4_K, Q5_K
+// and Q6_K against Q8_K.
 #pragma once
 
 #include <cstdint>
@@ -12,6 +12,7 @@ namespace lamina {
 // The block layouts are GGUF's, defined once in quant/blocks.h.
 using quant::BlockQ4_0;
 using quant::BlockQ4_K;
+using quant::BlockQ5_K;
 using quant::BlockQ6_K;
 using quant::BlockQ8_0;
 using quant::BlockQ8_K;
@@ -24,6 +25,7 @@ struct QuantDots {
     VecDotFn q8_0 = nullptr;
     VecDotFn q4_0 = nullptr;
     VecDotFn q4_k = nullptr;
+    VecDotFn q5_k = nullptr;
     VecDotFn q6_k = nullptr;
 };
 QuantDots quant_dots_avx2();

@@ -1,5 +1,5 @@
-// AVX2 Q8_0 and Q4_0 dots against Q8_0, Q4_K and Q6_K against Q8_K (maddubs: unsigned x signed
-// byte pairs to int16).
+// AVX2 Q8_0 and Q4_0 dots against Q8_0, Q4_K, Q5_K and Q6_K against Q8_K (maddubs: unsigned x
+// signed byte pairs to int16).
 #include <immintrin.h>
 
 #include "backend/cpu/quant_dot.h"
@@ -54,13 +54,16 @@ float dot_q4_0(int64_t n, const void* xv, const void* yv) {
     return hsum(acc);
 }
 
-// Per super-block: nibbles (unsigned) times activations by maddubs, weighted by the sub-block's
-// 6-bit scale with madd; the mins enter once through the activation block sums.
-//   sum = d * yd * sum_j sc_j * (q . y)_j  -  dmin * yd * sum_j m_j * bsum_j
-float dot_q4_k(int64_t n, const void* xv, const void* yv) {
-    const BlockQ4_K* x = static_cast<const BlockQ4_K*>(xv);
+// Q4_K and Q5_K per super-block: levels (unsigned) times activations by maddubs, weighted by the
+// 32-element sub-block's 6-bit scale with madd; the mins enter once through the activation block
+// sums.  sum = d * yd * sum_j sc_j * (q . y)_j  -  dmin * yd * sum_j m_j * bsum_j
+// Levels of the 32-byte run c of qs: sub-block 2c in the low nibbles, 2c+1 in the high ones; Q5_K
+// adds a fifth bit from qh (bit 2c, resp. 2c+1, of qh[l] for element l of the run).
+template <typename Block, bool kFifthBit>
+float dot_scale_min(int64_t n, const void* xv, const void* yv) {
+    const Block* x = static_cast<const Block*>(xv);
     const BlockQ8_K* y = static_cast<const BlockQ8_K*>(yv);
-    const __m256i low = _mm256_set1_epi8(0x0f);
+    const __m256i low = _mm256_set1_epi8(0x0f), one = _mm256_set1_epi8(1);
     __m256 acc = _mm256_setzero_ps();
     float mins = 0;
     for (int64_t b = 0; b < n / quant::kQKK; ++b) {
@@ -68,17 +71,28 @@ float dot_q4_k(int64_t n, const void* xv, const void* yv) {
         for (int j = 0; j < 8; ++j) quant::unpack_k_scale_min(j, x[b].scales, &sc[j], &m[j]);
         int summ = 0;
         for (int j = 0; j < 8; ++j) summ += m[j] * (y[b].bsums[2 * j] + y[b].bsums[2 * j + 1]);
+        __m256i hb = _mm256_setzero_si256();
+        if constexpr (kFifthBit) hb = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x[b].qh));
         __m256i sumi = _mm256_setzero_si256();
         for (int c = 0; c < 4; ++c) {
             const __m256i q =
                 _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x[b].qs + 32 * c));
+            __m256i q0 = _mm256_and_si256(q, low);
+            __m256i q1 = _mm256_and_si256(_mm256_srli_epi16(q, 4), low);
+            if constexpr (kFifthBit) {
+                // 16-bit shifts pull bits across bytes only above bit 0, which the mask drops.
+                const __m128i s0 = _mm_cvtsi32_si128(2 * c), s1 = _mm_cvtsi32_si128(2 * c + 1);
+                q0 = _mm256_or_si256(
+                    q0, _mm256_slli_epi16(_mm256_and_si256(_mm256_srl_epi16(hb, s0), one), 4));
+                q1 = _mm256_or_si256(
+                    q1, _mm256_slli_epi16(_mm256_and_si256(_mm256_srl_epi16(hb, s1), one), 4));
+            }
             const __m256i y0 =
                 _mm256_loadu_si256(reinterpret_cast<const __m256i*>(y[b].qs + 64 * c));
             const __m256i y1 =
                 _mm256_loadu_si256(reinterpret_cast<const __m256i*>(y[b].qs + 64 * c + 32));
-            const __m256i p0 = _mm256_maddubs_epi16(_mm256_and_si256(q, low), y0);
-            const __m256i p1 =
-                _mm256_maddubs_epi16(_mm256_and_si256(_mm256_srli_epi16(q, 4), low), y1);
+            const __m256i p0 = _mm256_maddubs_epi16(q0, y0);
+            const __m256i p1 = _mm256_maddubs_epi16(q1, y1);
             sumi =
                 _mm256_add_epi32(sumi, _mm256_madd_epi16(p0, _mm256_set1_epi16((short)sc[2 * c])));
             sumi = _mm256_add_epi32(sumi,
@@ -90,6 +104,14 @@ float dot_q4_k(int64_t n, const void* xv, const void* yv) {
         mins += _cvtsh_ss(x[b].dmin) * yd * (float)summ;
     }
     return hsum(acc) - mins;
+}
+
+float dot_q4_k(int64_t n, const void* xv, const void* yv) {
+    return dot_scale_min<BlockQ4_K, false>(n, xv, yv);
+}
+
+float dot_q5_k(int64_t n, const void* xv, const void* yv) {
+    return dot_scale_min<BlockQ5_K, true>(n, xv, yv);
 }
 
 // Levels are 0..63 stored with an offset of 32: sum((q - 32) * y) = sum(q * y) - 32 * bsum, per
@@ -145,7 +167,7 @@ float dot_q6_k(int64_t n, const void* xv, const void* yv) {
 }  // namespace
 
 QuantDots quant_dots_avx2() {
-    return {dot_q8_0, dot_q4_0, dot_q4_k, dot_q6_k};
+    return {dot_q8_0, dot_q4_0, dot_q4_k, dot_q5_k, dot_q6_k};
 }
 
 }  // namespace lamina

@@ -109,12 +109,12 @@ void check_k(VecDotFn dot, DType t, const char* isa) {
         for (uint8_t& v : x) v = (uint8_t)byte(rng);
         for (int64_t b = 0; b < blocks; ++b) {
             uint8_t* blk = x.data() + b * tt.type_size;
-            // Q4_K: d and dmin lead the block; Q6_K: d closes it.
+            // Q4_K/Q5_K: d and dmin lead the block; Q6_K: d closes it.
             auto put = [&](size_t at) {
                 const uint16_t h = fp32_to_fp16(sc(rng));
                 std::memcpy(blk + at, &h, 2);
             };
-            if (t == DType::Q4_K) {
+            if (t == DType::Q4_K || t == DType::Q5_K) {
                 put(0);
                 put(2);
             } else {
@@ -137,10 +137,12 @@ TEST(CpuQuantDot, KQuantsMatchScalarReference) {
     if (!f.avx2) GTEST_SKIP() << "no AVX2 on this CPU";
     const QuantDots a = quant_dots_avx2();
     check_k(a.q4_k, DType::Q4_K, "avx2");
+    check_k(a.q5_k, DType::Q5_K, "avx2");
     check_k(a.q6_k, DType::Q6_K, "avx2");
     if (f.avx512 && f.avx512_vnni) {
         const QuantDots b = quant_dots_avx512();
         check_k(b.q4_k, DType::Q4_K, "avx512");
+        check_k(b.q5_k, DType::Q5_K, "avx512");
         check_k(b.q6_k, DType::Q6_K, "avx512");
     }
 }
