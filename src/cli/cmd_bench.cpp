@@ -117,7 +117,10 @@ int cmd_bench(int argc, char** argv) {
         const int64_t n_vocab = m.hparams().n_vocab;
         CpuBackend backend((int)threads);
         const int64_t n_ctx = depth + std::max(n_prompt, n_gen) + 1;
-        Session session(m, backend, n_ctx, std::max<int64_t>(n_prompt, 1));
+        // The batch must also hold the depth fill's 512-token chunks: with -p 0 a batch of one
+        // made the fill a token at a time.
+        Session session(m, backend, n_ctx,
+                        std::max<int64_t>({n_prompt, std::min<int64_t>(depth, 512), 1}));
         const std::vector<int32_t> fill = dummy_tokens(depth, n_vocab, 1);
         auto run_once = [&](bool pp, int rep) -> double {
             session.truncate(0);

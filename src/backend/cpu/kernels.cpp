@@ -1,5 +1,7 @@
 #include "backend/cpu/kernels.h"
 
+#include <cmath>
+
 #include "backend/cpu/quant_dot.h"
 #include "core/fp16.h"
 
@@ -24,6 +26,25 @@ float dot_f16_f32_ref(int64_t n, const uint16_t* x, const float* y) {
 
 void axpy_f16_ref(int64_t n, float a, const uint16_t* x, float* y) {
     for (int64_t i = 0; i < n; ++i) y[i] += a * fp16_to_fp32(x[i]);
+}
+
+void attn_scores_f16_ref(int64_t d, const uint16_t* k, int64_t stride, int64_t n, const float* q,
+                         float scale, float* scores) {
+    for (int64_t j = 0; j < n; ++j) scores[j] = scale * dot_f16_f32_ref(d, k + j * stride, q);
+}
+
+void attn_values_f16_ref(int64_t d, const float* w, const uint16_t* v, int64_t stride, int64_t n,
+                         float* acc) {
+    for (int64_t j = 0; j < n; ++j) axpy_f16_ref(d, w[j], v + j * stride, acc);
+}
+
+float exp_sum_ref(int64_t n, float* x, float max) {
+    double sum = 0;
+    for (int64_t i = 0; i < n; ++i) {
+        x[i] = std::exp(x[i] - max);
+        sum += x[i];
+    }
+    return (float)sum;
 }
 
 // Integer dots replace the reference only where the type table defines the same contract
@@ -54,6 +75,9 @@ CpuKernels build(Isa isa) {
     k.axpy_f32 = axpy_f32_ref;
     k.dot_f16_f32 = dot_f16_f32_ref;
     k.axpy_f16 = axpy_f16_ref;
+    k.attn_scores_f16 = attn_scores_f16_ref;
+    k.attn_values_f16 = attn_values_f16_ref;
+    k.exp_sum = exp_sum_ref;
     k.gemm_pack_x = gemm_pack_x;
     if (isa == Isa::Avx2 || isa == Isa::Avx512) {
         install_avx2_kernels(k);

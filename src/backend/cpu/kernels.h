@@ -37,6 +37,15 @@ struct CpuKernels {
     float (*dot_f16_f32)(int64_t n, const uint16_t* x, const float* y) = nullptr;
     // y[i] += a * x[i] for an F16 row x (attention values from an F16 V cache).
     void (*axpy_f16)(int64_t n, float a, const uint16_t* x, float* y) = nullptr;
+    // Attention over an F16 cache, one call per (query, head) instead of one per key:
+    // scores[j] = scale * dot(k_j, q) for the n rows k_j = k + j * stride, and
+    // acc[0..d) += sum_j w[j] * v_j for the n rows v_j = v + j * stride.
+    void (*attn_scores_f16)(int64_t d, const uint16_t* k, int64_t stride, int64_t n, const float* q,
+                            float scale, float* scores) = nullptr;
+    void (*attn_values_f16)(int64_t d, const float* w, const uint16_t* v, int64_t stride, int64_t n,
+                            float* acc) = nullptr;
+    // Softmax numerators: x[i] = exp(x[i] - max), returning their sum.
+    float (*exp_sum)(int64_t n, float* x, float max) = nullptr;
 };
 
 // The kernels for an ISA (falls back to the best available subset). Built once, immutable.

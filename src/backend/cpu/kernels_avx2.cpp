@@ -61,6 +61,79 @@ void axpy_f16(int64_t n, float a, const uint16_t* x, float* y) {
     for (; i < n; ++i) y[i] += a * _cvtsh_ss(x[i]);
 }
 
+void attn_scores_f16(int64_t d, const uint16_t* k, int64_t stride, int64_t n, const float* q,
+                     float scale, float* scores) {
+    for (int64_t j = 0; j < n; ++j) scores[j] = scale * dot_f16_f32(d, k + j * stride, q);
+}
+
+// The output row stays in registers 32 floats at a time while every value row streams past.
+void attn_values_f16(int64_t d, const float* w, const uint16_t* v, int64_t stride, int64_t n,
+                     float* acc) {
+    int64_t i = 0;
+    for (; i + 32 <= d; i += 32) {
+        __m256 a0 = _mm256_loadu_ps(acc + i), a1 = _mm256_loadu_ps(acc + i + 8),
+               a2 = _mm256_loadu_ps(acc + i + 16), a3 = _mm256_loadu_ps(acc + i + 24);
+        for (int64_t j = 0; j < n; ++j) {
+            const __m256 wj = _mm256_set1_ps(w[j]);
+            const uint16_t* row = v + j * stride + i;
+            a0 = _mm256_fmadd_ps(wj, load_f16(row), a0);
+            a1 = _mm256_fmadd_ps(wj, load_f16(row + 8), a1);
+            a2 = _mm256_fmadd_ps(wj, load_f16(row + 16), a2);
+            a3 = _mm256_fmadd_ps(wj, load_f16(row + 24), a3);
+        }
+        _mm256_storeu_ps(acc + i, a0);
+        _mm256_storeu_ps(acc + i + 8, a1);
+        _mm256_storeu_ps(acc + i + 16, a2);
+        _mm256_storeu_ps(acc + i + 24, a3);
+    }
+    if (i < d)
+        for (int64_t j = 0; j < n; ++j) axpy_f16(d - i, w[j], v + j * stride + i, acc + i);
+}
+
+// exp(x) = 2^m * exp(r) with m = round(x / ln 2) and |r| <= ln2 / 2, exp(r) by its Taylor series
+// to degree 7 (truncation below 2e-8 relative, under float rounding). Inputs below -87 give
+// about 1e-38 instead of 0 or a denormal, which no softmax weight notices.
+inline __m256 exp_ps(__m256 x) {
+    x = _mm256_max_ps(_mm256_min_ps(x, _mm256_set1_ps(88.0f)), _mm256_set1_ps(-87.0f));
+    const __m256 m = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)),
+                                     _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    // ln 2 split in a part exact in float and the remainder, so r keeps its low bits.
+    __m256 r = _mm256_fnmadd_ps(m, _mm256_set1_ps(0.693145751953125f), x);
+    r = _mm256_fnmadd_ps(m, _mm256_set1_ps(1.428606765330187e-06f), r);
+    __m256 p = _mm256_set1_ps(1.0f / 5040);
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 720));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 120));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 24));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 6));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(0.5f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
+    const __m256i pow2 =
+        _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(m), _mm256_set1_epi32(127)), 23);
+    return _mm256_mul_ps(p, _mm256_castsi256_ps(pow2));
+}
+
+float exp_sum(int64_t n, float* x, float max) {
+    const __m256 vmax = _mm256_set1_ps(max);
+    __m256 sum = _mm256_setzero_ps();
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        const __m256 e = exp_ps(_mm256_sub_ps(_mm256_loadu_ps(x + i), vmax));
+        _mm256_storeu_ps(x + i, e);
+        sum = _mm256_add_ps(sum, e);
+    }
+    if (i < n) {
+        // The tail through a masked load and store, so it takes the same polynomial.
+        alignas(32) int32_t lanes[8];
+        for (int l = 0; l < 8; ++l) lanes[l] = i + l < n ? -1 : 0;
+        const __m256i mask = _mm256_load_si256(reinterpret_cast<const __m256i*>(lanes));
+        const __m256 e = exp_ps(_mm256_sub_ps(_mm256_maskload_ps(x + i, mask), vmax));
+        _mm256_maskstore_ps(x + i, mask, e);
+        sum = _mm256_add_ps(sum, _mm256_and_ps(e, _mm256_castsi256_ps(mask)));
+    }
+    return hsum(sum);
+}
+
 float vec_dot_f16(int64_t n, const void* x, const void* y) {
     return dot_f16_f32(n, static_cast<const uint16_t*>(x), static_cast<const float*>(y));
 }
@@ -75,6 +148,9 @@ void install_avx2_kernels(CpuKernels& k) {
     k.axpy_f32 = axpy_f32;
     k.dot_f16_f32 = dot_f16_f32;
     k.axpy_f16 = axpy_f16;
+    k.attn_scores_f16 = attn_scores_f16;
+    k.attn_values_f16 = attn_values_f16;
+    k.exp_sum = exp_sum;
     k.vec_dot[(size_t)DType::F16] = vec_dot_f16;
     k.vec_dot[(size_t)DType::F32] = vec_dot_f32;
 }

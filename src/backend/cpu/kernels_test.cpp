@@ -71,6 +71,70 @@ TEST(CpuKernels, DotAndAxpyMatchScalar) {
     }
 }
 
+// Attention's whole-row kernels: head sizes around the 8/32-float blocks, keys strided apart as
+// in the KV cache (the gap must never be read into the result), 1 to a few hundred keys.
+TEST(CpuKernels, AttentionRowsMatchScalar) {
+    if (simd_isas().empty()) GTEST_SKIP() << "this CPU has no SIMD kernel set to compare";
+    for (Isa isa : simd_isas()) {
+        const CpuKernels& k = cpu_kernels(isa);
+        for (int64_t d : {1, 7, 8, 33, 64, 80, 128, 200}) {
+            for (int64_t n : {1, 5, 300}) {
+                SCOPED_TRACE(std::string(isa_name(isa)) + " d=" + std::to_string(d) +
+                             " n=" + std::to_string(n));
+                const int64_t stride = d * 3 + 5;
+                const std::vector<uint16_t> kv = to_f16(randoms(stride * n, 7 + (uint32_t)d));
+                const std::vector<float> q = randoms(d, 8), w = randoms(n, 9);
+                std::vector<float> scores((size_t)n + 1, -7.0f);
+                k.attn_scores_f16(d, kv.data(), stride, n, q.data(), 0.125f, scores.data());
+                for (int64_t j = 0; j < n; ++j) {
+                    double want = 0;
+                    for (int64_t i = 0; i < d; ++i)
+                        want += (double)fp16_to_fp32(kv[j * stride + i]) * q[i];
+                    want *= 0.125;
+                    ASSERT_NEAR(scores[j], want, tol(d) * (1 + std::fabs(want))) << j;
+                }
+                EXPECT_EQ(scores[n], -7.0f);
+                std::vector<float> acc = randoms(d, 10), start = acc;
+                k.attn_values_f16(d, w.data(), kv.data(), stride, n, acc.data());
+                for (int64_t i = 0; i < d; ++i) {
+                    double want = start[i];
+                    for (int64_t j = 0; j < n; ++j)
+                        want += (double)w[j] * fp16_to_fp32(kv[j * stride + i]);
+                    ASSERT_NEAR(acc[i], want, tol(n) * (1 + std::fabs(want))) << i;
+                }
+                EXPECT_EQ(acc[d], start[d]);
+            }
+        }
+    }
+}
+
+// The vector exp against std::exp over the softmax range (x - max from -100 to 0, with the
+// exact 0 of the maximum itself), and the returned sum. Below -87 the kernel returns about 1e-38
+// instead of a denormal.
+TEST(CpuKernels, ExpSumMatchesStdExp) {
+    if (simd_isas().empty()) GTEST_SKIP() << "this CPU has no SIMD kernel set to compare";
+    for (Isa isa : simd_isas()) {
+        const CpuKernels& k = cpu_kernels(isa);
+        for (int64_t n : kLengths) {
+            SCOPED_TRACE(std::string(isa_name(isa)) + " n=" + std::to_string(n));
+            std::vector<float> x = randoms(n, 11 + (uint32_t)n);
+            for (int64_t i = 0; i < n; ++i)
+                x[i] = 3.0f + (i == n / 2 ? 0.0f : -std::fabs(x[i]) * 30);
+            const float sentinel = x[n];
+            std::vector<float> e = x;
+            const float sum = k.exp_sum(n, e.data(), 3.0f);
+            double want_sum = 0;
+            for (int64_t i = 0; i < n; ++i) {
+                const double want = std::exp((double)x[i] - 3.0);
+                want_sum += want;
+                ASSERT_NEAR(e[i], want, 2e-7 * want + 2e-38) << i << " x=" << x[i];
+            }
+            EXPECT_EQ(e[n], sentinel);
+            EXPECT_NEAR(sum, want_sum, 1e-6 * want_sum * std::sqrt((double)n + 1));
+        }
+    }
+}
+
 TEST(CpuKernels, VecDotMatchesTypeTable) {
     if (simd_isas().empty()) GTEST_SKIP() << "this CPU has no SIMD kernel set to compare";
     for (Isa isa : simd_isas()) {

@@ -33,27 +33,28 @@ void compute_attention(const Tensor& node, const ComputeCtx& ctx) {
         const int64_t t = w / Hq, h = w % Hq, hk = h / group;
         const float* qv = q.row<const float>(h, t);
         const int64_t n_keys = n_past + t + 1;
+        // Keys of one head are n_kv rows apart by nb[2]; the F16 cache (the usual one) takes
+        // whole-row kernels, one call per (query, head) rather than per key.
+        const bool f16k = k.type == DType::F16, f16v = v.type == DType::F16;
+        if (f16k) {
+            kern.attn_scores_f16(D, k.row<const uint16_t>(hk, 0),
+                                 (int64_t)(k.nb[2] / sizeof(uint16_t)), n_keys, qv, scale, scores);
+        } else {
+            for (int64_t j = 0; j < n_keys; ++j)
+                scores[j] = scale * kern.dot_f32(D, k.row<const float>(hk, j), qv);
+        }
         float mx = -std::numeric_limits<float>::infinity();
-        for (int64_t j = 0; j < n_keys; ++j) {
-            const float s = k.type == DType::F16
-                                ? kern.dot_f16_f32(D, k.row<const uint16_t>(hk, j), qv)
-                                : kern.dot_f32(D, k.row<const float>(hk, j), qv);
-            scores[j] = s * scale;
-            mx = std::max(mx, scores[j]);
-        }
-        double sum = 0;
-        for (int64_t j = 0; j < n_keys; ++j) {
-            scores[j] = std::exp(scores[j] - mx);
-            sum += scores[j];
-        }
+        for (int64_t j = 0; j < n_keys; ++j) mx = std::max(mx, scores[j]);
+        const float sum = kern.exp_sum(n_keys, scores, mx);
         for (int64_t i = 0; i < D; ++i) acc[i] = 0.0f;
-        for (int64_t j = 0; j < n_keys; ++j) {
-            if (v.type == DType::F16)
-                kern.axpy_f16(D, scores[j], v.row<const uint16_t>(hk, j), acc);
-            else
+        if (f16v) {
+            kern.attn_values_f16(D, scores, v.row<const uint16_t>(hk, 0),
+                                 (int64_t)(v.nb[2] / sizeof(uint16_t)), n_keys, acc);
+        } else {
+            for (int64_t j = 0; j < n_keys; ++j)
                 kern.axpy_f32(D, scores[j], v.row<const float>(hk, j), acc);
         }
-        const float inv = (float)(1.0 / sum);
+        const float inv = 1.0f / sum;
         float* out = node.row<float>(h, t);
         for (int64_t i = 0; i < D; ++i) out[i] = acc[i] * inv;
     }
