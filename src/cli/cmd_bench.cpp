@@ -1,4 +1,6 @@
 // lamina bench: prompt-processing and generation throughput, in the manner of llama-bench.
+#include <sys/resource.h>
+
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -64,6 +66,25 @@ struct Result {
     double rate;                 // GB/s for tg, GOP/s for pp
     double bytes_per_token = 0;  // weight bytes read per generated token
 };
+
+// Small models (the bundled one is a few MiB) would print as 0.00 GiB / 0.00 B.
+std::string human_size(double gib) {
+    char buf[32];
+    if (gib >= 1.0)
+        std::snprintf(buf, sizeof buf, "%.2f GiB", gib);
+    else
+        std::snprintf(buf, sizeof buf, "%.2f MiB", gib * 1024.0);
+    return buf;
+}
+
+std::string human_params(double billions) {
+    char buf[32];
+    if (billions >= 1.0)
+        std::snprintf(buf, sizeof buf, "%.2f B", billions);
+    else
+        std::snprintf(buf, sizeof buf, "%.2f M", billions * 1000.0);
+    return buf;
+}
 
 }  // namespace
 
@@ -162,15 +183,28 @@ int cmd_bench(int argc, char** argv) {
                 pp ? res.tps.mean * ops_per_token(m) / 1e9 : res.tps.mean * streamed_bytes(m) / 1e9;
             results.push_back(res);
         }
+        // Memory next to its parts (stderr, so the table on stdout stays clean): the weights
+        // are mapped from the file, so resident memory should be about their sum.
+        struct rusage ru {};
+        getrusage(RUSAGE_SELF, &ru);
+        const double mib = 1024.0 * 1024.0;
+        std::fprintf(stderr,
+                     "lamina bench: %s: weights %.0f MiB (mapped), KV cache %.0f MiB, compute "
+                     "buffers %.0f MiB; peak resident so far %.0f MiB\n",
+                     path.c_str(), (double)m.weight_bytes() / mib,
+                     (double)session.cache().bytes() / mib,
+                     (double)(backend.arena_bytes() + backend.work_bytes()) / mib,
+                     (double)ru.ru_maxrss * 1024.0 / mib);
     }
 
     if (format == "md") {
         std::printf("| model | size | params | type | threads | test | t/s | rate |\n");
         std::printf("| --- | ---: | ---: | --- | ---: | --- | ---: | ---: |\n");
         for (const Result& r : results)
-            std::printf("| %s | %.2f GiB | %.2f B | %s | %d | %s | %.2f ± %.2f | %.1f %s |\n",
-                        r.model.c_str(), r.size_gib, r.params_b, r.type.c_str(), r.threads,
-                        r.test.c_str(), r.tps.mean, r.tps.sd, r.rate,
+            std::printf("| %s | %s | %s | %s | %d | %s | %.2f ± %.2f | %.1f %s |\n",
+                        r.model.c_str(), human_size(r.size_gib).c_str(),
+                        human_params(r.params_b).c_str(), r.type.c_str(), r.threads, r.test.c_str(),
+                        r.tps.mean, r.tps.sd, r.rate,
                         r.test.rfind("pp", 0) == 0 ? "GOP/s" : "GB/s");
     } else if (format == "csv") {
         std::printf(

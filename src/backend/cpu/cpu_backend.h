@@ -25,6 +25,7 @@ class CpuBackend final : public Backend {
     Isa isa() const { return kernels_->isa; }
     const CpuKernels& kernels() const { return *kernels_; }
     size_t arena_bytes() const { return arena_size_; }
+    size_t work_bytes() const { return work_size_; }
 
   private:
     struct AlignedFree {
