@@ -29,6 +29,18 @@ struct CpuKernels {
     int64_t gemm_mr = 0;
     GemmPackXFn gemm_pack_x = nullptr;
     std::array<GemvFn, kTypeSlots> gemv{};
+    // Optional activation layouts private to one weight type's kernel: the vec_dot_type's
+    // quants rearranged, with block sums and float scales worked out once per activation row
+    // instead of once per weight row. The numbers are the vec_dot_type's (the dots agree with
+    // vec_dot up to float rounding); a prepared row takes at most kPreparedBytesPerValue bytes
+    // per value, and rows of lengths other than multiples of prepared_k_multiple use vec_dot.
+    struct PreparedDot {
+        void (*prepare)(const float* x, void* out, int64_t n) = nullptr;
+        VecDotFn dot = nullptr;  // weight row against a prepared row
+        int64_t k_multiple = 0;
+    };
+    static constexpr size_t kPreparedBytesPerValue = 4;
+    std::array<PreparedDot, kTypeSlots> prepared{};
 
     float (*dot_f32)(int64_t n, const float* x, const float* y) = nullptr;
     // y[i] += a * x[i]

@@ -158,6 +158,12 @@ bool needs_conversion(const Tensor& w, const Tensor& x) {
     return vdt != DType::F32 || x.nb[0] != sizeof(float);
 }
 
+// Float activation rows against weights whose kernel has its own prepared activation layout.
+bool use_prepared(const Tensor& w, const Tensor& x, const CpuKernels& k) {
+    const CpuKernels::PreparedDot& p = k.prepared[(size_t)w.type];
+    return p.prepare && p.dot && x.nb[0] == sizeof(float) && x.ne[0] % p.k_multiple == 0;
+}
+
 }  // namespace
 
 size_t mul_mat_work_size(const Tensor& node, int n_threads) {
@@ -168,7 +174,10 @@ size_t mul_mat_work_size(const Tensor& node, int n_threads) {
     const size_t gemm =
         use_gemm(node, nullptr) || dequant ? gemm_work_size(node, n_threads, dequant) : 0;
     if (!needs_conversion(w, x)) return gemm;
-    return std::max(gemm, row_size(type_traits(w.type).vec_dot_type, x.ne[0]) * (size_t)x.n_rows());
+    // Room for a prepared layout too, should the ISA's kernels have one for this type.
+    const size_t row = std::max(row_size(type_traits(w.type).vec_dot_type, x.ne[0]),
+                                (size_t)x.ne[0] * CpuKernels::kPreparedBytesPerValue);
+    return std::max(gemm, row * (size_t)x.n_rows());
 }
 
 void compute_mul_mat(const Tensor& node, const ComputeCtx& ctx) {
@@ -181,10 +190,13 @@ void compute_mul_mat(const Tensor& node, const ComputeCtx& ctx) {
     const int64_t K = x.ne[0], N = w.ne[1], M = x.ne[1];
     const int64_t rows_x = x.n_rows();
     const bool convert = needs_conversion(w, x);
-    const size_t xrow_bytes = row_size(vdt, K);
+    size_t xrow_bytes = row_size(vdt, K);
 
+    const CpuKernels::PreparedDot& prep = ctx.k->prepared[(size_t)w.type];
+    const bool prepared = convert && use_prepared(w, x, *ctx.k);
+    if (prepared) xrow_bytes = (size_t)K * CpuKernels::kPreparedBytesPerValue;
     if (convert) {
-        const FromFloatFn from_float = ctx.k->from_float[(size_t)vdt];
+        const FromFloatFn from_float = prepared ? prep.prepare : ctx.k->from_float[(size_t)vdt];
         int64_t r0, r1;
         ctx.split(rows_x, &r0, &r1);
         for (int64_t r = r0; r < r1; ++r) {
@@ -200,7 +212,7 @@ void compute_mul_mat(const Tensor& node, const ComputeCtx& ctx) {
         return x.row<const float>(m, b2, b3);
     };
 
-    const VecDotFn dot = ctx.k->vec_dot[(size_t)w.type];
+    const VecDotFn dot = prepared ? prep.dot : ctx.k->vec_dot[(size_t)w.type];
     const int64_t r2 = x.ne[2] / w.ne[2], r3 = x.ne[3] / w.ne[3];
     // Threads take blocks of weight rows; within a block every activation row is visited while
     // the block's weights are still in cache.

@@ -1,5 +1,11 @@
-// AVX-512 VNNI Q8_0 and Q4_0 dots against Q8_0 (vpdpbusd on 256-bit halves, one block each).
+// AVX-512 VNNI Q8_0 and Q4_0 dots against Q8_0 (vpdpbusd), and Q4_0 against prepared activations.
+// GCC 12 reports its own AVX-512 intrinsics (which start from _mm512_undefined_*) as "(maybe)
+// uninitialized" once inlined; the warning is about the header, not this code.
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 #include <immintrin.h>
+
+#include <cstring>
 
 #include "backend/cpu/quant_dot.h"
 
@@ -43,33 +49,103 @@ float dot_q8_0(int64_t n, const void* xv, const void* yv) {
     return _mm_cvtss_f32(r);
 }
 
-// Nibbles are unsigned 0..15: sum((q - 8) * y) = sum(q * y) - 8 * sum(y), both by vpdpbusd.
+// Nibbles are unsigned 0..15: sum((q - 8) * y) = sum(q * y) - 8 * sum(y), both by vpdpbusd
+// (exact for any activation byte). Four independent accumulators: with one, the loop waits on
+// the latency of each block's fused multiply-add.
+inline __m256i q4_0_block_sum(const BlockQ4_0& x, const BlockQ8_0& y) {
+    const __m128i packed = _mm_loadu_si128(reinterpret_cast<const __m128i*>(x.qs));
+    const __m256i q = _mm256_and_si256(_mm256_set_m128i(_mm_srli_epi16(packed, 4), packed),
+                                       _mm256_set1_epi8(0x0f));
+    const __m256i qy = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(y.qs));
+    return _mm256_sub_epi32(_mm256_dpbusd_epi32(_mm256_setzero_si256(), q, qy),
+                            _mm256_dpbusd_epi32(_mm256_setzero_si256(), _mm256_set1_epi8(8), qy));
+}
+
 float dot_q4_0(int64_t n, const void* xv, const void* yv) {
     const BlockQ4_0* x = static_cast<const BlockQ4_0*>(xv);
     const BlockQ8_0* y = static_cast<const BlockQ8_0*>(yv);
-    const __m256i low = _mm256_set1_epi8(0x0f), ones = _mm256_set1_epi8(1);
-    const __m256i eight = _mm256_set1_epi32(8);
-    __m256 acc = _mm256_setzero_ps();
-    for (int64_t b = 0; b < n / 32; ++b) {
-        const __m128i packed = _mm_loadu_si128(reinterpret_cast<const __m128i*>(x[b].qs));
-        const __m256i both = _mm256_set_m128i(_mm_srli_epi16(packed, 4), packed);
-        const __m256i q = _mm256_and_si256(both, low);
-        const __m256i qy = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(y[b].qs));
-        const __m256i s = _mm256_dpbusd_epi32(_mm256_setzero_si256(), q, qy);
-        const __m256i t = _mm256_dpbusd_epi32(_mm256_setzero_si256(), ones, qy);
-        const __m256i d = _mm256_sub_epi32(s, _mm256_mullo_epi32(t, eight));
-        acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(d), _mm256_set1_ps(scale(x[b].d, y[b].d)), acc);
+    __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(),
+                     _mm256_setzero_ps()};
+    const int64_t nb = n / 32;
+    int64_t b = 0;
+    for (; b + 4 <= nb; b += 4) {
+        for (int u = 0; u < 4; ++u)
+            acc[u] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(q4_0_block_sum(x[b + u], y[b + u])),
+                                     _mm256_set1_ps(scale(x[b + u].d, y[b + u].d)), acc[u]);
     }
-    __m128 r = _mm_add_ps(_mm256_castps256_ps128(acc), _mm256_extractf128_ps(acc, 1));
+    for (; b < nb; ++b)
+        acc[0] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(q4_0_block_sum(x[b], y[b])),
+                                 _mm256_set1_ps(scale(x[b].d, y[b].d)), acc[0]);
+    const __m256 a = _mm256_add_ps(_mm256_add_ps(acc[0], acc[1]), _mm256_add_ps(acc[2], acc[3]));
+    __m128 r = _mm_add_ps(_mm256_castps256_ps128(a), _mm256_extractf128_ps(a, 1));
     r = _mm_add_ps(r, _mm_movehl_ps(r, r));
     r = _mm_add_ss(r, _mm_movehdup_ps(r));
     return _mm_cvtss_f32(r);
 }
 
+// Prepared Q8_0 activations for Q4_0 weights, per pair of blocks (b, b+1), 136 bytes:
+//   int8  qs[64]:  y_b[0..15], y_b+1[0..15], y_b[16..31], y_b+1[16..31], the order in which one
+//                  512-bit register holds the two blocks' low nibbles then their high nibbles;
+//   int32 off[16]: -8 * the sum of the four quants each vpdpbusd lane covers, the accumulator's
+//                  start, so the lanes end at sum((q - 8) * y) with no correction;
+//   float d[2]:    the two blocks' scales.
+constexpr int64_t kPairBytes = 136;
+
+void prepare_q4_0(const float* x, void* out, int64_t n) {
+    const FromFloatFn quantize = type_traits(DType::Q8_0).from_float;
+    uint8_t* p = static_cast<uint8_t*>(out);
+    for (int64_t i = 0; i < n; i += 64, p += kPairBytes) {
+        BlockQ8_0 y[2];
+        quantize(x + i, y, 64);
+        int8_t qs[64];
+        for (int h = 0; h < 2; ++h)
+            for (int b = 0; b < 2; ++b) std::memcpy(qs + 32 * h + 16 * b, y[b].qs + 16 * h, 16);
+        int32_t off[16];
+        for (int l = 0; l < 16; ++l)
+            off[l] = -8 * (qs[4 * l] + qs[4 * l + 1] + qs[4 * l + 2] + qs[4 * l + 3]);
+        const float d[2] = {_cvtsh_ss(y[0].d), _cvtsh_ss(y[1].d)};
+        std::memcpy(p, qs, 64);
+        std::memcpy(p + 64, off, 64);
+        std::memcpy(p + 128, d, 8);
+    }
+}
+
+float dot_q4_0_prepared(int64_t n, const void* xv, const void* pv) {
+    const BlockQ4_0* x = static_cast<const BlockQ4_0*>(xv);
+    const uint8_t* p = static_cast<const uint8_t*>(pv);
+    const __m512i low = _mm512_set1_epi8(0x0f);
+    // Lane l of the sums belongs to block (l / 4) % 2 of the pair.
+    const __m512i pick = _mm512_setr_epi32(0, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1);
+    __m512 acc0 = _mm512_setzero_ps(), acc1 = _mm512_setzero_ps();
+    const int64_t nb = n / 32;
+    for (int64_t b = 0; b < nb; b += 2, p += kPairBytes) {
+        const __m256i packed = _mm256_loadu2_m128i(reinterpret_cast<const __m128i*>(x[b + 1].qs),
+                                                   reinterpret_cast<const __m128i*>(x[b].qs));
+        const __m512i q = _mm512_and_si512(
+            _mm512_inserti64x4(_mm512_zextsi256_si512(packed), _mm256_srli_epi16(packed, 4), 1),
+            low);
+        const __m512i s = _mm512_dpbusd_epi32(_mm512_loadu_si512(p + 64), q, _mm512_loadu_si512(p));
+        const __m128i dx = _mm_insert_epi16(_mm_cvtsi32_si128(x[b].d), x[b + 1].d, 1);
+        const __m128 dy = _mm_castpd_ps(_mm_load_sd(reinterpret_cast<const double*>(p + 128)));
+        const __m512 sc =
+            _mm512_permutexvar_ps(pick, _mm512_castps128_ps512(_mm_mul_ps(_mm_cvtph_ps(dx), dy)));
+        if (b & 2)
+            acc1 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), sc, acc1);
+        else
+            acc0 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), sc, acc0);
+    }
+    return _mm512_reduce_add_ps(_mm512_add_ps(acc0, acc1));
+}
+
 }  // namespace
 
 QuantDots quant_dots_avx512() {
-    return {dot_q8_0, dot_q4_0};
+    QuantDots q;
+    q.q8_0 = dot_q8_0;
+    q.q4_0 = dot_q4_0;
+    q.q4_0_prepare = prepare_q4_0;
+    q.q4_0_prepared = dot_q4_0_prepared;
+    return q;
 }
 
 }  // namespace lamina

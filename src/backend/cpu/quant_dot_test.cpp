@@ -132,6 +132,33 @@ void check_k(VecDotFn dot, DType t, const char* isa) {
     }
 }
 
+// The prepared-activation Q4_0 kernel against the type table's Q4_0 x Q8_0 reference: the
+// prepared row holds the same Q8_0 quants, so only float rounding may differ.
+TEST(CpuQuantDot, PreparedQ4_0MatchesScalarReference) {
+    const CpuFeatures f = CpuFeatures::detect();
+    if (!f.avx512 || !f.avx512_vnni) GTEST_SKIP() << "no AVX-512 VNNI on this CPU";
+    const QuantDots q = quant_dots_avx512();
+    ASSERT_TRUE(q.q4_0_prepare && q.q4_0_prepared);
+    const TypeTraits& q4 = type_traits(DType::Q4_0);
+    const TypeTraits& q8 = type_traits(DType::Q8_0);
+    for (int64_t n : {64, 128, 192, 2048, 5632}) {
+        SCOPED_TRACE("n=" + std::to_string(n));
+        std::mt19937 rng((uint32_t)n);
+        std::normal_distribution<float> val(0.f, 1.f);
+        std::vector<float> w((size_t)n), x((size_t)n);
+        for (float& v : w) v = val(rng);
+        for (int64_t i = 0; i < n; ++i) x[i] = i < 32 ? (i % 2 ? 3.f : -3.f) : val(rng);
+        std::vector<uint8_t> wq(row_size(DType::Q4_0, n)), xq(row_size(DType::Q8_0, n));
+        q4.from_float(w.data(), wq.data(), n);
+        q8.from_float(x.data(), xq.data(), n);
+        std::vector<uint8_t> prepared((size_t)n * 4);
+        q.q4_0_prepare(x.data(), prepared.data(), n);
+        const float want = q4.vec_dot(n, wq.data(), xq.data());
+        const float got = q.q4_0_prepared(n, wq.data(), prepared.data());
+        EXPECT_NEAR(got, want, 1e-5 * (1 + std::fabs(want)) * std::sqrt((double)n / 32));
+    }
+}
+
 TEST(CpuQuantDot, KQuantsMatchScalarReference) {
     const CpuFeatures f = CpuFeatures::detect();
     if (!f.avx2) GTEST_SKIP() << "no AVX2 on this CPU";
