@@ -122,6 +122,20 @@ inline void unpack_k_scale_min(int j, const uint8_t* s, int* sc, int* m) {
     }
 }
 
+// All eight scales and mins at once, one byte each (scale j in byte j of *scales), with 32-bit
+// word operations on the same layout: what SIMD kernels load as a vector without a loop.
+inline void unpack_k_scales_mins8(const uint8_t* s, uint64_t* scales, uint64_t* mins) {
+    uint32_t a, b, c;
+    __builtin_memcpy(&a, s, 4);
+    __builtin_memcpy(&b, s + 4, 4);
+    __builtin_memcpy(&c, s + 8, 4);
+    const uint32_t sc_lo = a & 0x3f3f3f3fu, m_lo = b & 0x3f3f3f3fu;
+    const uint32_t sc_hi = (c & 0x0f0f0f0fu) | (((a >> 6) & 0x03030303u) << 4);
+    const uint32_t m_hi = ((c >> 4) & 0x0f0f0f0fu) | (((b >> 6) & 0x03030303u) << 4);
+    *scales = (uint64_t)sc_lo | ((uint64_t)sc_hi << 32);
+    *mins = (uint64_t)m_lo | ((uint64_t)m_hi << 32);
+}
+
 // The 16 levels of IQ4_NL / IQ4_XS, in increasing order.
 inline constexpr int8_t kIQ4Values[16] = {-127, -104, -83, -65, -49, -35, -22, -10,
                                           1,    13,   25,  38,  53,  69,  89,  113};

@@ -62,6 +62,9 @@ void install_quant_dots(CpuKernels& k, const QuantDots& q) {
     const TypeTraits* q4 = find_type_traits((uint32_t)DType::Q4_0);
     if (q.q4_0_prepare && q.q4_0_prepared && q4 && q4->vec_dot_type == DType::Q8_0)
         k.prepared[(size_t)DType::Q4_0] = {q.q4_0_prepare, q.q4_0_prepared, 64};
+    const TypeTraits* q4k = find_type_traits((uint32_t)DType::Q4_K);
+    if (q.q4_k_prepare && q.q4_k_prepared && q4k && q4k->vec_dot_type == DType::Q8_K)
+        k.prepared[(size_t)DType::Q4_K] = {q.q4_k_prepare, q.q4_k_prepared, 256};
 }
 
 CpuKernels build(Isa isa) {

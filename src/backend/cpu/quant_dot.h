@@ -30,6 +30,9 @@ struct QuantDots {
     // Q4_0 against prepared activations (CpuKernels::PreparedDot), rows of multiples of 64.
     void (*q4_0_prepare)(const float* x, void* out, int64_t n) = nullptr;
     VecDotFn q4_0_prepared = nullptr;
+    // Q4_K likewise, rows of multiples of 256.
+    void (*q4_k_prepare)(const float* x, void* out, int64_t n) = nullptr;
+    VecDotFn q4_k_prepared = nullptr;
 };
 QuantDots quant_dots_avx2();
 QuantDots quant_dots_avx512();

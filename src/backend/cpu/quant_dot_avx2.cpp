@@ -67,10 +67,13 @@ float dot_scale_min(int64_t n, const void* xv, const void* yv) {
     __m256 acc = _mm256_setzero_ps();
     float mins = 0;
     for (int64_t b = 0; b < n / quant::kQKK; ++b) {
-        int sc[8], m[8];
-        for (int j = 0; j < 8; ++j) quant::unpack_k_scale_min(j, x[b].scales, &sc[j], &m[j]);
-        int summ = 0;
-        for (int j = 0; j < 8; ++j) summ += m[j] * (y[b].bsums[2 * j] + y[b].bsums[2 * j + 1]);
+        uint64_t sc8, mn8;
+        quant::unpack_k_scales_mins8(x[b].scales, &sc8, &mn8);
+        int sc[8], summ = 0;
+        for (int j = 0; j < 8; ++j) {
+            sc[j] = (int)((sc8 >> (8 * j)) & 0xff);
+            summ += (int)((mn8 >> (8 * j)) & 0xff) * (y[b].bsums[2 * j] + y[b].bsums[2 * j + 1]);
+        }
         __m256i hb = _mm256_setzero_si256();
         if constexpr (kFifthBit) hb = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x[b].qh));
         __m256i sumi = _mm256_setzero_si256();

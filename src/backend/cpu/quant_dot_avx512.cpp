@@ -1,4 +1,5 @@
-// AVX-512 VNNI Q8_0 and Q4_0 dots against Q8_0 (vpdpbusd), and Q4_0 against prepared activations.
+// AVX-512 VNNI Q8_0 and Q4_0 dots against Q8_0 (vpdpbusd), and Q4_0 / Q4_K against prepared
+// activations.
 // GCC 12 reports its own AVX-512 intrinsics (which start from _mm512_undefined_*) as "(maybe)
 // uninitialized" once inlined; the warning is about the header, not this code.
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
@@ -137,6 +138,87 @@ float dot_q4_0_prepared(int64_t n, const void* xv, const void* pv) {
     return _mm512_reduce_add_ps(_mm512_add_ps(acc0, acc1));
 }
 
+// Prepared Q8_K activations for Q4_K weights, per 256-value super-block, 320 bytes:
+//   int8  qs[256]: for each half h (128 values), the values under the low nibbles of x's 64
+//                  bytes (y[128h + 0..31], y[128h + 64..95]) then under the high nibbles
+//                  (y[128h + 32..63], y[128h + 96..127]), so one 512-bit load of x.qs pairs with
+//                  one 512-bit load here for each nibble;
+//   int32 sums[8]: each 32-value sub-block's sum, for the mins;
+//   float d, then padding to 32 bytes.
+constexpr int64_t kQ4KPreparedBytes = 320;
+
+void prepare_q4_k(const float* x, void* out, int64_t n) {
+    const FromFloatFn quantize = type_traits(DType::Q8_K).from_float;
+    uint8_t* p = static_cast<uint8_t*>(out);
+    for (int64_t i = 0; i < n; i += 256, p += kQ4KPreparedBytes) {
+        BlockQ8_K y;
+        quantize(x + i, &y, 256);
+        for (int h = 0; h < 2; ++h) {
+            uint8_t* q = p + 128 * h;
+            std::memcpy(q, y.qs + 128 * h, 32);
+            std::memcpy(q + 32, y.qs + 128 * h + 64, 32);
+            std::memcpy(q + 64, y.qs + 128 * h + 32, 32);
+            std::memcpy(q + 96, y.qs + 128 * h + 96, 32);
+        }
+        int32_t sums[8];
+        for (int j = 0; j < 8; ++j) sums[j] = y.bsums[2 * j] + y.bsums[2 * j + 1];
+        std::memcpy(p + 256, sums, 32);
+        std::memset(p + 288, 0, 32);
+        std::memcpy(p + 288, &y.d, 4);
+    }
+}
+
+// Lanes 0-7 of a nibble's sums belong to the first 64-byte chunk's sub-block, lanes 8-15 to the
+// second's: for half h, low nibbles cover sub-blocks 4h and 4h+2, high nibbles 4h+1 and 4h+3.
+float dot_q4_k_prepared(int64_t n, const void* xv, const void* pv) {
+    const BlockQ4_K* x = static_cast<const BlockQ4_K*>(xv);
+    const uint8_t* p = static_cast<const uint8_t*>(pv);
+    const __m512i low = _mm512_set1_epi8(0x0f);
+    const __m512i pick[4] = {_mm512_setr_epi32(0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 2, 2, 2, 2, 2, 2),
+                             _mm512_setr_epi32(1, 1, 1, 1, 1, 1, 1, 1, 3, 3, 3, 3, 3, 3, 3, 3),
+                             _mm512_setr_epi32(4, 4, 4, 4, 4, 4, 4, 4, 6, 6, 6, 6, 6, 6, 6, 6),
+                             _mm512_setr_epi32(5, 5, 5, 5, 5, 5, 5, 5, 7, 7, 7, 7, 7, 7, 7, 7)};
+    __m512 acc = _mm512_setzero_ps();
+    __m256 acc_min = _mm256_setzero_ps();
+    for (int64_t b = 0; b < n / 256; ++b, p += kQ4KPreparedBytes) {
+        uint64_t sc8, mn8;
+        quant::unpack_k_scales_mins8(x[b].scales, &sc8, &mn8);
+        const __m512i scales =
+            _mm512_zextsi256_si512(_mm256_cvtepu8_epi32(_mm_cvtsi64_si128((long long)sc8)));
+        __m512i sumi = _mm512_setzero_si512();
+        for (int h = 0; h < 2; ++h) {
+            const __m512i q = _mm512_loadu_si512(x[b].qs + 64 * h);
+            const __m512i lo = _mm512_and_si512(q, low);
+            const __m512i hi = _mm512_and_si512(_mm512_srli_epi16(q, 4), low);
+            const __m512i dlo =
+                _mm512_dpbusd_epi32(_mm512_setzero_si512(), lo, _mm512_loadu_si512(p + 128 * h));
+            const __m512i dhi = _mm512_dpbusd_epi32(_mm512_setzero_si512(), hi,
+                                                    _mm512_loadu_si512(p + 128 * h + 64));
+            sumi = _mm512_add_epi32(
+                sumi, _mm512_mullo_epi32(dlo, _mm512_permutexvar_epi32(pick[2 * h], scales)));
+            sumi = _mm512_add_epi32(
+                sumi, _mm512_mullo_epi32(dhi, _mm512_permutexvar_epi32(pick[2 * h + 1], scales)));
+        }
+        float yd;
+        std::memcpy(&yd, p + 288, 4);
+        acc =
+            _mm512_fmadd_ps(_mm512_cvtepi32_ps(sumi), _mm512_set1_ps(_cvtsh_ss(x[b].d) * yd), acc);
+        const __m256i mins =
+            _mm256_mullo_epi32(_mm256_cvtepu8_epi32(_mm_cvtsi64_si128((long long)mn8)),
+                               _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 256)));
+        acc_min = _mm256_fmadd_ps(_mm256_cvtepi32_ps(mins),
+                                  _mm256_set1_ps(_cvtsh_ss(x[b].dmin) * yd), acc_min);
+    }
+    const __m256 folded = _mm256_sub_ps(
+        _mm256_add_ps(_mm512_castps512_ps256(acc),
+                      _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(acc), 1))),
+        acc_min);
+    __m128 r = _mm_add_ps(_mm256_castps256_ps128(folded), _mm256_extractf128_ps(folded, 1));
+    r = _mm_add_ps(r, _mm_movehl_ps(r, r));
+    r = _mm_add_ss(r, _mm_movehdup_ps(r));
+    return _mm_cvtss_f32(r);
+}
+
 }  // namespace
 
 QuantDots quant_dots_avx512() {
@@ -145,6 +227,8 @@ QuantDots quant_dots_avx512() {
     q.q4_0 = dot_q4_0;
     q.q4_0_prepare = prepare_q4_0;
     q.q4_0_prepared = dot_q4_0_prepared;
+    q.q4_k_prepare = prepare_q4_k;
+    q.q4_k_prepared = dot_q4_k_prepared;
     return q;
 }
 

@@ -28,7 +28,15 @@ void BM_SimdVecDot(benchmark::State& state, DType t) {
     for (int64_t r = 0; r < kRows; ++r)
         tt.from_float(w.data() + r * kCols, qw.data() + r * row, kCols);
     type_traits(tt.vec_dot_type).from_float(x.data(), qx.data(), kCols);
-    const VecDotFn dot = k.vec_dot[(size_t)t];
+    VecDotFn dot = k.vec_dot[(size_t)t];
+    // Where the kernel has its own activation layout, mul_mat uses that: measure it.
+    std::vector<uint8_t> prepared((size_t)kCols * CpuKernels::kPreparedBytesPerValue);
+    const CpuKernels::PreparedDot& p = k.prepared[(size_t)t];
+    if (p.prepare && kCols % p.k_multiple == 0) {
+        p.prepare(x.data(), prepared.data(), kCols);
+        qx.assign(prepared.begin(), prepared.end());
+        dot = p.dot;
+    }
     for (auto _ : state) {
         float s = 0;
         for (int64_t r = 0; r < kRows; ++r) s += dot(kCols, qw.data() + r * row, qx.data());

@@ -159,6 +159,39 @@ TEST(CpuQuantDot, PreparedQ4_0MatchesScalarReference) {
     }
 }
 
+// The prepared-activation Q4_K kernel against the type table's Q4_K x Q8_K reference on random
+// raw blocks (every 6-bit scale and min pattern), activations at full scale in the first block.
+TEST(CpuQuantDot, PreparedQ4_KMatchesScalarReference) {
+    const CpuFeatures f = CpuFeatures::detect();
+    if (!f.avx512 || !f.avx512_vnni) GTEST_SKIP() << "no AVX-512 VNNI on this CPU";
+    const QuantDots q = quant_dots_avx512();
+    ASSERT_TRUE(q.q4_k_prepare && q.q4_k_prepared);
+    const TypeTraits& q4k = type_traits(DType::Q4_K);
+    const TypeTraits& q8k = type_traits(DType::Q8_K);
+    for (int64_t blocks : {1, 2, 3, 8, 22}) {
+        SCOPED_TRACE("blocks=" + std::to_string(blocks));
+        const int64_t n = blocks * 256;
+        std::mt19937 rng((uint32_t)blocks);
+        std::uniform_int_distribution<int> byte(0, 255);
+        std::uniform_real_distribution<float> sc(0.0005f, 0.02f), val(-1.f, 1.f);
+        std::vector<uint8_t> w(row_size(DType::Q4_K, n));
+        for (uint8_t& v : w) v = (uint8_t)byte(rng);
+        for (int64_t b = 0; b < blocks; ++b) {
+            const uint16_t d = fp32_to_fp16(sc(rng)), dmin = fp32_to_fp16(sc(rng));
+            std::memcpy(w.data() + b * q4k.type_size, &d, 2);
+            std::memcpy(w.data() + b * q4k.type_size + 2, &dmin, 2);
+        }
+        std::vector<float> x((size_t)n);
+        for (int64_t i = 0; i < n; ++i) x[i] = i < 256 ? (i % 2 ? 1.f : -1.f) : val(rng);
+        std::vector<uint8_t> xq(row_size(DType::Q8_K, n)), prepared((size_t)n * 4);
+        q8k.from_float(x.data(), xq.data(), n);
+        q.q4_k_prepare(x.data(), prepared.data(), n);
+        const float want = q4k.vec_dot(n, w.data(), xq.data());
+        const float got = q.q4_k_prepared(n, w.data(), prepared.data());
+        EXPECT_NEAR(got, want, 4e-5 * (1 + std::fabs(want)) * std::sqrt((double)blocks));
+    }
+}
+
 TEST(CpuQuantDot, KQuantsMatchScalarReference) {
     const CpuFeatures f = CpuFeatures::detect();
     if (!f.avx2) GTEST_SKIP() << "no AVX2 on this CPU";
