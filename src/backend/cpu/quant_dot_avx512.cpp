@@ -219,12 +219,62 @@ float dot_q4_k_prepared(int64_t n, const void* xv, const void* pv) {
     return _mm_cvtss_f32(r);
 }
 
+// Q6_K against plain Q8_K, 64 values per 512-bit step: for half h the low nibbles of
+// ql[64h..64h+63] are values 128h + 0..63 and the high nibbles values 128h + 64..127, in the
+// activations' own order; their top two bits come from qh[32h..32h+31] (bit pairs 0, 1 for the
+// low nibbles' two 32-byte halves, 2, 3 for the high ones). Levels are stored +32:
+//   sum = d * yd * (sum_g sc_g * (q . y)_g - 32 * sum_g sc_g * bsum_g)
+// Each vpdpbusd lane covers 4 values, so lanes 4i..4i+3 of step v belong to group 4v + i.
+float dot_q6_k(int64_t n, const void* xv, const void* yv) {
+    const BlockQ6_K* x = static_cast<const BlockQ6_K*>(xv);
+    const BlockQ8_K* y = static_cast<const BlockQ8_K*>(yv);
+    const __m512i low = _mm512_set1_epi8(0x0f), two = _mm512_set1_epi8(3);
+    const __m512i pick[4] = {
+        _mm512_setr_epi32(0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3),
+        _mm512_setr_epi32(4, 4, 4, 4, 5, 5, 5, 5, 6, 6, 6, 6, 7, 7, 7, 7),
+        _mm512_setr_epi32(8, 8, 8, 8, 9, 9, 9, 9, 10, 10, 10, 10, 11, 11, 11, 11),
+        _mm512_setr_epi32(12, 12, 12, 12, 13, 13, 13, 13, 14, 14, 14, 14, 15, 15, 15, 15)};
+    __m512 acc = _mm512_setzero_ps();
+    for (int64_t b = 0; b < n / 256; ++b) {
+        const __m512i scales =
+            _mm512_cvtepi8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(x[b].scales)));
+        const __m512i bsums =
+            _mm512_cvtepi16_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(y[b].bsums)));
+        __m512i sumi =
+            _mm512_mullo_epi32(_mm512_mullo_epi32(scales, bsums), _mm512_set1_epi32(-32));
+        for (int h = 0; h < 2; ++h) {
+            const __m512i ql = _mm512_loadu_si512(x[b].ql + 64 * h);
+            const __m256i qh =
+                _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x[b].qh + 32 * h));
+            const __m512i hlo =
+                _mm512_inserti64x4(_mm512_zextsi256_si512(qh), _mm256_srli_epi16(qh, 2), 1);
+            const __m512i hhi = _mm512_srli_epi16(hlo, 4);
+            const __m512i qlo = _mm512_or_si512(_mm512_and_si512(ql, low),
+                                                _mm512_slli_epi16(_mm512_and_si512(hlo, two), 4));
+            const __m512i qhi = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi16(ql, 4), low),
+                                                _mm512_slli_epi16(_mm512_and_si512(hhi, two), 4));
+            const __m512i dlo = _mm512_dpbusd_epi32(_mm512_setzero_si512(), qlo,
+                                                    _mm512_loadu_si512(y[b].qs + 128 * h));
+            const __m512i dhi = _mm512_dpbusd_epi32(_mm512_setzero_si512(), qhi,
+                                                    _mm512_loadu_si512(y[b].qs + 128 * h + 64));
+            sumi = _mm512_add_epi32(
+                sumi, _mm512_mullo_epi32(dlo, _mm512_permutexvar_epi32(pick[2 * h], scales)));
+            sumi = _mm512_add_epi32(
+                sumi, _mm512_mullo_epi32(dhi, _mm512_permutexvar_epi32(pick[2 * h + 1], scales)));
+        }
+        acc = _mm512_fmadd_ps(_mm512_cvtepi32_ps(sumi), _mm512_set1_ps(_cvtsh_ss(x[b].d) * y[b].d),
+                              acc);
+    }
+    return _mm512_reduce_add_ps(acc);
+}
+
 }  // namespace
 
 QuantDots quant_dots_avx512() {
     QuantDots q;
     q.q8_0 = dot_q8_0;
     q.q4_0 = dot_q4_0;
+    q.q6_k = dot_q6_k;
     q.q4_0_prepare = prepare_q4_0;
     q.q4_0_prepared = dot_q4_0_prepared;
     q.q4_k_prepare = prepare_q4_k;
