@@ -93,6 +93,7 @@ CpuKernels build(Isa isa) {
     if (isa == Isa::Avx512) {
         install_avx512_kernels(k);
         install_avx512_gemm(k);
+        install_avx512_quant_converts(k);
         install_quant_dots(k, quant_dots_avx512());
     }
     return k;

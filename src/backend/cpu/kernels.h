@@ -68,5 +68,6 @@ void install_avx2_kernels(CpuKernels& k);
 void install_avx512_kernels(CpuKernels& k);
 void install_avx2_gemm(CpuKernels& k);
 void install_avx512_gemm(CpuKernels& k);
+void install_avx512_quant_converts(CpuKernels& k);
 
 }  // namespace lamina

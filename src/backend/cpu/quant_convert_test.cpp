@@ -1,0 +1,74 @@
+// The ISA kernels' quantized conversions against the type table's reference: bit-identical
+// output on random rows, all-zero blocks, extreme scales and values that round at exact halves.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <random>
+#include <vector>
+
+#include "backend/cpu/kernels.h"
+#include "core/fp16.h"
+#include "core/types.h"
+
+namespace lamina {
+namespace {
+
+std::vector<Isa> simd_isas() {
+    const CpuFeatures f = CpuFeatures::detect();
+    std::vector<Isa> out;
+    if (f.avx2) out.push_back(Isa::Avx2);
+    if (f.avx512 && f.avx512_vnni) out.push_back(Isa::Avx512);
+    return out;
+}
+
+// Rows of 8 super-blocks: random normal, one all zero, one with a huge and one with a tiny
+// scale, and one whose maximum is 127 so that x / d lands on .5 for half-integers.
+std::vector<float> awkward_row(uint32_t seed) {
+    std::mt19937 rng(seed);
+    std::normal_distribution<float> dist(0.f, 1.f);
+    std::vector<float> x(256 * 8);
+    for (float& v : x) v = dist(rng);
+    std::fill(x.begin() + 256, x.begin() + 512, 0.f);
+    for (int i = 512; i < 768; ++i) x[i] *= 3e4f;
+    for (int i = 768; i < 1024; ++i) x[i] *= 1e-6f;
+    for (int i = 1024; i < 1280; ++i) x[i] = (float)((i % 64) - 32) + (i % 2 ? 0.5f : 0.f);
+    for (int i = 1024; i < 1280; i += 32) x[i] = 127.f;
+    return x;
+}
+
+TEST(CpuQuantConvert, MatchesTypeTableBitForBit) {
+    if (simd_isas().empty()) GTEST_SKIP() << "this CPU has no SIMD kernel set to compare";
+    int checked = 0;
+    for (Isa isa : simd_isas()) {
+        const CpuKernels& k = cpu_kernels(isa);
+        for (DType t : {DType::Q4_0, DType::Q8_0, DType::Q4_K, DType::Q6_K}) {
+            const TypeTraits& tt = type_traits(t);
+            SCOPED_TRACE(std::string(isa_name(isa)) + " " + tt.name);
+            for (uint32_t seed = 1; seed <= 3; ++seed) {
+                const std::vector<float> x = awkward_row(seed);
+                const int64_t n = (int64_t)x.size();
+                std::vector<uint8_t> want(row_size(t, n)), got(row_size(t, n));
+                tt.from_float(x.data(), want.data(), n);
+                if (k.from_float[(size_t)t] != tt.from_float) {
+                    k.from_float[(size_t)t](x.data(), got.data(), n);
+                    EXPECT_EQ(0, std::memcmp(want.data(), got.data(), want.size()));
+                    ++checked;
+                }
+                if (k.to_float[(size_t)t] != tt.to_float) {
+                    std::vector<float> a((size_t)n), b((size_t)n);
+                    tt.to_float(want.data(), a.data(), n);
+                    k.to_float[(size_t)t](want.data(), b.data(), n);
+                    for (int64_t i = 0; i < n; ++i) ASSERT_EQ(a[i], b[i]) << "value " << i;
+                    ++checked;
+                }
+            }
+        }
+    }
+    // On a CPU with AVX-512 the overrides exist; elsewhere there is nothing to compare.
+    if (CpuFeatures::detect().avx512 && CpuFeatures::detect().avx512_vnni) {
+        EXPECT_GT(checked, 0);
+    }
+}
+
+}  // namespace
+}  // namespace lamina
