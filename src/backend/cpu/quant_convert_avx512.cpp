@@ -1,12 +1,15 @@
 // AVX-512 conversions between float rows and quantized blocks that prompt processing runs per
 // weight and per activation value: Q4_0/Q8_0/Q4_K/Q6_K to float (weights into the float GEMM),
-// float to Q8_0 (activations). Each gives bit-identical results to the type table's reference:
-// the same float operations in the same order, no fused multiply-add where it has none.
-// GCC 12 reports its own AVX-512 intrinsics (which start from _mm512_undefined_*) as "(maybe)
-// uninitialized" once inlined; the warning is about the header, not this code.
+// float to Q8_0 and Q8_K (activations), and Q8_K back to float. Each gives bit-identical results to
+// the type table's reference: the same float operations in the same order, no fused multiply-add
+// where it has none. GCC 12 reports its own AVX-512 intrinsics (which start from
+// _mm512_undefined_*) as "(maybe) uninitialized" once inlined; the warning is about the header, not
+// this code.
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #include <immintrin.h>
+
+#include <cstring>
 
 #include "backend/cpu/kernels.h"
 #include "core/fp16.h"
@@ -19,6 +22,7 @@ using quant::BlockQ4_0;
 using quant::BlockQ4_K;
 using quant::BlockQ6_K;
 using quant::BlockQ8_0;
+using quant::BlockQ8_K;
 
 // 16 bytes as 16 int32 lanes, converted to float.
 inline __m512 bytes_to_float(__m128i b) {
@@ -137,6 +141,55 @@ void from_float_q8_0(const float* x, void* dst, int64_t n) {
     }
 }
 
+// Reference: the element of largest magnitude (the first, on ties) sets iscale = -127 / max;
+// q = nearest(iscale * x) (lrintf: halves to even, as vcvtps2dq does), clamped to int8; bsums
+// are the sums of each 16 quants; d = 1 / iscale. An all-zero block is all zero bytes.
+void from_float_q8_k(const float* x, void* dst, int64_t n) {
+    BlockQ8_K* out = static_cast<BlockQ8_K*>(dst);
+    const __m512 sign_bit = _mm512_set1_ps(-0.0f);
+    for (int64_t i = 0; i < n / 256; ++i, x += 256) {
+        __m512 m = _mm512_setzero_ps();
+        for (int c = 0; c < 16; ++c)
+            m = _mm512_max_ps(m, _mm512_andnot_ps(sign_bit, _mm512_loadu_ps(x + 16 * c)));
+        const float amax = _mm512_reduce_max_ps(m);
+        if (!amax) {
+            std::memset(&out[i], 0, sizeof(BlockQ8_K));
+            continue;
+        }
+        float max = 0;
+        const __m512 vamax = _mm512_set1_ps(amax);
+        for (int c = 0; c < 16; ++c) {
+            const __mmask16 hit = _mm512_cmp_ps_mask(
+                _mm512_andnot_ps(sign_bit, _mm512_loadu_ps(x + 16 * c)), vamax, _CMP_EQ_OQ);
+            if (hit) {
+                max = x[16 * c + __builtin_ctz((unsigned)hit)];
+                break;
+            }
+        }
+        const float iscale = -127.f / max;
+        const __m512 vs = _mm512_set1_ps(iscale);
+        for (int g = 0; g < 16; ++g) {
+            const __m512i q = _mm512_cvtps_epi32(_mm512_mul_ps(vs, _mm512_loadu_ps(x + 16 * g)));
+            const __m128i q8 = _mm512_cvtsepi32_epi8(q);
+            _mm_storeu_si128(reinterpret_cast<__m128i*>(out[i].qs + 16 * g), q8);
+            out[i].bsums[g] = (int16_t)_mm512_reduce_add_epi32(_mm512_cvtepi8_epi32(q8));
+        }
+        out[i].d = 1 / iscale;
+    }
+}
+
+// Reference: y = d * q.
+void to_float_q8_k(const void* src, float* y, int64_t n) {
+    const BlockQ8_K* x = static_cast<const BlockQ8_K*>(src);
+    for (int64_t i = 0; i < n / 256; ++i) {
+        const __m512 d = _mm512_set1_ps(x[i].d);
+        for (int g = 0; g < 16; ++g, y += 16) {
+            const __m128i q = _mm_loadu_si128(reinterpret_cast<const __m128i*>(x[i].qs + 16 * g));
+            _mm512_storeu_ps(y, _mm512_mul_ps(d, bytes_to_float(q)));
+        }
+    }
+}
+
 }  // namespace
 
 void install_avx512_quant_converts(CpuKernels& k) {
@@ -151,6 +204,7 @@ void install_avx512_quant_converts(CpuKernels& k) {
     install(DType::Q8_0, to_float_q8_0, from_float_q8_0);
     install(DType::Q4_K, to_float_q4_k, nullptr);
     install(DType::Q6_K, to_float_q6_k, nullptr);
+    install(DType::Q8_K, to_float_q8_k, from_float_q8_k);
 }
 
 }  // namespace lamina

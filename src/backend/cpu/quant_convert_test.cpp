@@ -41,7 +41,7 @@ TEST(CpuQuantConvert, MatchesTypeTableBitForBit) {
     int checked = 0;
     for (Isa isa : simd_isas()) {
         const CpuKernels& k = cpu_kernels(isa);
-        for (DType t : {DType::Q4_0, DType::Q8_0, DType::Q4_K, DType::Q6_K}) {
+        for (DType t : {DType::Q4_0, DType::Q8_0, DType::Q4_K, DType::Q6_K, DType::Q8_K}) {
             const TypeTraits& tt = type_traits(t);
             SCOPED_TRACE(std::string(isa_name(isa)) + " " + tt.name);
             for (uint32_t seed = 1; seed <= 3; ++seed) {
