@@ -27,6 +27,8 @@ struct QuantDots {
     VecDotFn q4_k = nullptr;
     VecDotFn q5_k = nullptr;
     VecDotFn q6_k = nullptr;
+    VecDotFn iq4_nl = nullptr;  // against Q8_0
+    VecDotFn iq4_xs = nullptr;  // against Q8_K
     // Q4_0 against prepared activations (CpuKernels::PreparedDot), rows of multiples of 64.
     void (*q4_0_prepare)(const float* x, void* out, int64_t n) = nullptr;
     VecDotFn q4_0_prepared = nullptr;

@@ -1,5 +1,5 @@
-// AVX2 Q8_0 and Q4_0 dots against Q8_0, Q4_K, Q5_K and Q6_K against Q8_K (maddubs: unsigned x
-// signed byte pairs to int16).
+// AVX2 Q8_0, Q4_0 and IQ4_NL dots against Q8_0, Q4_K, Q5_K, Q6_K and IQ4_XS against Q8_K (maddubs:
+// unsigned x signed byte pairs to int16).
 #include <immintrin.h>
 
 #include "backend/cpu/quant_dot.h"
@@ -167,10 +167,71 @@ float dot_q6_k(int64_t n, const void* xv, const void* yv) {
     return hsum(acc);
 }
 
+// IQ4_NL / IQ4_XS: each nibble indexes the 16 signed levels, looked up 32 at a time with
+// pshufb; the products then take the same sign trick as Q8_0 (levels and activations are within
+// [-127, 127], so pairs stay below int16 saturation).
+inline __m256i iq4_levels(const uint8_t* qs, __m256i table) {
+    const __m128i packed = _mm_loadu_si128(reinterpret_cast<const __m128i*>(qs));
+    const __m256i idx = _mm256_and_si256(_mm256_set_m128i(_mm_srli_epi16(packed, 4), packed),
+                                         _mm256_set1_epi8(0x0f));
+    return _mm256_shuffle_epi8(table, idx);
+}
+
+inline __m256i iq4_table() {
+    return _mm256_broadcastsi128_si256(
+        _mm_loadu_si128(reinterpret_cast<const __m128i*>(quant::kIQ4Values)));
+}
+
+float dot_iq4_nl(int64_t n, const void* xv, const void* yv) {
+    const quant::BlockIQ4_NL* x = static_cast<const quant::BlockIQ4_NL*>(xv);
+    const BlockQ8_0* y = static_cast<const BlockQ8_0*>(yv);
+    const __m256i table = iq4_table();
+    __m256 acc = _mm256_setzero_ps();
+    for (int64_t b = 0; b < n / 32; ++b) {
+        const __m256i qx = iq4_levels(x[b].qs, table);
+        const __m256i qy = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(y[b].qs));
+        const __m256i s = dot_u8_s8(_mm256_abs_epi8(qx), _mm256_sign_epi8(qy, qx));
+        acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), _mm256_set1_ps(scale(x[b].d, y[b].d)), acc);
+    }
+    return hsum(acc);
+}
+
+// Sub-block ib's 6-bit scale: low nibble in scales_l[ib / 2], top bits at 2 * ib of scales_h.
+float dot_iq4_xs(int64_t n, const void* xv, const void* yv) {
+    const quant::BlockIQ4_XS* x = static_cast<const quant::BlockIQ4_XS*>(xv);
+    const BlockQ8_K* y = static_cast<const BlockQ8_K*>(yv);
+    const __m256i table = iq4_table();
+    __m256 acc = _mm256_setzero_ps();
+    for (int64_t b = 0; b < n / quant::kQKK; ++b) {
+        __m256i sumi = _mm256_setzero_si256();
+        for (int ib = 0; ib < 8; ++ib) {
+            const int ls = ((x[b].scales_l[ib / 2] >> (4 * (ib % 2))) & 0x0f) |
+                           (((x[b].scales_h >> (2 * ib)) & 3) << 4);
+            const __m256i qx = iq4_levels(x[b].qs + 16 * ib, table);
+            const __m256i qy =
+                _mm256_loadu_si256(reinterpret_cast<const __m256i*>(y[b].qs + 32 * ib));
+            const __m256i p = _mm256_maddubs_epi16(_mm256_abs_epi8(qx), _mm256_sign_epi8(qy, qx));
+            sumi =
+                _mm256_add_epi32(sumi, _mm256_madd_epi16(p, _mm256_set1_epi16((short)(ls - 32))));
+        }
+        acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sumi), _mm256_set1_ps(_cvtsh_ss(x[b].d) * y[b].d),
+                              acc);
+    }
+    return hsum(acc);
+}
+
 }  // namespace
 
 QuantDots quant_dots_avx2() {
-    return {dot_q8_0, dot_q4_0, dot_q4_k, dot_q5_k, dot_q6_k};
+    QuantDots q;
+    q.q8_0 = dot_q8_0;
+    q.q4_0 = dot_q4_0;
+    q.q4_k = dot_q4_k;
+    q.q5_k = dot_q5_k;
+    q.q6_k = dot_q6_k;
+    q.iq4_nl = dot_iq4_nl;
+    q.iq4_xs = dot_iq4_xs;
+    return q;
 }
 
 }  // namespace lamina

@@ -98,7 +98,7 @@ TEST(CpuQuantDot, Avx512MatchesBlockDefinition) {
 void check_k(VecDotFn dot, DType t, const char* isa) {
     if (!dot) return;
     const TypeTraits& tt = type_traits(t);
-    const TypeTraits& q8k = type_traits(DType::Q8_K);
+    const TypeTraits& act = type_traits(tt.vec_dot_type);
     for (int64_t blocks : {1, 2, 3, 11, 40}) {
         SCOPED_TRACE(std::string(isa) + " " + tt.name + " blocks=" + std::to_string(blocks));
         const int64_t n = blocks * 256;
@@ -107,9 +107,9 @@ void check_k(VecDotFn dot, DType t, const char* isa) {
         std::uniform_real_distribution<float> sc(0.0005f, 0.02f), val(-1.f, 1.f);
         std::vector<uint8_t> x(row_size(t, n));
         for (uint8_t& v : x) v = (uint8_t)byte(rng);
-        for (int64_t b = 0; b < blocks; ++b) {
+        for (int64_t b = 0; b < n / tt.block_size; ++b) {
             uint8_t* blk = x.data() + b * tt.type_size;
-            // Q4_K/Q5_K: d and dmin lead the block; Q6_K: d closes it.
+            // Q4_K/Q5_K: d and dmin lead the block; Q6_K: d closes it; IQ4: d leads.
             auto put = [&](size_t at) {
                 const uint16_t h = fp32_to_fp16(sc(rng));
                 std::memcpy(blk + at, &h, 2);
@@ -117,14 +117,16 @@ void check_k(VecDotFn dot, DType t, const char* isa) {
             if (t == DType::Q4_K || t == DType::Q5_K) {
                 put(0);
                 put(2);
-            } else {
+            } else if (t == DType::Q6_K) {
                 put(tt.type_size - 2);
+            } else {
+                put(0);
             }
         }
         std::vector<float> yf((size_t)n);
         for (int64_t i = 0; i < n; ++i) yf[i] = i < 256 ? (i % 2 ? 1.f : -1.f) : val(rng);
-        std::vector<uint8_t> y(row_size(DType::Q8_K, n));
-        q8k.from_float(yf.data(), y.data(), n);
+        std::vector<uint8_t> y(row_size(tt.vec_dot_type, n));
+        act.from_float(yf.data(), y.data(), n);
         const float want = tt.vec_dot(n, x.data(), y.data());
         const float got = dot(n, x.data(), y.data());
         // Integer parts are exact; the float scaling and summation order differ.
@@ -199,6 +201,8 @@ TEST(CpuQuantDot, KQuantsMatchScalarReference) {
     check_k(a.q4_k, DType::Q4_K, "avx2");
     check_k(a.q5_k, DType::Q5_K, "avx2");
     check_k(a.q6_k, DType::Q6_K, "avx2");
+    check_k(a.iq4_nl, DType::IQ4_NL, "avx2");
+    check_k(a.iq4_xs, DType::IQ4_XS, "avx2");
     if (f.avx512 && f.avx512_vnni) {
         const QuantDots b = quant_dots_avx512();
         check_k(b.q4_k, DType::Q4_K, "avx512");
