@@ -3,8 +3,9 @@
 //              quantized weights are dequantized a chunk of rows at a time into float and fed
 //              to the F32 GEMM, so the conversion is paid once per weight for all M rows;
 //   few rows:  GEMV that streams the weights once for up to kGemvMaxRows activation rows;
-//   otherwise (types or layouts the fast kernels do not cover): activations converted to the
-//   weight type's vec_dot_type, then one dot per (weight row, activation row).
+//   otherwise (quantized weights with few rows, and layouts the fast kernels do not cover):
+//   activations converted to the weight type's vec_dot_type, or to the kernel's own prepared
+//   layout where it has one (CpuKernels::prepared), then one dot per (weight row, activation row).
 #include <algorithm>
 
 #include "backend/cpu/gemm.h"
