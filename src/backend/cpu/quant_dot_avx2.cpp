@@ -2,6 +2,8 @@
 // unsigned x signed byte pairs to int16).
 #include <immintrin.h>
 
+#include <cstring>
+
 #include "backend/cpu/quant_dot.h"
 
 namespace lamina {
@@ -167,6 +169,69 @@ float dot_q6_k(int64_t n, const void* xv, const void* yv) {
     return hsum(acc);
 }
 
+// The 32 nibbles of a legacy block as bytes 0..15 in element order (element j < 16 in the low
+// nibble of qs[j], j + 16 in the high one).
+inline __m256i nibbles32(const uint8_t* qs) {
+    const __m128i packed = _mm_loadu_si128(reinterpret_cast<const __m128i*>(qs));
+    return _mm256_and_si256(_mm256_set_m128i(_mm_srli_epi16(packed, 4), packed),
+                            _mm256_set1_epi8(0x0f));
+}
+
+// Q5_0/Q5_1's fifth bits: bit j of the little-endian word qh, as 0x10 in byte j. Each byte
+// takes the qh byte holding its bit (pshufb), then tests its own bit.
+inline __m256i fifth_bits(const uint8_t* qh) {
+    uint32_t word;
+    std::memcpy(&word, qh, 4);
+    const __m256i spread = _mm256_shuffle_epi8(
+        _mm256_set1_epi32((int)word),
+        _mm256_setr_epi64x(0, 0x0101010101010101, 0x0202020202020202, 0x0303030303030303));
+    const __m256i bit = _mm256_set1_epi64x((long long)0x8040201008040201ull);
+    const __m256i set = _mm256_cmpeq_epi8(_mm256_and_si256(spread, bit), bit);
+    return _mm256_and_si256(set, _mm256_set1_epi8(0x10));
+}
+
+// Q4_1 / Q5_1 against Q8_1: sum(d * q + m) * y = d * dy * sum(q * qy) + m * s, with s = dy *
+// sum(qy) stored in the activation block; levels are unsigned, so maddubs takes them directly.
+template <typename Block, bool kFifthBit>
+float dot_min_blocks(int64_t n, const void* xv, const void* yv) {
+    const Block* x = static_cast<const Block*>(xv);
+    const quant::BlockQ8_1* y = static_cast<const quant::BlockQ8_1*>(yv);
+    __m256 acc = _mm256_setzero_ps();
+    float mins = 0;
+    for (int64_t b = 0; b < n / 32; ++b) {
+        __m256i q = nibbles32(x[b].qs);
+        if constexpr (kFifthBit) q = _mm256_or_si256(q, fifth_bits(x[b].qh));
+        const __m256i qy = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(y[b].qs));
+        acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot_u8_s8(q, qy)),
+                              _mm256_set1_ps(scale(x[b].d, y[b].d)), acc);
+        mins += scale(x[b].m, y[b].s);
+    }
+    return hsum(acc) + mins;
+}
+
+float dot_q4_1(int64_t n, const void* xv, const void* yv) {
+    return dot_min_blocks<quant::BlockQ4_1, false>(n, xv, yv);
+}
+
+float dot_q5_1(int64_t n, const void* xv, const void* yv) {
+    return dot_min_blocks<quant::BlockQ5_1, true>(n, xv, yv);
+}
+
+// Q5_0 against Q8_0: levels q - 16 in [-16, 15], then the sign trick.
+float dot_q5_0(int64_t n, const void* xv, const void* yv) {
+    const quant::BlockQ5_0* x = static_cast<const quant::BlockQ5_0*>(xv);
+    const BlockQ8_0* y = static_cast<const BlockQ8_0*>(yv);
+    __m256 acc = _mm256_setzero_ps();
+    for (int64_t b = 0; b < n / 32; ++b) {
+        const __m256i q = _mm256_sub_epi8(_mm256_or_si256(nibbles32(x[b].qs), fifth_bits(x[b].qh)),
+                                          _mm256_set1_epi8(16));
+        const __m256i qy = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(y[b].qs));
+        const __m256i s = dot_u8_s8(_mm256_abs_epi8(q), _mm256_sign_epi8(qy, q));
+        acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), _mm256_set1_ps(scale(x[b].d, y[b].d)), acc);
+    }
+    return hsum(acc);
+}
+
 // IQ4_NL / IQ4_XS: each nibble indexes the 16 signed levels, looked up 32 at a time with
 // pshufb; the products then take the same sign trick as Q8_0 (levels and activations are within
 // [-127, 127], so pairs stay below int16 saturation).
@@ -231,6 +296,9 @@ QuantDots quant_dots_avx2() {
     q.q6_k = dot_q6_k;
     q.iq4_nl = dot_iq4_nl;
     q.iq4_xs = dot_iq4_xs;
+    q.q4_1 = dot_q4_1;
+    q.q5_0 = dot_q5_0;
+    q.q5_1 = dot_q5_1;
     return q;
 }
 

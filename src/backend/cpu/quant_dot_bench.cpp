@@ -46,8 +46,9 @@ void BM_SimdVecDot(benchmark::State& state, DType t) {
 }
 
 void register_simd_dot_benchmarks() {
-    for (DType t : {DType::Q8_0, DType::Q4_0, DType::Q4_K, DType::Q6_K, DType::Q5_K, DType::Q3_K,
-                    DType::Q2_K, DType::IQ4_XS})
+    for (DType t :
+         {DType::Q8_0, DType::Q4_0, DType::Q4_1, DType::Q5_0, DType::Q5_1, DType::Q4_K, DType::Q6_K,
+          DType::Q5_K, DType::Q3_K, DType::IQ4_NL, DType::Q2_K, DType::IQ4_XS})
         benchmark::RegisterBenchmark((std::string("BM_SimdVecDot/") + type_traits(t).name).c_str(),
                                      BM_SimdVecDot, t);
 }

@@ -109,12 +109,13 @@ void check_k(VecDotFn dot, DType t, const char* isa) {
         for (uint8_t& v : x) v = (uint8_t)byte(rng);
         for (int64_t b = 0; b < n / tt.block_size; ++b) {
             uint8_t* blk = x.data() + b * tt.type_size;
-            // Q4_K/Q5_K: d and dmin lead the block; Q6_K: d closes it; IQ4: d leads.
+            // Q4_K/Q5_K/Q4_1/Q5_1: d and dmin (m) lead the block; Q6_K: d closes it; the others
+            // lead with d.
             auto put = [&](size_t at) {
                 const uint16_t h = fp32_to_fp16(sc(rng));
                 std::memcpy(blk + at, &h, 2);
             };
-            if (t == DType::Q4_K || t == DType::Q5_K) {
+            if (t == DType::Q4_K || t == DType::Q5_K || t == DType::Q4_1 || t == DType::Q5_1) {
                 put(0);
                 put(2);
             } else if (t == DType::Q6_K) {
@@ -203,6 +204,9 @@ TEST(CpuQuantDot, KQuantsMatchScalarReference) {
     check_k(a.q6_k, DType::Q6_K, "avx2");
     check_k(a.iq4_nl, DType::IQ4_NL, "avx2");
     check_k(a.iq4_xs, DType::IQ4_XS, "avx2");
+    check_k(a.q4_1, DType::Q4_1, "avx2");
+    check_k(a.q5_0, DType::Q5_0, "avx2");
+    check_k(a.q5_1, DType::Q5_1, "avx2");
     if (f.avx512 && f.avx512_vnni) {
         const QuantDots b = quant_dots_avx512();
         check_k(b.q4_k, DType::Q4_K, "avx512");
