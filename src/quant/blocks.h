@@ -136,6 +136,14 @@ inline void unpack_k_scales_mins8(const uint8_t* s, uint64_t* scales, uint64_t* 
     *mins = (uint64_t)m_lo | ((uint64_t)m_hi << 32);
 }
 
+// Q3_K's sixteen 6-bit scales, stored biased by 32: scale g has its low 4 bits in the low (g < 8)
+// or high (g >= 8) nibble of scales[g % 8] and its top 2 bits at bit 2*(g/4) of scales[8 + g%4].
+inline int q3_k_scale(const uint8_t* s, int g) {
+    const int low = g < 8 ? s[g] & 0x0F : s[g - 8] >> 4;
+    const int high = (s[8 + g % 4] >> (2 * (g / 4))) & 3;
+    return (low | (high << 4)) - 32;
+}
+
 // The 16 levels of IQ4_NL / IQ4_XS, in increasing order.
 inline constexpr int8_t kIQ4Values[16] = {-127, -104, -83, -65, -49, -35, -22, -10,
                                           1,    13,   25,  38,  53,  69,  89,  113};

@@ -117,12 +117,6 @@ float q2_k_vec_dot(int64_t n, const void* vx, const void* vy) {
 // scales[g % 8] and its top 2 bits at bit 2*(g/4) of scales[8 + g%4]; stored biased by 32.
 // The third quant bit of element e is bit e/32 of hmask[e % 32]; a clear bit subtracts 4.
 
-int q3_k_scale(const uint8_t* s, int g) {
-    const int low = g < 8 ? s[g] & 0x0F : s[g - 8] >> 4;
-    const int high = (s[8 + g % 4] >> (2 * (g / 4))) & 3;
-    return (low | (high << 4)) - 32;
-}
-
 // All 256 signed levels (-4..3) of a block, in element order.
 void unpack_q3_k(const BlockQ3_K& b, int8_t* q) {
     unpack_2bit(b.qs, q);

@@ -64,6 +64,8 @@ void install_quant_dots(CpuKernels& k, const QuantDots& q) {
     install(DType::Q4_1, DType::Q8_1, q.q4_1);
     install(DType::Q5_0, DType::Q8_0, q.q5_0);
     install(DType::Q5_1, DType::Q8_1, q.q5_1);
+    install(DType::Q2_K, DType::Q8_K, q.q2_k);
+    install(DType::Q3_K, DType::Q8_K, q.q3_k);
     const TypeTraits* q4 = find_type_traits((uint32_t)DType::Q4_0);
     if (q.q4_0_prepare && q.q4_0_prepared && q4 && q4->vec_dot_type == DType::Q8_0)
         k.prepared[(size_t)DType::Q4_0] = {q.q4_0_prepare, q.q4_0_prepared, 64};

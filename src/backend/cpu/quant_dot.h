@@ -32,6 +32,8 @@ struct QuantDots {
     VecDotFn q4_1 = nullptr;    // against Q8_1
     VecDotFn q5_0 = nullptr;    // against Q8_0
     VecDotFn q5_1 = nullptr;    // against Q8_1
+    VecDotFn q2_k = nullptr;
+    VecDotFn q3_k = nullptr;
     // Q4_0 against prepared activations (CpuKernels::PreparedDot), rows of multiples of 64.
     void (*q4_0_prepare)(const float* x, void* out, int64_t n) = nullptr;
     VecDotFn q4_0_prepared = nullptr;

@@ -109,8 +109,8 @@ void check_k(VecDotFn dot, DType t, const char* isa) {
         for (uint8_t& v : x) v = (uint8_t)byte(rng);
         for (int64_t b = 0; b < n / tt.block_size; ++b) {
             uint8_t* blk = x.data() + b * tt.type_size;
-            // Q4_K/Q5_K/Q4_1/Q5_1: d and dmin (m) lead the block; Q6_K: d closes it; the others
-            // lead with d.
+            // Q4_K/Q5_K/Q4_1/Q5_1: d and dmin (m) lead the block; Q3_K/Q6_K: d closes it, Q2_K:
+            // d and dmin close it; the others lead with d.
             auto put = [&](size_t at) {
                 const uint16_t h = fp32_to_fp16(sc(rng));
                 std::memcpy(blk + at, &h, 2);
@@ -118,7 +118,10 @@ void check_k(VecDotFn dot, DType t, const char* isa) {
             if (t == DType::Q4_K || t == DType::Q5_K || t == DType::Q4_1 || t == DType::Q5_1) {
                 put(0);
                 put(2);
-            } else if (t == DType::Q6_K) {
+            } else if (t == DType::Q6_K || t == DType::Q3_K) {
+                put(tt.type_size - 2);
+            } else if (t == DType::Q2_K) {
+                put(tt.type_size - 4);
                 put(tt.type_size - 2);
             } else {
                 put(0);
@@ -207,6 +210,8 @@ TEST(CpuQuantDot, KQuantsMatchScalarReference) {
     check_k(a.q4_1, DType::Q4_1, "avx2");
     check_k(a.q5_0, DType::Q5_0, "avx2");
     check_k(a.q5_1, DType::Q5_1, "avx2");
+    check_k(a.q2_k, DType::Q2_K, "avx2");
+    check_k(a.q3_k, DType::Q3_K, "avx2");
     if (f.avx512 && f.avx512_vnni) {
         const QuantDots b = quant_dots_avx512();
         check_k(b.q4_k, DType::Q4_K, "avx512");
