@@ -8,17 +8,14 @@
 #include <vector>
 
 #include "backend/cpu/kernels.h"
+#include "backend/cpu/simd_isas_for_test.h"
 #include "core/fp16.h"
 
 namespace lamina {
 namespace {
 
 std::vector<Isa> simd_isas() {
-    const CpuFeatures f = CpuFeatures::detect();
-    std::vector<Isa> out;
-    if (f.avx2) out.push_back(Isa::Avx2);
-    if (f.avx512 && f.avx512_vnni) out.push_back(Isa::Avx512);
-    return out;
+    return simd_isas_for_test();
 }
 
 const int64_t kLengths[] = {0, 1, 3, 7, 8, 9, 15, 16, 17, 31, 32, 33, 47, 64, 100, 257, 1000, 4099};

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "backend/cpu/kernels.h"
+#include "backend/cpu/simd_isas_for_test.h"
 #include "core/fp16.h"
 #include "core/types.h"
 
@@ -14,11 +15,7 @@ namespace lamina {
 namespace {
 
 std::vector<Isa> simd_isas() {
-    const CpuFeatures f = CpuFeatures::detect();
-    std::vector<Isa> out;
-    if (f.avx2) out.push_back(Isa::Avx2);
-    if (f.avx512 && f.avx512_vnni) out.push_back(Isa::Avx512);
-    return out;
+    return simd_isas_for_test();
 }
 
 // Rows of 8 super-blocks: random normal, one all zero, one with a huge and one with a tiny

@@ -1,0 +1,18 @@
+// Test support: the SIMD kernel sets this CPU can run, to compare each against the scalar one.
+#pragma once
+
+#include <vector>
+
+#include "backend/cpu/cpu_features.h"
+
+namespace lamina {
+
+inline std::vector<Isa> simd_isas_for_test() {
+    const CpuFeatures f = CpuFeatures::detect();
+    std::vector<Isa> out;
+    if (f.avx2) out.push_back(Isa::Avx2);
+    if (f.avx512 && f.avx512_vnni) out.push_back(Isa::Avx512);
+    return out;
+}
+
+}  // namespace lamina
