@@ -17,15 +17,30 @@ void compute_rope(const Tensor& node, const ComputeCtx& ctx) {
     int64_t r0, r1;
     ctx.split(rows, &r0, &r1);
     const int half = n_rot / 2;
+    // Rows run head by head within a token, so the rotation of a position is computed once for
+    // all its heads (the same double-precision values as per row, only not repeated).
+    std::vector<double> freq((size_t)half);
+    for (int i = 0; i < half; ++i) freq[(size_t)i] = std::pow(base, -2.0 * i / n_rot);
+    std::vector<float> cos_t((size_t)half), sin_t((size_t)half);
+    int64_t cached_pos = -1;
+    bool have = false;
     for (int64_t r = r0; r < r1; ++r) {
         const int64_t h = r % n_heads, t = (r / n_heads) % a.ne[2], b3 = r / (n_heads * a.ne[2]);
         const float* x = a.row<const float>(h, t, b3);
         float* y = node.row<float>(h, t, b3);
-        const double p = pos[t];
-        for (int i = 0; i < half; ++i) {
+        if (!have || cached_pos != pos[t]) {
             // theta_i = p * base^(-2i / n_rot), the frequencies of GGUF's Llama RoPE.
-            const double theta = p * std::pow(base, -2.0 * i / n_rot);
-            const float c = (float)std::cos(theta), s = (float)std::sin(theta);
+            const double p = pos[t];
+            for (int i = 0; i < half; ++i) {
+                const double theta = p * freq[(size_t)i];
+                cos_t[(size_t)i] = (float)std::cos(theta);
+                sin_t[(size_t)i] = (float)std::sin(theta);
+            }
+            cached_pos = pos[t];
+            have = true;
+        }
+        for (int i = 0; i < half; ++i) {
+            const float c = cos_t[(size_t)i], s = sin_t[(size_t)i];
             const int i0 = neox ? i : 2 * i;
             const int i1 = neox ? i + half : 2 * i + 1;
             const float x0 = x[i0], x1 = x[i1];
