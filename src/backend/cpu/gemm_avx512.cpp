@@ -200,6 +200,30 @@ constexpr int64_t kPrefetchElems = 256;
 template <typename W, int MX>
 void gemv_rows(int64_t K, const uint8_t* w, size_t ldw, int64_t nrows, const float* x, int64_t ldx,
                float* out, int64_t ldo) {
+    if constexpr (MX == 1) {
+        // One activation row gains nothing from sharing it across weight rows (it stays in L1):
+        // reading row after row keeps a single sequential stream for the hardware prefetcher.
+        for (int64_t n = 0; n < nrows; ++n) {
+            const uint8_t* r = w + n * ldw;
+            __m512 a0 = _mm512_setzero_ps(), a1 = _mm512_setzero_ps(), a2 = _mm512_setzero_ps(),
+                   a3 = _mm512_setzero_ps();
+            int64_t k = 0;
+            for (; k + 64 <= K; k += 64) {
+                a0 = _mm512_fmadd_ps(W::load(r, k), _mm512_loadu_ps(x + k), a0);
+                a1 = _mm512_fmadd_ps(W::load(r, k + 16), _mm512_loadu_ps(x + k + 16), a1);
+                a2 = _mm512_fmadd_ps(W::load(r, k + 32), _mm512_loadu_ps(x + k + 32), a2);
+                a3 = _mm512_fmadd_ps(W::load(r, k + 48), _mm512_loadu_ps(x + k + 48), a3);
+            }
+            for (; k < K; k += 16) {
+                const __mmask16 mk = tail_mask(K - k);
+                a0 =
+                    _mm512_fmadd_ps(W::load_masked(r, k, mk), _mm512_maskz_loadu_ps(mk, x + k), a0);
+            }
+            out[n] =
+                _mm512_reduce_add_ps(_mm512_add_ps(_mm512_add_ps(a0, a1), _mm512_add_ps(a2, a3)));
+        }
+        return;
+    }
     int64_t n = 0;
     for (; n < nrows; n += 4) {
         const int64_t rows = std::min<int64_t>(4, nrows - n);
