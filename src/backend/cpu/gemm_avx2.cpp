@@ -138,6 +138,28 @@ inline float hsum(__m256 v) {
 template <typename W, int MX>
 void gemv_rows(int64_t K, const uint8_t* w, size_t ldw, int64_t nrows, const float* x, int64_t ldx,
                float* out, int64_t ldo) {
+    if constexpr (MX == 1) {
+        // One activation row gains nothing from sharing it across weight rows (it stays in L1):
+        // reading row after row keeps a single sequential stream for the hardware prefetcher.
+        for (int64_t n = 0; n < nrows; ++n) {
+            const uint8_t* r = w + n * ldw;
+            __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(),
+                   a3 = _mm256_setzero_ps();
+            int64_t k = 0;
+            for (; k + 32 <= K; k += 32) {
+                a0 = _mm256_fmadd_ps(W::load(r, k), _mm256_loadu_ps(x + k), a0);
+                a1 = _mm256_fmadd_ps(W::load(r, k + 8), _mm256_loadu_ps(x + k + 8), a1);
+                a2 = _mm256_fmadd_ps(W::load(r, k + 16), _mm256_loadu_ps(x + k + 16), a2);
+                a3 = _mm256_fmadd_ps(W::load(r, k + 24), _mm256_loadu_ps(x + k + 24), a3);
+            }
+            for (; k + 8 <= K; k += 8)
+                a0 = _mm256_fmadd_ps(W::load(r, k), _mm256_loadu_ps(x + k), a0);
+            float s = hsum(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)));
+            for (; k < K; ++k) s += W::one(r, k) * x[k];
+            out[n] = s;
+        }
+        return;
+    }
     for (int64_t n = 0; n < nrows; n += 4) {
         const int rows = (int)std::min<int64_t>(4, nrows - n);
         const uint8_t* r = w + n * ldw;
