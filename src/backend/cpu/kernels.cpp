@@ -50,28 +50,15 @@ float exp_sum_ref(int64_t n, float* x, float max) {
 // Integer dots replace the reference only where the type table defines the same contract
 // (weights of that type against the activation type the kernel reads).
 void install_quant_dots(CpuKernels& k, const QuantDots& q) {
-    auto install = [&](DType t, DType activations, VecDotFn f) {
-        const TypeTraits* tt = find_type_traits((uint32_t)t);
-        if (f && tt && tt->vec_dot && tt->vec_dot_type == activations) k.vec_dot[(size_t)t] = f;
-    };
-    install(DType::Q8_0, DType::Q8_0, q.q8_0);
-    install(DType::Q4_0, DType::Q8_0, q.q4_0);
-    install(DType::Q4_K, DType::Q8_K, q.q4_k);
-    install(DType::Q5_K, DType::Q8_K, q.q5_k);
-    install(DType::Q6_K, DType::Q8_K, q.q6_k);
-    install(DType::IQ4_NL, DType::Q8_0, q.iq4_nl);
-    install(DType::IQ4_XS, DType::Q8_K, q.iq4_xs);
-    install(DType::Q4_1, DType::Q8_1, q.q4_1);
-    install(DType::Q5_0, DType::Q8_0, q.q5_0);
-    install(DType::Q5_1, DType::Q8_1, q.q5_1);
-    install(DType::Q2_K, DType::Q8_K, q.q2_k);
-    install(DType::Q3_K, DType::Q8_K, q.q3_k);
-    const TypeTraits* q4 = find_type_traits((uint32_t)DType::Q4_0);
-    if (q.q4_0_prepare && q.q4_0_prepared && q4 && q4->vec_dot_type == DType::Q8_0)
-        k.prepared[(size_t)DType::Q4_0] = {q.q4_0_prepare, q.q4_0_prepared, 64};
-    const TypeTraits* q4k = find_type_traits((uint32_t)DType::Q4_K);
-    if (q.q4_k_prepare && q.q4_k_prepared && q4k && q4k->vec_dot_type == DType::Q8_K)
-        k.prepared[(size_t)DType::Q4_K] = {q.q4_k_prepare, q.q4_k_prepared, 256};
+    for (uint32_t id = 0; id < kTypeSlots; ++id) {
+        const TypeTraits* tt = find_type_traits(id);
+        if (!tt || !tt->vec_dot) continue;
+        const QuantDots::Dot& d = q.dot[id];
+        if (d.fn && tt->vec_dot_type == d.activations) k.vec_dot[id] = d.fn;
+        const QuantDots::Prepared& p = q.prepared[id];
+        if (p.kernel.prepare && p.kernel.dot && tt->vec_dot_type == p.activations)
+            k.prepared[id] = p.kernel;
+    }
 }
 
 CpuKernels build(Isa isa) {

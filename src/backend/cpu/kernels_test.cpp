@@ -132,6 +132,24 @@ TEST(CpuKernels, ExpSumMatchesStdExp) {
     }
 }
 
+// The ISA tables must actually take the integer kernels: every quantized type with a reference
+// dot gets a SIMD one, and on AVX-512 VNNI Q4_0 and Q4_K also their prepared-activation dots.
+TEST(CpuKernels, QuantizedDotsAreInstalled) {
+    if (simd_isas().empty()) GTEST_SKIP() << "this CPU has no SIMD kernel set to compare";
+    for (Isa isa : simd_isas()) {
+        const CpuKernels& k = cpu_kernels(isa);
+        for (DType t :
+             {DType::Q4_0, DType::Q4_1, DType::Q5_0, DType::Q5_1, DType::Q8_0, DType::Q2_K,
+              DType::Q3_K, DType::Q4_K, DType::Q5_K, DType::Q6_K, DType::IQ4_NL, DType::IQ4_XS})
+            EXPECT_NE(k.vec_dot[(size_t)t], type_traits(t).vec_dot)
+                << isa_name(isa) << " " << type_name(t) << " kept the scalar reference";
+        if (isa == Isa::Avx512) {
+            EXPECT_NE(k.prepared[(size_t)DType::Q4_0].dot, nullptr);
+            EXPECT_NE(k.prepared[(size_t)DType::Q4_K].dot, nullptr);
+        }
+    }
+}
+
 TEST(CpuKernels, VecDotMatchesTypeTable) {
     if (simd_isas().empty()) GTEST_SKIP() << "this CPU has no SIMD kernel set to compare";
     for (Isa isa : simd_isas()) {

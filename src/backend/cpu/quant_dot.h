@@ -1,9 +1,10 @@
-// Integer dot kernels for quantized GGUF weights: Q8_0, Q4_0 against Q8_0 activations, Q4_K, Q5_K
-// and Q6_K against Q8_K.
+// Integer dot kernels for quantized GGUF weights against 8-bit activations, per instruction set.
 #pragma once
 
+#include <array>
 #include <cstdint>
 
+#include "backend/cpu/kernels.h"
 #include "core/types.h"
 #include "quant/blocks.h"
 
@@ -17,29 +18,30 @@ using quant::BlockQ6_K;
 using quant::BlockQ8_0;
 using quant::BlockQ8_K;
 
-// VecDotFn kernels: x of the weight type, y of its vec_dot type (Q8_0 for the 32-wide formats,
-// n a multiple of 32; Q8_K for the K-quants, n a multiple of 256). nullptr where the ISA has none.
-// They are installed in CpuKernels only where the type table's reference agrees on the contract
-// (the same vec_dot type), so they never replace a different definition.
+// An ISA's integer dot kernels, by weight type. Each dot takes x of the weight type and y of the
+// activation type it names (Q8_0/Q8_1 for the 32-wide formats, Q8_K for the 256-wide ones); a
+// prepared dot takes activations in its own layout (CpuKernels::PreparedDot) made from that
+// activation type. They are installed in CpuKernels only where the type table's reference reads
+// the same activation type, so they never replace a different definition.
 struct QuantDots {
-    VecDotFn q8_0 = nullptr;
-    VecDotFn q4_0 = nullptr;
-    VecDotFn q4_k = nullptr;
-    VecDotFn q5_k = nullptr;
-    VecDotFn q6_k = nullptr;
-    VecDotFn iq4_nl = nullptr;  // against Q8_0
-    VecDotFn iq4_xs = nullptr;  // against Q8_K
-    VecDotFn q4_1 = nullptr;    // against Q8_1
-    VecDotFn q5_0 = nullptr;    // against Q8_0
-    VecDotFn q5_1 = nullptr;    // against Q8_1
-    VecDotFn q2_k = nullptr;
-    VecDotFn q3_k = nullptr;
-    // Q4_0 against prepared activations (CpuKernels::PreparedDot), rows of multiples of 64.
-    void (*q4_0_prepare)(const float* x, void* out, int64_t n) = nullptr;
-    VecDotFn q4_0_prepared = nullptr;
-    // Q4_K likewise, rows of multiples of 256.
-    void (*q4_k_prepare)(const float* x, void* out, int64_t n) = nullptr;
-    VecDotFn q4_k_prepared = nullptr;
+    struct Dot {
+        VecDotFn fn = nullptr;
+        DType activations = DType::F32;
+    };
+    struct Prepared {
+        CpuKernels::PreparedDot kernel;
+        DType activations = DType::F32;
+    };
+    std::array<Dot, kTypeSlots> dot{};
+    std::array<Prepared, kTypeSlots> prepared{};
+
+    void set(DType weights, DType activations, VecDotFn fn) {
+        dot[(size_t)weights] = {fn, activations};
+    }
+    void set_prepared(DType weights, DType activations, const CpuKernels::PreparedDot& kernel) {
+        prepared[(size_t)weights] = {kernel, activations};
+    }
+    VecDotFn operator[](DType weights) const { return dot[(size_t)weights].fn; }
 };
 QuantDots quant_dots_avx2();
 QuantDots quant_dots_avx512();

@@ -368,18 +368,18 @@ float dot_iq4_xs(int64_t n, const void* xv, const void* yv) {
 
 QuantDots quant_dots_avx2() {
     QuantDots q;
-    q.q8_0 = dot_q8_0;
-    q.q4_0 = dot_q4_0;
-    q.q4_k = dot_q4_k;
-    q.q5_k = dot_q5_k;
-    q.q6_k = dot_q6_k;
-    q.iq4_nl = dot_iq4_nl;
-    q.iq4_xs = dot_iq4_xs;
-    q.q4_1 = dot_q4_1;
-    q.q5_0 = dot_q5_0;
-    q.q5_1 = dot_q5_1;
-    q.q2_k = dot_q2_k;
-    q.q3_k = dot_q3_k;
+    q.set(DType::Q8_0, DType::Q8_0, dot_q8_0);
+    q.set(DType::Q4_0, DType::Q8_0, dot_q4_0);
+    q.set(DType::Q5_0, DType::Q8_0, dot_q5_0);
+    q.set(DType::IQ4_NL, DType::Q8_0, dot_iq4_nl);
+    q.set(DType::Q4_1, DType::Q8_1, dot_q4_1);
+    q.set(DType::Q5_1, DType::Q8_1, dot_q5_1);
+    q.set(DType::Q2_K, DType::Q8_K, dot_q2_k);
+    q.set(DType::Q3_K, DType::Q8_K, dot_q3_k);
+    q.set(DType::Q4_K, DType::Q8_K, dot_q4_k);
+    q.set(DType::Q5_K, DType::Q8_K, dot_q5_k);
+    q.set(DType::Q6_K, DType::Q8_K, dot_q6_k);
+    q.set(DType::IQ4_XS, DType::Q8_K, dot_iq4_xs);
     return q;
 }
 

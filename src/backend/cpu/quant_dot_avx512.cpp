@@ -272,13 +272,12 @@ float dot_q6_k(int64_t n, const void* xv, const void* yv) {
 
 QuantDots quant_dots_avx512() {
     QuantDots q;
-    q.q8_0 = dot_q8_0;
-    q.q4_0 = dot_q4_0;
-    q.q6_k = dot_q6_k;
-    q.q4_0_prepare = prepare_q4_0;
-    q.q4_0_prepared = dot_q4_0_prepared;
-    q.q4_k_prepare = prepare_q4_k;
-    q.q4_k_prepared = dot_q4_k_prepared;
+    q.set(DType::Q8_0, DType::Q8_0, dot_q8_0);
+    q.set(DType::Q4_0, DType::Q8_0, dot_q4_0);
+    q.set(DType::Q6_K, DType::Q8_K, dot_q6_k);
+    // Prepared rows hold whole block pairs (Q4_0) or super-blocks (Q4_K).
+    q.set_prepared(DType::Q4_0, DType::Q8_0, {prepare_q4_0, dot_q4_0_prepared, 64});
+    q.set_prepared(DType::Q4_K, DType::Q8_K, {prepare_q4_k, dot_q4_k_prepared, 256});
     return q;
 }
 

@@ -74,9 +74,9 @@ void check(const QuantDots& q, const char* isa) {
         const Case c = make_case(blocks, (uint32_t)blocks);
         const double w8 = want_q8(c), w4 = want_q4(c);
         // Each block's integer sum is exact; only the float scaling and accumulation round.
-        EXPECT_NEAR(q.q8_0(blocks * 32, c.x8.data(), c.y.data()), w8,
+        EXPECT_NEAR(q[DType::Q8_0](blocks * 32, c.x8.data(), c.y.data()), w8,
                     1e-5 * (1 + std::fabs(w8)) * std::sqrt(blocks));
-        EXPECT_NEAR(q.q4_0(blocks * 32, c.x4.data(), c.y.data()), w4,
+        EXPECT_NEAR(q[DType::Q4_0](blocks * 32, c.x4.data(), c.y.data()), w4,
                     1e-5 * (1 + std::fabs(w4)) * std::sqrt(blocks));
     }
 }
@@ -144,7 +144,8 @@ TEST(CpuQuantDot, PreparedQ4_0MatchesScalarReference) {
     const CpuFeatures f = CpuFeatures::detect();
     if (!f.avx512 || !f.avx512_vnni) GTEST_SKIP() << "no AVX-512 VNNI on this CPU";
     const QuantDots q = quant_dots_avx512();
-    ASSERT_TRUE(q.q4_0_prepare && q.q4_0_prepared);
+    const CpuKernels::PreparedDot& prep = q.prepared[(size_t)DType::Q4_0].kernel;
+    ASSERT_TRUE(prep.prepare && prep.dot);
     const TypeTraits& q4 = type_traits(DType::Q4_0);
     const TypeTraits& q8 = type_traits(DType::Q8_0);
     for (int64_t n : {64, 128, 192, 2048, 5632}) {
@@ -158,9 +159,9 @@ TEST(CpuQuantDot, PreparedQ4_0MatchesScalarReference) {
         q4.from_float(w.data(), wq.data(), n);
         q8.from_float(x.data(), xq.data(), n);
         std::vector<uint8_t> prepared((size_t)n * 4);
-        q.q4_0_prepare(x.data(), prepared.data(), n);
+        prep.prepare(x.data(), prepared.data(), n);
         const float want = q4.vec_dot(n, wq.data(), xq.data());
-        const float got = q.q4_0_prepared(n, wq.data(), prepared.data());
+        const float got = prep.dot(n, wq.data(), prepared.data());
         EXPECT_NEAR(got, want, 1e-5 * (1 + std::fabs(want)) * std::sqrt((double)n / 32));
     }
 }
@@ -171,7 +172,8 @@ TEST(CpuQuantDot, PreparedQ4_KMatchesScalarReference) {
     const CpuFeatures f = CpuFeatures::detect();
     if (!f.avx512 || !f.avx512_vnni) GTEST_SKIP() << "no AVX-512 VNNI on this CPU";
     const QuantDots q = quant_dots_avx512();
-    ASSERT_TRUE(q.q4_k_prepare && q.q4_k_prepared);
+    const CpuKernels::PreparedDot& prep = q.prepared[(size_t)DType::Q4_K].kernel;
+    ASSERT_TRUE(prep.prepare && prep.dot);
     const TypeTraits& q4k = type_traits(DType::Q4_K);
     const TypeTraits& q8k = type_traits(DType::Q8_K);
     for (int64_t blocks : {1, 2, 3, 8, 22}) {
@@ -191,9 +193,9 @@ TEST(CpuQuantDot, PreparedQ4_KMatchesScalarReference) {
         for (int64_t i = 0; i < n; ++i) x[i] = i < 256 ? (i % 2 ? 1.f : -1.f) : val(rng);
         std::vector<uint8_t> xq(row_size(DType::Q8_K, n)), prepared((size_t)n * 4);
         q8k.from_float(x.data(), xq.data(), n);
-        q.q4_k_prepare(x.data(), prepared.data(), n);
+        prep.prepare(x.data(), prepared.data(), n);
         const float want = q4k.vec_dot(n, w.data(), xq.data());
-        const float got = q.q4_k_prepared(n, w.data(), prepared.data());
+        const float got = prep.dot(n, w.data(), prepared.data());
         EXPECT_NEAR(got, want, 4e-5 * (1 + std::fabs(want)) * std::sqrt((double)blocks));
     }
 }
@@ -201,22 +203,18 @@ TEST(CpuQuantDot, PreparedQ4_KMatchesScalarReference) {
 TEST(CpuQuantDot, KQuantsMatchScalarReference) {
     const CpuFeatures f = CpuFeatures::detect();
     if (!f.avx2) GTEST_SKIP() << "no AVX2 on this CPU";
+    // Q8_0 and Q4_0 are checked on hand-built extremes above (random raw Q8_0 bytes would
+    // include -128, outside what Q8_0 quantization produces and the sign trick assumes).
+    const DType types[] = {DType::Q4_1, DType::Q5_0, DType::Q5_1, DType::Q2_K,   DType::Q3_K,
+                           DType::Q4_K, DType::Q5_K, DType::Q6_K, DType::IQ4_NL, DType::IQ4_XS};
     const QuantDots a = quant_dots_avx2();
-    check_k(a.q4_k, DType::Q4_K, "avx2");
-    check_k(a.q5_k, DType::Q5_K, "avx2");
-    check_k(a.q6_k, DType::Q6_K, "avx2");
-    check_k(a.iq4_nl, DType::IQ4_NL, "avx2");
-    check_k(a.iq4_xs, DType::IQ4_XS, "avx2");
-    check_k(a.q4_1, DType::Q4_1, "avx2");
-    check_k(a.q5_0, DType::Q5_0, "avx2");
-    check_k(a.q5_1, DType::Q5_1, "avx2");
-    check_k(a.q2_k, DType::Q2_K, "avx2");
-    check_k(a.q3_k, DType::Q3_K, "avx2");
+    for (DType t : types) {
+        EXPECT_NE(a[t], nullptr) << type_name(t);
+        check_k(a[t], t, "avx2");
+    }
     if (f.avx512 && f.avx512_vnni) {
         const QuantDots b = quant_dots_avx512();
-        check_k(b.q4_k, DType::Q4_K, "avx512");
-        check_k(b.q5_k, DType::Q5_K, "avx512");
-        check_k(b.q6_k, DType::Q6_K, "avx512");
+        for (DType t : types) check_k(b[t], t, "avx512");
     }
 }
 
