@@ -171,37 +171,44 @@ float dot_q6_k(int64_t n, const void* xv, const void* yv) {
 
 // Q2_K and Q3_K: the 2-bit fields of the 32-byte run h of qs, shifted by 2k, are values
 // 128h + 32k .. +31; a 32-value run spans two 16-value groups, one per 128-bit lane, so the
-// scale vector carries one group's scale per lane.
-inline __m256i lane_scales(int lo, int hi) {
-    return _mm256_set_m128i(_mm_set1_epi16((short)hi), _mm_set1_epi16((short)lo));
+// scale vector carries one group's scale per lane. Returns sum_g sc_g * (u . y)_g with u the
+// 2-bit field plus the bytes high(h, k) adds (Q3_K's third bit; nothing for Q2_K).
+template <typename High>
+inline __m256i scaled_2bit_sums(const uint8_t* qs, const int8_t* yq, const int* sc, High high) {
+    const __m256i three = _mm256_set1_epi8(3);
+    __m256i sumi = _mm256_setzero_si256();
+    for (int h = 0; h < 2; ++h) {
+        const __m256i bits = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(qs + 32 * h));
+        for (int k = 0; k < 4; ++k) {
+            const int e = 128 * h + 32 * k;
+            const __m256i u = _mm256_or_si256(
+                _mm256_and_si256(_mm256_srl_epi16(bits, _mm_cvtsi32_si128(2 * k)), three),
+                high(h, k));
+            const __m256i p = _mm256_maddubs_epi16(
+                u, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(yq + e)));
+            const __m256i scales = _mm256_set_m128i(_mm_set1_epi16((short)sc[e / 16 + 1]),
+                                                    _mm_set1_epi16((short)sc[e / 16]));
+            sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(p, scales));
+        }
+    }
+    return sumi;
 }
 
-// sum = d * yd * sum_g sc_g * (q . y)_g - dmin * yd * sum_g m_g * bsum_g, q in 0..3.
+// sum = d * yd * sum_g sc_g * (q . y)_g - dmin * yd * sum_g m_g * bsum_g, q in 0..3, with the
+// scale in the low nibble of scales[g] and the min in the high one.
 float dot_q2_k(int64_t n, const void* xv, const void* yv) {
     const quant::BlockQ2_K* x = static_cast<const quant::BlockQ2_K*>(xv);
     const BlockQ8_K* y = static_cast<const BlockQ8_K*>(yv);
-    const __m256i three = _mm256_set1_epi8(3);
     __m256 acc = _mm256_setzero_ps();
     float mins = 0;
     for (int64_t b = 0; b < n / quant::kQKK; ++b) {
-        const uint8_t* sc = x[b].scales;
-        int summ = 0;
-        for (int g = 0; g < 16; ++g) summ += (sc[g] >> 4) * y[b].bsums[g];
-        __m256i sumi = _mm256_setzero_si256();
-        for (int h = 0; h < 2; ++h) {
-            const __m256i bits =
-                _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x[b].qs + 32 * h));
-            for (int k = 0; k < 4; ++k) {
-                const int e = 128 * h + 32 * k;
-                const __m256i q =
-                    _mm256_and_si256(_mm256_srl_epi16(bits, _mm_cvtsi32_si128(2 * k)), three);
-                const __m256i p = _mm256_maddubs_epi16(
-                    q, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(y[b].qs + e)));
-                sumi = _mm256_add_epi32(
-                    sumi,
-                    _mm256_madd_epi16(p, lane_scales(sc[e / 16] & 0x0f, sc[e / 16 + 1] & 0x0f)));
-            }
+        int sc[16], summ = 0;
+        for (int g = 0; g < 16; ++g) {
+            sc[g] = x[b].scales[g] & 0x0f;
+            summ += (x[b].scales[g] >> 4) * y[b].bsums[g];
         }
+        const __m256i sumi =
+            scaled_2bit_sums(x[b].qs, y[b].qs, sc, [](int, int) { return _mm256_setzero_si256(); });
         const float yd = y[b].d;
         acc =
             _mm256_fmadd_ps(_mm256_cvtepi32_ps(sumi), _mm256_set1_ps(yd * _cvtsh_ss(x[b].d)), acc);
@@ -215,7 +222,7 @@ float dot_q2_k(int64_t n, const void* xv, const void* yv) {
 float dot_q3_k(int64_t n, const void* xv, const void* yv) {
     const quant::BlockQ3_K* x = static_cast<const quant::BlockQ3_K*>(xv);
     const BlockQ8_K* y = static_cast<const BlockQ8_K*>(yv);
-    const __m256i three = _mm256_set1_epi8(3), one = _mm256_set1_epi8(1);
+    const __m256i one = _mm256_set1_epi8(1);
     __m256 acc = _mm256_setzero_ps();
     for (int64_t b = 0; b < n / quant::kQKK; ++b) {
         int sc[16], offset = 0;
@@ -224,23 +231,11 @@ float dot_q3_k(int64_t n, const void* xv, const void* yv) {
             offset += sc[g] * y[b].bsums[g];
         }
         const __m256i hm = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x[b].hmask));
-        __m256i sumi = _mm256_setzero_si256();
-        for (int h = 0; h < 2; ++h) {
-            const __m256i bits =
-                _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x[b].qs + 32 * h));
-            for (int k = 0; k < 4; ++k) {
-                const int e = 128 * h + 32 * k;
-                const __m256i q2 =
-                    _mm256_and_si256(_mm256_srl_epi16(bits, _mm_cvtsi32_si128(2 * k)), three);
-                const __m256i hb =
-                    _mm256_and_si256(_mm256_srl_epi16(hm, _mm_cvtsi32_si128(4 * h + k)), one);
-                const __m256i u = _mm256_or_si256(q2, _mm256_slli_epi16(hb, 2));
-                const __m256i p = _mm256_maddubs_epi16(
-                    u, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(y[b].qs + e)));
-                sumi = _mm256_add_epi32(
-                    sumi, _mm256_madd_epi16(p, lane_scales(sc[e / 16], sc[e / 16 + 1])));
-            }
-        }
+        __m256i sumi = scaled_2bit_sums(x[b].qs, y[b].qs, sc, [&](int h, int k) {
+            const __m256i hb =
+                _mm256_and_si256(_mm256_srl_epi16(hm, _mm_cvtsi32_si128(4 * h + k)), one);
+            return _mm256_slli_epi16(hb, 2);
+        });
         sumi = _mm256_sub_epi32(sumi, _mm256_setr_epi32(4 * offset, 0, 0, 0, 0, 0, 0, 0));
         acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sumi), _mm256_set1_ps(_cvtsh_ss(x[b].d) * y[b].d),
                               acc);
