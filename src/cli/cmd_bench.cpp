@@ -67,22 +67,14 @@ struct Result {
     double bytes_per_token = 0;  // weight bytes read per generated token
 };
 
-// Small models (the bundled one is a few MiB) would print as 0.00 GiB / 0.00 B.
-std::string human_size(double gib) {
+// Small models (the bundled one is a few MiB) would print as 0.00 GiB / 0.00 B: below one large
+// unit, the value goes in the small one (`per` small units to a large one).
+std::string with_unit(double large, const char* large_unit, const char* small_unit, double per) {
     char buf[32];
-    if (gib >= 1.0)
-        std::snprintf(buf, sizeof buf, "%.2f GiB", gib);
+    if (large >= 1.0)
+        std::snprintf(buf, sizeof buf, "%.2f %s", large, large_unit);
     else
-        std::snprintf(buf, sizeof buf, "%.2f MiB", gib * 1024.0);
-    return buf;
-}
-
-std::string human_params(double billions) {
-    char buf[32];
-    if (billions >= 1.0)
-        std::snprintf(buf, sizeof buf, "%.2f B", billions);
-    else
-        std::snprintf(buf, sizeof buf, "%.2f M", billions * 1000.0);
+        std::snprintf(buf, sizeof buf, "%.2f %s", large * per, small_unit);
     return buf;
 }
 
@@ -202,9 +194,9 @@ int cmd_bench(int argc, char** argv) {
         std::printf("| --- | ---: | ---: | --- | ---: | --- | ---: | ---: |\n");
         for (const Result& r : results)
             std::printf("| %s | %s | %s | %s | %d | %s | %.2f ± %.2f | %.1f %s |\n",
-                        r.model.c_str(), human_size(r.size_gib).c_str(),
-                        human_params(r.params_b).c_str(), r.type.c_str(), r.threads, r.test.c_str(),
-                        r.tps.mean, r.tps.sd, r.rate,
+                        r.model.c_str(), with_unit(r.size_gib, "GiB", "MiB", 1024.0).c_str(),
+                        with_unit(r.params_b, "B", "M", 1000.0).c_str(), r.type.c_str(), r.threads,
+                        r.test.c_str(), r.tps.mean, r.tps.sd, r.rate,
                         r.test.rfind("pp", 0) == 0 ? "GOP/s" : "GB/s");
     } else if (format == "csv") {
         std::printf(
