@@ -11,6 +11,8 @@
 
 #include <cstring>
 
+#include "backend/cpu/quant_convert_avx512.h"
+
 #include "backend/cpu/kernels.h"
 #include "core/fp16.h"
 #include "quant/blocks.h"
@@ -116,7 +118,9 @@ void to_float_q6_k(const void* src, float* y, int64_t n) {
 // Reference: d = amax / 127, id = 1 / d (0 for an all-zero block), q = round(x * id) with halves
 // away from zero, stored with d as fp16. Rounding is built from exact steps: the fraction of
 // |t| above its integer part is exact in float, so comparing it with 0.5 decides as round() does.
-void from_float_q8_0(const float* x, void* dst, int64_t n) {
+}  // namespace
+
+void q8_0_from_float_avx512(const float* x, void* dst, int64_t n) {
     BlockQ8_0* out = static_cast<BlockQ8_0*>(dst);
     const __m512 sign_bit = _mm512_set1_ps(-0.0f), half = _mm512_set1_ps(0.5f),
                  one = _mm512_set1_ps(1.0f);
@@ -144,7 +148,7 @@ void from_float_q8_0(const float* x, void* dst, int64_t n) {
 // Reference: the element of largest magnitude (the first, on ties) sets iscale = -127 / max;
 // q = nearest(iscale * x) (lrintf: halves to even, as vcvtps2dq does), clamped to int8; bsums
 // are the sums of each 16 quants; d = 1 / iscale. An all-zero block is all zero bytes.
-void from_float_q8_k(const float* x, void* dst, int64_t n) {
+void q8_k_from_float_avx512(const float* x, void* dst, int64_t n) {
     BlockQ8_K* out = static_cast<BlockQ8_K*>(dst);
     const __m512 sign_bit = _mm512_set1_ps(-0.0f);
     for (int64_t i = 0; i < n / 256; ++i, x += 256) {
@@ -178,6 +182,8 @@ void from_float_q8_k(const float* x, void* dst, int64_t n) {
     }
 }
 
+namespace {
+
 // Reference: y = d * q.
 void to_float_q8_k(const void* src, float* y, int64_t n) {
     const BlockQ8_K* x = static_cast<const BlockQ8_K*>(src);
@@ -201,10 +207,10 @@ void install_avx512_quant_converts(CpuKernels& k) {
         if (from && tt->from_float) k.from_float[(size_t)t] = from;
     };
     install(DType::Q4_0, to_float_q4_0, nullptr);
-    install(DType::Q8_0, to_float_q8_0, from_float_q8_0);
+    install(DType::Q8_0, to_float_q8_0, q8_0_from_float_avx512);
     install(DType::Q4_K, to_float_q4_k, nullptr);
     install(DType::Q6_K, to_float_q6_k, nullptr);
-    install(DType::Q8_K, to_float_q8_k, from_float_q8_k);
+    install(DType::Q8_K, to_float_q8_k, q8_k_from_float_avx512);
 }
 
 }  // namespace lamina

@@ -8,6 +8,7 @@
 
 #include <cstring>
 
+#include "backend/cpu/quant_convert_avx512.h"
 #include "backend/cpu/quant_dot.h"
 
 namespace lamina {
@@ -93,11 +94,10 @@ float dot_q4_0(int64_t n, const void* xv, const void* yv) {
 constexpr int64_t kPairBytes = 136;
 
 void prepare_q4_0(const float* x, void* out, int64_t n) {
-    const FromFloatFn quantize = type_traits(DType::Q8_0).from_float;
     uint8_t* p = static_cast<uint8_t*>(out);
     for (int64_t i = 0; i < n; i += 64, p += kPairBytes) {
         BlockQ8_0 y[2];
-        quantize(x + i, y, 64);
+        q8_0_from_float_avx512(x + i, y, 64);
         int8_t qs[64];
         for (int h = 0; h < 2; ++h)
             for (int b = 0; b < 2; ++b) std::memcpy(qs + 32 * h + 16 * b, y[b].qs + 16 * h, 16);
@@ -148,11 +148,10 @@ float dot_q4_0_prepared(int64_t n, const void* xv, const void* pv) {
 constexpr int64_t kQ4KPreparedBytes = 320;
 
 void prepare_q4_k(const float* x, void* out, int64_t n) {
-    const FromFloatFn quantize = type_traits(DType::Q8_K).from_float;
     uint8_t* p = static_cast<uint8_t*>(out);
     for (int64_t i = 0; i < n; i += 256, p += kQ4KPreparedBytes) {
         BlockQ8_K y;
-        quantize(x + i, &y, 256);
+        q8_k_from_float_avx512(x + i, &y, 256);
         for (int h = 0; h < 2; ++h) {
             uint8_t* q = p + 128 * h;
             std::memcpy(q, y.qs + 128 * h, 32);
