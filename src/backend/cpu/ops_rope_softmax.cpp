@@ -22,13 +22,12 @@ void compute_rope(const Tensor& node, const ComputeCtx& ctx) {
     std::vector<double> freq((size_t)half);
     for (int i = 0; i < half; ++i) freq[(size_t)i] = std::pow(base, -2.0 * i / n_rot);
     std::vector<float> cos_t((size_t)half), sin_t((size_t)half);
-    int64_t cached_pos = -1;
-    bool have = false;
+    int64_t cached_pos = std::numeric_limits<int64_t>::min();  // no int32 position equals it
     for (int64_t r = r0; r < r1; ++r) {
         const int64_t h = r % n_heads, t = (r / n_heads) % a.ne[2], b3 = r / (n_heads * a.ne[2]);
         const float* x = a.row<const float>(h, t, b3);
         float* y = node.row<float>(h, t, b3);
-        if (!have || cached_pos != pos[t]) {
+        if (cached_pos != pos[t]) {
             // theta_i = p * base^(-2i / n_rot), the frequencies of GGUF's Llama RoPE.
             const double p = pos[t];
             for (int i = 0; i < half; ++i) {
@@ -37,7 +36,6 @@ void compute_rope(const Tensor& node, const ComputeCtx& ctx) {
                 sin_t[(size_t)i] = (float)std::sin(theta);
             }
             cached_pos = pos[t];
-            have = true;
         }
         for (int i = 0; i < half; ++i) {
             const float c = cos_t[(size_t)i], s = sin_t[(size_t)i];
