@@ -3,9 +3,11 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <random>
 #include <vector>
 
+#include "core/fp16.h"
 #include "core/types.h"
 
 namespace lamina::quant_test {
@@ -26,6 +28,38 @@ inline std::vector<DType> weight_types() {
         if (t != DType::Q8_K && t != DType::Q8_1) out.push_back(t);
     }
     return out;
+}
+
+// A row of n values of type t as random raw bytes (any bit pattern of the quants, scales and
+// mins is a valid block), with the fp16 super-scales set to finite values in [lo, hi).
+inline std::vector<uint8_t> random_raw_row(DType t, int64_t n, std::mt19937& rng,
+                                           float lo = 0.0005f, float hi = 0.02f) {
+    const TypeTraits& tt = type_traits(t);
+    std::uniform_int_distribution<int> byte(0, 255);
+    std::uniform_real_distribution<float> sc(lo, hi);
+    std::vector<uint8_t> x(row_size(t, n));
+    for (uint8_t& v : x) v = (uint8_t)byte(rng);
+    for (int64_t b = 0; b < n / tt.block_size; ++b) {
+        uint8_t* blk = x.data() + b * tt.type_size;
+        // Q4_K/Q5_K/Q4_1/Q5_1: d and dmin (m) lead the block; Q3_K/Q6_K: d closes it, Q2_K: d
+        // and dmin close it; the others lead with d.
+        auto put = [&](size_t at) {
+            const uint16_t h = fp32_to_fp16(sc(rng));
+            std::memcpy(blk + at, &h, 2);
+        };
+        if (t == DType::Q4_K || t == DType::Q5_K || t == DType::Q4_1 || t == DType::Q5_1) {
+            put(0);
+            put(2);
+        } else if (t == DType::Q6_K || t == DType::Q3_K) {
+            put(tt.type_size - 2);
+        } else if (t == DType::Q2_K) {
+            put(tt.type_size - 4);
+            put(tt.type_size - 2);
+        } else {
+            put(0);
+        }
+    }
+    return x;
 }
 
 inline std::vector<float> gaussian(size_t n, uint32_t seed, float sigma = 1.0f) {

@@ -88,6 +88,7 @@ CpuKernels build(Isa isa) {
         install_avx512_kernels(k);
         install_avx512_gemm(k);
         install_avx512_quant_converts(k);
+        install_avx512_qgemm(k);
         install_quant_dots(k, quant_dots_avx512());
     }
     return k;

@@ -6,6 +6,7 @@
 
 #include "backend/cpu/cpu_features.h"
 #include "backend/cpu/gemm.h"
+#include "backend/cpu/qgemm.h"
 #include "core/types.h"
 
 namespace lamina {
@@ -29,6 +30,9 @@ struct CpuKernels {
     int64_t gemm_mr = 0;
     GemmPackXFn gemm_pack_x = nullptr;
     std::array<GemvFn, kTypeSlots> gemv{};
+    // Integer GEMM for the quantized types with a qgemm_format, many activation rows; nullptr
+    // where the ISA has none (mul_mat then dequantizes into the float GEMM).
+    QGemmFn qgemm = nullptr;
     // Optional activation layouts private to one weight type's kernel: the vec_dot_type's
     // quants rearranged, with block sums and float scales worked out once per activation row
     // instead of once per weight row. The numbers are the vec_dot_type's (the dots agree with
@@ -69,5 +73,6 @@ void install_avx512_kernels(CpuKernels& k);
 void install_avx2_gemm(CpuKernels& k);
 void install_avx512_gemm(CpuKernels& k);
 void install_avx512_quant_converts(CpuKernels& k);
+void install_avx512_qgemm(CpuKernels& k);
 
 }  // namespace lamina

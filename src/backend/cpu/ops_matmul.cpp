@@ -1,7 +1,9 @@
-// Matrix multiplication on the CPU. Three paths, by the number of activation rows M:
+// Matrix multiplication on the CPU. Paths, by the number of activation rows M:
 //   many rows: blocked GEMM (activations packed into panels once, weights packed per tile);
-//              quantized weights are dequantized a chunk of rows at a time into float and fed
-//              to the F32 GEMM, so the conversion is paid once per weight for all M rows;
+//              quantized weights take the integer GEMM (qgemm.h) where the ISA has one: weights
+//              unpacked to bytes a chunk of tiles at a time, activations quantized once, block
+//              sums by vpdpbusd; otherwise they are dequantized a chunk of rows at a time into
+//              float and fed to the F32 GEMM;
 //   few rows:  GEMV that streams the weights once for up to kGemvMaxRows activation rows;
 //   otherwise (quantized weights with few rows, and layouts the fast kernels do not cover):
 //   activations converted to the weight type's vec_dot_type, or to the kernel's own prepared
@@ -10,6 +12,7 @@
 
 #include "backend/cpu/gemm.h"
 #include "backend/cpu/ops.h"
+#include "backend/cpu/qgemm.h"
 
 namespace lamina {
 namespace {
@@ -54,6 +57,15 @@ bool use_dequant_gemm(const Tensor& node, const CpuKernels* k) {
            dense_layout(node) && node.src[0]->ne[0] % tt.block_size == 0 &&
            (!k || (k->gemm[(size_t)DType::F32] && k->gemm_mr > 0 && k->to_float[(size_t)t] &&
                    k->from_float[(size_t)tt.vec_dot_type] && k->to_float[(size_t)tt.vec_dot_type]));
+}
+
+// Quantized weights of a type the integer GEMM covers, and rows of whole blocks.
+bool use_qgemm(const Tensor& node, const CpuKernels* k) {
+    const DType t = node.src[0]->type;
+    const QGemmFormat* f = qgemm_format(t);
+    return node.src[1]->ne[1] >= kGemmMinRows && f && dense_layout(node) &&
+           node.src[0]->ne[0] % type_traits(t).block_size == 0 &&
+           (!k || (k->qgemm && k->from_float[(size_t)f->activations]));
 }
 
 bool use_gemv(const Tensor& node, const CpuKernels& k) {
@@ -135,6 +147,51 @@ void compute_gemm(const Tensor& node, const ComputeCtx& ctx, bool dequant) {
     }
 }
 
+// Work area: [packed activations][per thread: packed weight chunk, one quantized activation row].
+size_t qgemm_thread_bytes(const QGemmFormat& f, int64_t K) {
+    const size_t chunk = (size_t)(qgemm_tiles_per_chunk(f, K) * qgemm_tile_bytes(f, K));
+    return chunk + ((row_size(f.activations, K) + 63) & ~(size_t)63);
+}
+
+size_t qgemm_work_size(const Tensor& node, int n_threads) {
+    const QGemmFormat& f = *qgemm_format(node.src[0]->type);
+    const int64_t K = node.src[1]->ne[0], M = node.src[1]->ne[1];
+    return ((qgemm_packed_x_bytes(f, M, K) + 63) & ~(size_t)63) + 64 +
+           (size_t)n_threads * qgemm_thread_bytes(f, K);
+}
+
+void compute_qgemm(const Tensor& node, const ComputeCtx& ctx) {
+    const Tensor& w = *node.src[0];
+    const Tensor& x = *node.src[1];
+    const QGemmFormat& f = *qgemm_format(w.type);
+    const int64_t K = x.ne[0], N = w.ne[1], M = x.ne[1];
+    uint8_t* base = reinterpret_cast<uint8_t*>(((uintptr_t)ctx.wdata + 63) & ~(uintptr_t)63);
+    uint8_t* xp = base;
+    uint8_t* mine = base + ((qgemm_packed_x_bytes(f, M, K) + 63) & ~(size_t)63) +
+                    (size_t)ctx.ith * qgemm_thread_bytes(f, K);
+    uint8_t* tmp = mine + qgemm_tiles_per_chunk(f, K) * qgemm_tile_bytes(f, K);
+
+    int64_t p0, p1;
+    ctx.split((M + kQGemmMr - 1) / kQGemmMr, &p0, &p1);
+    qgemm_pack_x(f, ctx.k->from_float[(size_t)f.activations], x.row<const float>(0),
+                 (int64_t)(x.nb[1] / sizeof(float)), M, K, p0, p1, xp, tmp);
+    ctx.barrier();
+
+    QGemmArgs a;
+    a.f = &f;
+    a.w = w.data;
+    a.ldw = w.nb[1];
+    a.N = N;
+    a.xp = xp;
+    a.M = M;
+    a.K = K;
+    a.out = static_cast<float*>(node.data);
+    a.ldo = (int64_t)(node.nb[1] / sizeof(float));
+    int64_t t0, t1;
+    ctx.split((N + kQGemmNr - 1) / kQGemmNr, &t0, &t1);
+    if (t0 < t1) ctx.k->qgemm(a, t0 * kQGemmNr, std::min(N, t1 * kQGemmNr), mine);
+}
+
 void compute_gemv(const Tensor& node, const ComputeCtx& ctx) {
     const Tensor& w = *node.src[0];
     const Tensor& x = *node.src[1];
@@ -172,8 +229,8 @@ size_t mul_mat_work_size(const Tensor& node, int n_threads) {
     const Tensor& x = *node.src[1];
     // The ISA is not known here: room for whichever path compute_mul_mat picks.
     const bool dequant = use_dequant_gemm(node, nullptr);
-    const size_t gemm =
-        use_gemm(node, nullptr) || dequant ? gemm_work_size(node, n_threads, dequant) : 0;
+    size_t gemm = use_gemm(node, nullptr) || dequant ? gemm_work_size(node, n_threads, dequant) : 0;
+    if (use_qgemm(node, nullptr)) gemm = std::max(gemm, qgemm_work_size(node, n_threads));
     if (!needs_conversion(w, x)) return gemm;
     // Room for a prepared layout too, should the ISA's kernels have one for this type.
     const size_t row = std::max(row_size(type_traits(w.type).vec_dot_type, x.ne[0]),
@@ -183,6 +240,7 @@ size_t mul_mat_work_size(const Tensor& node, int n_threads) {
 
 void compute_mul_mat(const Tensor& node, const ComputeCtx& ctx) {
     if (use_gemm(node, ctx.k)) return compute_gemm(node, ctx, false);
+    if (use_qgemm(node, ctx.k)) return compute_qgemm(node, ctx);
     if (use_dequant_gemm(node, ctx.k)) return compute_gemm(node, ctx, true);
     if (use_gemv(node, *ctx.k)) return compute_gemv(node, ctx);
     const Tensor& w = *node.src[0];

@@ -101,12 +101,13 @@ TEST(CpuOps, MulMatF32AndF16AwkwardShapes) {
     }
 }
 
-// Many activation rows against quantized weights take the dequantizing GEMM where the ISA has
-// a float GEMM: it must equal float math on the type table's reference dequantization of the
-// weights and of the activations rounded through the vec_dot type. Sizes
+// Many activation rows against quantized weights take the integer GEMM (AVX-512) or the
+// dequantizing GEMM (AVX2): either must equal float math on the type table's reference
+// dequantization of the weights and of the activations rounded through the vec_dot type. Sizes
 // cover one block, tails of the 32-row tiles and more rows than one 256-row chunk.
 TEST(CpuOps, MulMatQuantizedManyRowsMatchesDequantizedFloat) {
-    for (DType t : {DType::Q4_0, DType::Q8_0, DType::Q4_K, DType::Q6_K}) {
+    for (DType t : {DType::Q4_0, DType::Q8_0, DType::Q4_K, DType::Q6_K, DType::Q5_K, DType::Q3_K,
+                    DType::Q2_K, DType::IQ4_XS, DType::IQ4_NL, DType::Q5_0}) {
         const TypeTraits& tt = type_traits(t);
         for (auto [K, N, M] : {std::tuple{256, 3, 5}, {512, 40, 13}, {256, 300, 37}}) {
             SCOPED_TRACE(std::string(tt.name) + " K=" + std::to_string(K) +

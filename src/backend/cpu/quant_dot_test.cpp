@@ -12,6 +12,7 @@
 #include "backend/cpu/quant_dot.h"
 #include "core/fp16.h"
 #include "core/types.h"
+#include "quant/quant_test_support.h"
 
 namespace lamina {
 namespace {
@@ -103,30 +104,8 @@ void check_k(VecDotFn dot, DType t, const char* isa) {
         SCOPED_TRACE(std::string(isa) + " " + tt.name + " blocks=" + std::to_string(blocks));
         const int64_t n = blocks * 256;
         std::mt19937 rng((uint32_t)(blocks * 7 + (int)t));
-        std::uniform_int_distribution<int> byte(0, 255);
-        std::uniform_real_distribution<float> sc(0.0005f, 0.02f), val(-1.f, 1.f);
-        std::vector<uint8_t> x(row_size(t, n));
-        for (uint8_t& v : x) v = (uint8_t)byte(rng);
-        for (int64_t b = 0; b < n / tt.block_size; ++b) {
-            uint8_t* blk = x.data() + b * tt.type_size;
-            // Q4_K/Q5_K/Q4_1/Q5_1: d and dmin (m) lead the block; Q3_K/Q6_K: d closes it, Q2_K:
-            // d and dmin close it; the others lead with d.
-            auto put = [&](size_t at) {
-                const uint16_t h = fp32_to_fp16(sc(rng));
-                std::memcpy(blk + at, &h, 2);
-            };
-            if (t == DType::Q4_K || t == DType::Q5_K || t == DType::Q4_1 || t == DType::Q5_1) {
-                put(0);
-                put(2);
-            } else if (t == DType::Q6_K || t == DType::Q3_K) {
-                put(tt.type_size - 2);
-            } else if (t == DType::Q2_K) {
-                put(tt.type_size - 4);
-                put(tt.type_size - 2);
-            } else {
-                put(0);
-            }
-        }
+        std::uniform_real_distribution<float> val(-1.f, 1.f);
+        const std::vector<uint8_t> x = quant_test::random_raw_row(t, n, rng);
         std::vector<float> yf((size_t)n);
         for (int64_t i = 0; i < n; ++i) yf[i] = i < 256 ? (i % 2 ? 1.f : -1.f) : val(rng);
         std::vector<uint8_t> y(row_size(tt.vec_dot_type, n));

@@ -1,0 +1,255 @@
+// The portable half of the integer GEMM: each weight type's unpacking to bytes and scales, and
+// the packing of activations and weights into the micro-kernel's layouts (qgemm.h).
+#include "backend/cpu/qgemm.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "core/fp16.h"
+#include "quant/blocks.h"
+
+namespace lamina {
+namespace {
+
+using namespace quant;
+
+float h2f(uint16_t h) {
+    return fp16_to_fp32(h);
+}
+
+// Q4_0: value j in the low nibble of qs[j], j + 16 in the high one; weight = d * (q - 8).
+void unpack_q4_0(const void* block, uint8_t* q, float* dx, float*) {
+    const BlockQ4_0& x = *static_cast<const BlockQ4_0*>(block);
+    for (int j = 0; j < 16; ++j) {
+        q[j] = x.qs[j] & 0x0F;
+        q[j + 16] = x.qs[j] >> 4;
+    }
+    dx[0] = h2f(x.d);
+}
+
+// Q5_0: Q4_0 plus a fifth bit per value from qh; weight = d * (q - 16).
+void unpack_q5_0(const void* block, uint8_t* q, float* dx, float*) {
+    const BlockQ5_0& x = *static_cast<const BlockQ5_0*>(block);
+    uint32_t qh;
+    std::memcpy(&qh, x.qh, 4);
+    for (int j = 0; j < 16; ++j) {
+        q[j] = (uint8_t)((x.qs[j] & 0x0F) | (((qh >> j) & 1) << 4));
+        q[j + 16] = (uint8_t)((x.qs[j] >> 4) | (((qh >> (j + 16)) & 1) << 4));
+    }
+    dx[0] = h2f(x.d);
+}
+
+// Q8_0: signed quants shifted to unsigned; weight = d * ((q + 128) - 128).
+void unpack_q8_0(const void* block, uint8_t* q, float* dx, float*) {
+    const BlockQ8_0& x = *static_cast<const BlockQ8_0*>(block);
+    for (int j = 0; j < 32; ++j) q[j] = (uint8_t)(x.qs[j] + 128);
+    dx[0] = h2f(x.d);
+}
+
+// IQ4_NL: indices into the signed level table, shifted to unsigned like Q8_0.
+void unpack_iq4_nl(const void* block, uint8_t* q, float* dx, float*) {
+    const BlockIQ4_NL& x = *static_cast<const BlockIQ4_NL*>(block);
+    for (int j = 0; j < 16; ++j) {
+        q[j] = (uint8_t)(kIQ4Values[x.qs[j] & 0x0F] + 128);
+        q[j + 16] = (uint8_t)(kIQ4Values[x.qs[j] >> 4] + 128);
+    }
+    dx[0] = h2f(x.d);
+}
+
+// IQ4_XS: eight sub-blocks of 32 with 6-bit scales biased by 32, levels as IQ4_NL.
+void unpack_iq4_xs(const void* block, uint8_t* q, float* dx, float*) {
+    const BlockIQ4_XS& x = *static_cast<const BlockIQ4_XS*>(block);
+    const float d = h2f(x.d);
+    for (int ib = 0; ib < 8; ++ib) {
+        const int ls =
+            ((x.scales_l[ib / 2] >> (4 * (ib % 2))) & 0x0F) | (((x.scales_h >> (2 * ib)) & 3) << 4);
+        dx[ib] = d * (float)(ls - 32);
+        for (int j = 0; j < 16; ++j) {
+            q[32 * ib + j] = (uint8_t)(kIQ4Values[x.qs[16 * ib + j] & 0x0F] + 128);
+            q[32 * ib + 16 + j] = (uint8_t)(kIQ4Values[x.qs[16 * ib + j] >> 4] + 128);
+        }
+    }
+}
+
+// Q4_K: 64-value chunks of 32 bytes, low nibbles the chunk's first sub-block, high nibbles its
+// second; weight = d * sc * q - dmin * m.
+void unpack_q4_k(const void* block, uint8_t* q, float* dx, float* mx) {
+    const BlockQ4_K& x = *static_cast<const BlockQ4_K*>(block);
+    const float d = h2f(x.d), dmin = h2f(x.dmin);
+    for (int j = 0; j < 8; ++j) {
+        int sc, m;
+        unpack_k_scale_min(j, x.scales, &sc, &m);
+        dx[j] = d * (float)sc;
+        mx[j] = -(dmin * (float)m);
+        const uint8_t* qs = x.qs + 32 * (j / 2);
+        for (int l = 0; l < 32; ++l) q[32 * j + l] = j % 2 ? qs[l] >> 4 : qs[l] & 0x0F;
+    }
+}
+
+// Q5_K: Q4_K plus a fifth bit, bit j of qh[l] for value l of sub-block j.
+void unpack_q5_k(const void* block, uint8_t* q, float* dx, float* mx) {
+    const BlockQ5_K& x = *static_cast<const BlockQ5_K*>(block);
+    const float d = h2f(x.d), dmin = h2f(x.dmin);
+    for (int j = 0; j < 8; ++j) {
+        int sc, m;
+        unpack_k_scale_min(j, x.scales, &sc, &m);
+        dx[j] = d * (float)sc;
+        mx[j] = -(dmin * (float)m);
+        const uint8_t* qs = x.qs + 32 * (j / 2);
+        for (int l = 0; l < 32; ++l) {
+            const int low = j % 2 ? qs[l] >> 4 : qs[l] & 0x0F;
+            q[32 * j + l] = (uint8_t)(low | (((x.qh[l] >> j) & 1) << 4));
+        }
+    }
+}
+
+// Q6_K: value 128h + 32k + l has its low nibble in ql[64h + 32(k % 2) + l] (low for k < 2, high
+// otherwise) and its top two bits at bit 2k of qh[32h + l]; weight = d * sc * (q - 32).
+void unpack_q6_k(const void* block, uint8_t* q, float* dx, float*) {
+    const BlockQ6_K& x = *static_cast<const BlockQ6_K*>(block);
+    const float d = h2f(x.d);
+    for (int h = 0; h < 2; ++h)
+        for (int k = 0; k < 4; ++k)
+            for (int l = 0; l < 32; ++l) {
+                const uint8_t ql = x.ql[64 * h + 32 * (k % 2) + l];
+                const int low = k < 2 ? ql & 0x0F : ql >> 4;
+                const int top = (x.qh[32 * h + l] >> (2 * k)) & 3;
+                q[128 * h + 32 * k + l] = (uint8_t)(low | (top << 4));
+            }
+    for (int g = 0; g < 16; ++g) dx[g] = d * (float)x.scales[g];
+}
+
+// Q3_K: value 128n + 32j + l has two low bits at bit 2j of qs[32n + l] and its third bit at
+// bit 4n + j of hmask[l]; weight = d * (sc - 32) * (q - 4).
+void unpack_q3_k(const void* block, uint8_t* q, float* dx, float*) {
+    const BlockQ3_K& x = *static_cast<const BlockQ3_K*>(block);
+    const float d = h2f(x.d);
+    for (int n = 0; n < 2; ++n)
+        for (int j = 0; j < 4; ++j)
+            for (int l = 0; l < 32; ++l) {
+                const int low = (x.qs[32 * n + l] >> (2 * j)) & 3;
+                const int high = (x.hmask[l] >> (4 * n + j)) & 1;
+                q[128 * n + 32 * j + l] = (uint8_t)(low | (high << 2));
+            }
+    for (int g = 0; g < 16; ++g) dx[g] = d * (float)q3_k_scale(x.scales, g);
+}
+
+// Q2_K: two bits per value laid out as Q3_K's low bits; per 16 values a 4-bit scale and min.
+void unpack_q2_k(const void* block, uint8_t* q, float* dx, float* mx) {
+    const BlockQ2_K& x = *static_cast<const BlockQ2_K*>(block);
+    const float d = h2f(x.d), dmin = h2f(x.dmin);
+    for (int n = 0; n < 2; ++n)
+        for (int j = 0; j < 4; ++j)
+            for (int l = 0; l < 32; ++l)
+                q[128 * n + 32 * j + l] = (uint8_t)((x.qs[32 * n + l] >> (2 * j)) & 3);
+    for (int g = 0; g < 16; ++g) {
+        dx[g] = d * (float)(x.scales[g] & 0x0F);
+        mx[g] = -(dmin * (float)(x.scales[g] >> 4));
+    }
+}
+
+constexpr QGemmFormat kFormats[] = {
+    {DType::Q4_0, DType::Q8_0, 32, 8, unpack_q4_0},
+    {DType::Q5_0, DType::Q8_0, 32, 16, unpack_q5_0},
+    {DType::Q8_0, DType::Q8_0, 32, 128, unpack_q8_0},
+    {DType::IQ4_NL, DType::Q8_0, 32, 128, unpack_iq4_nl},
+    {DType::IQ4_XS, DType::Q8_K, 32, 128, unpack_iq4_xs},
+    {DType::Q2_K, DType::Q8_K, 16, 0, unpack_q2_k},
+    {DType::Q3_K, DType::Q8_K, 16, 4, unpack_q3_k},
+    {DType::Q4_K, DType::Q8_K, 32, 0, unpack_q4_k},
+    {DType::Q5_K, DType::Q8_K, 32, 0, unpack_q5_k},
+    {DType::Q6_K, DType::Q8_K, 16, 32, unpack_q6_k},
+};
+
+// The quants and scale of activation sub-block b of a row quantized as Q8_0 or Q8_K.
+const int8_t* activation_sub_block(const QGemmFormat& f, const uint8_t* row, int64_t b, float* dy) {
+    if (f.activations == DType::Q8_0) {
+        const BlockQ8_0& y = reinterpret_cast<const BlockQ8_0*>(row)[b];
+        *dy = h2f(y.d);
+        return y.qs;
+    }
+    const int64_t per_block = kQKK / f.sub;
+    const BlockQ8_K& y = reinterpret_cast<const BlockQ8_K*>(row)[b / per_block];
+    *dy = y.d;
+    return y.qs + (b % per_block) * f.sub;
+}
+
+}  // namespace
+
+const QGemmFormat* qgemm_format(DType weights) {
+    for (const QGemmFormat& f : kFormats)
+        if (f.weights == weights) return &f;
+    return nullptr;
+}
+
+void qgemm_pack_x(const QGemmFormat& f, FromFloatFn quantize, const float* x, int64_t ldx,
+                  int64_t M, int64_t K, int64_t p0, int64_t p1, uint8_t* xp, uint8_t* tmp) {
+    const int64_t L = f.sub, n_sub = K / L, sub_bytes = kQGemmMr * (L + 8);
+    for (int64_t p = p0; p < p1; ++p) {
+        uint8_t* panel = xp + p * qgemm_panel_bytes(f, K);
+        for (int64_t i = 0; i < kQGemmMr; ++i) {
+            const int64_t m = p * kQGemmMr + i;
+            if (m >= M) {
+                for (int64_t b = 0; b < n_sub; ++b) {
+                    uint8_t* dst = panel + b * sub_bytes;
+                    for (int64_t s = 0; s < L / 4; ++s)
+                        std::memset(dst + (s * kQGemmMr + i) * 4, 0, 4);
+                    std::memset(dst + L * kQGemmMr + 4 * i, 0, 4);
+                    std::memset(dst + L * kQGemmMr + 4 * (kQGemmMr + i), 0, 4);
+                }
+                continue;
+            }
+            quantize(x + m * ldx, tmp, K);
+            for (int64_t b = 0; b < n_sub; ++b) {
+                uint8_t* dst = panel + b * sub_bytes;
+                float dy;
+                const int8_t* q = activation_sub_block(f, tmp, b, &dy);
+                int32_t sum = 0;
+                for (int64_t l = 0; l < L; ++l) sum += q[l];
+                for (int64_t s = 0; s < L / 4; ++s)
+                    std::memcpy(dst + (s * kQGemmMr + i) * 4, q + 4 * s, 4);
+                std::memcpy(dst + L * kQGemmMr + 4 * i, &dy, 4);
+                uint8_t* aux = dst + L * kQGemmMr + 4 * (kQGemmMr + i);
+                if (f.offset) {
+                    const int32_t corr = -f.offset * sum;
+                    std::memcpy(aux, &corr, 4);
+                } else {
+                    const float sy = dy * (float)sum;
+                    std::memcpy(aux, &sy, 4);
+                }
+            }
+        }
+    }
+}
+
+void qgemm_pack_w(const QGemmFormat& f, const void* w, size_t ldw, int64_t n0, int64_t N, int64_t K,
+                  uint8_t* tile) {
+    const TypeTraits& tt = type_traits(f.weights);
+    const int64_t L = f.sub, bs = tt.block_size, per_block = bs / L;
+    const int64_t sub_bytes = kQGemmNr * L + (f.offset ? 128 : 256);
+    const int64_t rows = std::min<int64_t>(kQGemmNr, N - n0);
+    if (rows < kQGemmNr) std::memset(tile, 0, (size_t)qgemm_tile_bytes(f, K));
+    uint8_t q[kQKK];
+    float dx[kQKK / 16], mx[kQKK / 16];
+    for (int64_t r = 0; r < rows; ++r) {
+        const uint8_t* row = static_cast<const uint8_t*>(w) + (size_t)(n0 + r) * ldw;
+        const int64_t lane = (r / 16) * 64 + (r % 16) * 4;
+        for (int64_t blk = 0; blk < K / bs; ++blk) {
+            f.unpack(row + blk * tt.type_size, q, dx, mx);
+            for (int64_t j = 0; j < per_block; ++j) {
+                uint8_t* dst = tile + (blk * per_block + j) * sub_bytes;
+                for (int64_t s = 0; s < L / 4; ++s)
+                    std::memcpy(dst + s * 128 + lane, q + j * L + 4 * s, 4);
+                std::memcpy(dst + kQGemmNr * L + 4 * r, &dx[j], 4);
+                if (!f.offset) std::memcpy(dst + kQGemmNr * L + 128 + 4 * r, &mx[j], 4);
+            }
+        }
+    }
+}
+
+int64_t qgemm_tiles_per_chunk(const QGemmFormat& f, int64_t K) {
+    constexpr int64_t kChunkBytes = 384 * 1024;
+    return std::clamp<int64_t>(kChunkBytes / qgemm_tile_bytes(f, K), 1, 8);
+}
+
+}  // namespace lamina
