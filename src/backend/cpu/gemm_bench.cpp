@@ -1,5 +1,7 @@
 // mul_mat throughput at TinyLlama shapes (dim 2048, ffn 5632, vocab 32000) through the CPU
-// backend: GFLOP/s for prompt batches (M=512) and weight GB/s for generation (M=1).
+// backend: GFLOP/s for prompt batches (M=512) and weight GB/s for generation (M=1); for the
+// quantized types "GFLOPS" counts the multiply-adds of the integer GEMM the same way (2 per
+// weight per row), to compare with the int8 VNNI peak of machine_bench.
 // Arguments: K, N, M, threads, weight type id. LAMINA_ISA lowers the kernel set.
 #include <benchmark/benchmark.h>
 
@@ -58,6 +60,19 @@ void shapes(benchmark::internal::Benchmark* b) {
         }
 }
 BENCHMARK(BM_MulMat)->Apply(shapes)->UseRealTime()->Unit(benchmark::kMillisecond);
+
+// Every quantized weight type at one square shape, prompt batch and single row, 2 threads.
+void quant_shapes(benchmark::internal::Benchmark* b) {
+    for (DType t : {DType::Q4_0, DType::Q5_0, DType::Q8_0, DType::Q2_K, DType::Q3_K, DType::Q4_K,
+                    DType::Q5_K, DType::Q6_K, DType::IQ4_NL, DType::IQ4_XS, DType::Q4_1,
+                    DType::Q5_1})
+        for (int64_t M : {512, 1}) b->Args({2048, 2048, M, 2, (int64_t)t});
+}
+BENCHMARK(BM_MulMat)
+    ->Name("BM_MulMatQuant")
+    ->Apply(quant_shapes)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace lamina

@@ -104,7 +104,9 @@ TEST(CpuOps, MulMatF32AndF16AwkwardShapes) {
 // Many activation rows against quantized weights take the integer GEMM (AVX-512) or the
 // dequantizing GEMM (AVX2): either must equal float math on the type table's reference
 // dequantization of the weights and of the activations rounded through the vec_dot type. Sizes
-// cover one block, tails of the 32-row tiles and more rows than one 256-row chunk.
+// cover one block, tails of the 32-row tiles and more rows than one 256-row chunk. (Q4_1/Q5_1
+// are left to qgemm_test: their dots use Q8_1's fp16-rounded activation sums, as GGUF's do,
+// which this float ideal does not.)
 TEST(CpuOps, MulMatQuantizedManyRowsMatchesDequantizedFloat) {
     for (DType t : {DType::Q4_0, DType::Q8_0, DType::Q4_K, DType::Q6_K, DType::Q5_K, DType::Q3_K,
                     DType::Q2_K, DType::IQ4_XS, DType::IQ4_NL, DType::Q5_0}) {

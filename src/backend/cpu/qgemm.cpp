@@ -39,6 +39,30 @@ void unpack_q5_0(const void* block, uint8_t* q, float* dx, float*) {
     dx[0] = h2f(x.d);
 }
 
+// Q4_1: Q4_0's nibbles with a free min; weight = d * q + m.
+void unpack_q4_1(const void* block, uint8_t* q, float* dx, float* mx) {
+    const BlockQ4_1& x = *static_cast<const BlockQ4_1*>(block);
+    for (int j = 0; j < 16; ++j) {
+        q[j] = x.qs[j] & 0x0F;
+        q[j + 16] = x.qs[j] >> 4;
+    }
+    dx[0] = h2f(x.d);
+    mx[0] = h2f(x.m);
+}
+
+// Q5_1: Q5_0's five bits with a free min.
+void unpack_q5_1(const void* block, uint8_t* q, float* dx, float* mx) {
+    const BlockQ5_1& x = *static_cast<const BlockQ5_1*>(block);
+    uint32_t qh;
+    std::memcpy(&qh, x.qh, 4);
+    for (int j = 0; j < 16; ++j) {
+        q[j] = (uint8_t)((x.qs[j] & 0x0F) | (((qh >> j) & 1) << 4));
+        q[j + 16] = (uint8_t)((x.qs[j] >> 4) | (((qh >> (j + 16)) & 1) << 4));
+    }
+    dx[0] = h2f(x.d);
+    mx[0] = h2f(x.m);
+}
+
 // Q8_0: signed quants shifted to unsigned; weight = d * ((q + 128) - 128).
 void unpack_q8_0(const void* block, uint8_t* q, float* dx, float*) {
     const BlockQ8_0& x = *static_cast<const BlockQ8_0*>(block);
@@ -151,6 +175,8 @@ void unpack_q2_k(const void* block, uint8_t* q, float* dx, float* mx) {
 constexpr QGemmFormat kFormats[] = {
     {DType::Q4_0, DType::Q8_0, 32, 8, unpack_q4_0},
     {DType::Q5_0, DType::Q8_0, 32, 16, unpack_q5_0},
+    {DType::Q4_1, DType::Q8_1, 32, 0, unpack_q4_1},
+    {DType::Q5_1, DType::Q8_1, 32, 0, unpack_q5_1},
     {DType::Q8_0, DType::Q8_0, 32, 128, unpack_q8_0},
     {DType::IQ4_NL, DType::Q8_0, 32, 128, unpack_iq4_nl},
     {DType::IQ4_XS, DType::Q8_K, 32, 128, unpack_iq4_xs},
@@ -161,8 +187,16 @@ constexpr QGemmFormat kFormats[] = {
     {DType::Q6_K, DType::Q8_K, 16, 32, unpack_q6_k},
 };
 
-// The quants and scale of activation sub-block b of a row quantized as Q8_0 or Q8_K.
-const int8_t* activation_sub_block(const QGemmFormat& f, const uint8_t* row, int64_t b, float* dy) {
+// The quants and scale of activation sub-block b of a row quantized as Q8_0, Q8_1 or Q8_K;
+// for Q8_1 also its stored d * sum(quants), which the Q4_1/Q5_1 dots use (rounded to fp16).
+const int8_t* activation_sub_block(const QGemmFormat& f, const uint8_t* row, int64_t b, float* dy,
+                                   float* stored_sy) {
+    if (f.activations == DType::Q8_1) {
+        const BlockQ8_1& y = reinterpret_cast<const BlockQ8_1*>(row)[b];
+        *dy = h2f(y.d);
+        *stored_sy = h2f(y.s);
+        return y.qs;
+    }
     if (f.activations == DType::Q8_0) {
         const BlockQ8_0& y = reinterpret_cast<const BlockQ8_0*>(row)[b];
         *dy = h2f(y.d);
@@ -202,8 +236,8 @@ void qgemm_pack_x(const QGemmFormat& f, FromFloatFn quantize, const float* x, in
             quantize(x + m * ldx, tmp, K);
             for (int64_t b = 0; b < n_sub; ++b) {
                 uint8_t* dst = panel + b * sub_bytes;
-                float dy;
-                const int8_t* q = activation_sub_block(f, tmp, b, &dy);
+                float dy, sy = 0;
+                const int8_t* q = activation_sub_block(f, tmp, b, &dy, &sy);
                 int32_t sum = 0;
                 for (int64_t l = 0; l < L; ++l) sum += q[l];
                 for (int64_t s = 0; s < L / 4; ++s)
@@ -214,7 +248,7 @@ void qgemm_pack_x(const QGemmFormat& f, FromFloatFn quantize, const float* x, in
                     const int32_t corr = -f.offset * sum;
                     std::memcpy(aux, &corr, 4);
                 } else {
-                    const float sy = dy * (float)sum;
+                    if (f.activations != DType::Q8_1) sy = dy * (float)sum;
                     std::memcpy(aux, &sy, 4);
                 }
             }

@@ -14,11 +14,11 @@ namespace lamina {
 // Types whose offset is a fixed multiple of the scale (Q4_0: mx = -8 dx, Q8_0 stored as q + 128
 // with mx = -128 dx, Q6_K, Q3_K, IQ4_*) fold it into the integer sum ("offset" below); types
 // with free mins (Q4_K, Q5_K, Q2_K) add mx * (activation sum) in float.
-// Activations are quantized with the type's vec_dot_type (Q8_0 or Q8_K) exactly as the
+// Activations are quantized with the type's vec_dot_type (Q8_0, Q8_1 or Q8_K) exactly as the
 // one-row dot kernels quantize them, so both paths compute the same numbers.
 struct QGemmFormat {
     DType weights;
-    DType activations;  // Q8_0 or Q8_K
+    DType activations;  // Q8_0, Q8_1 or Q8_K
     int sub;            // L: values per sub-block, 16 or 32
     int offset;         // C > 0: mx = -C * dx, summed as -C * sum(y) in integers; 0: free mins
     // One block of the weight type (block_size values) to q[block_size], and dx, mx for each of
@@ -37,7 +37,7 @@ constexpr int64_t kQGemmNr = 32;  // weight rows per tile
 //   uint8 quants[L/4][Mr][4]  (four consecutive values of each row, the vpdpbusd broadcast unit)
 //   float dy[Mr]              (the row's activation scale for this sub-block)
 //   aux[Mr]                   (int32 -C * sum(quants) for offset formats, float dy * sum(quants)
-//                              for free-min formats)
+//                              for free-min formats: Q8_1's stored fp16 value)
 inline int64_t qgemm_panel_bytes(const QGemmFormat& f, int64_t K) {
     return K / f.sub * kQGemmMr * (f.sub + 8);
 }

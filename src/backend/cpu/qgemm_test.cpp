@@ -105,8 +105,8 @@ TEST(CpuQGemm, MatchesScalarDotForEveryFormat) {
         const int64_t K = bs == 32 ? 5632 : 2048;
         check_format(k, t, 7, 4 * kQGemmNr * qgemm_tiles_per_chunk(*qgemm_format(t), K) + 5, K, 5);
     }
-    // Every quant type with an 8-bit-activation dot except Q4_1/Q5_1 (Q8_1 activations).
-    EXPECT_EQ(covered, 10);
+    // Every weight type of the type table.
+    EXPECT_EQ(covered, 12);
 }
 
 // The unpacked bytes and scales reproduce the type table's dequantization exactly.
