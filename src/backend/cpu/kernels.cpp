@@ -29,13 +29,17 @@ void axpy_f16_ref(int64_t n, float a, const uint16_t* x, float* y) {
 }
 
 void attn_scores_f16_ref(int64_t d, const uint16_t* k, int64_t stride, int64_t n, const float* q,
-                         float scale, float* scores) {
-    for (int64_t j = 0; j < n; ++j) scores[j] = scale * dot_f16_f32_ref(d, k + j * stride, q);
+                         int64_t ldq, int64_t g, float scale, float* scores, int64_t lds) {
+    for (int64_t i = 0; i < g; ++i)
+        for (int64_t j = 0; j < n; ++j)
+            scores[i * lds + j] = scale * dot_f16_f32_ref(d, k + j * stride, q + i * ldq);
 }
 
-void attn_values_f16_ref(int64_t d, const float* w, const uint16_t* v, int64_t stride, int64_t n,
-                         float* acc) {
-    for (int64_t j = 0; j < n; ++j) axpy_f16_ref(d, w[j], v + j * stride, acc);
+void attn_values_f16_ref(int64_t d, const float* w, int64_t ldw, const uint16_t* v, int64_t stride,
+                         int64_t n, int64_t g, float* acc, int64_t lda) {
+    for (int64_t i = 0; i < g; ++i)
+        for (int64_t j = 0; j < n; ++j)
+            axpy_f16_ref(d, w[i * ldw + j], v + j * stride, acc + i * lda);
 }
 
 float exp_sum_ref(int64_t n, float* x, float max) {

@@ -53,13 +53,17 @@ struct CpuKernels {
     float (*dot_f16_f32)(int64_t n, const uint16_t* x, const float* y) = nullptr;
     // y[i] += a * x[i] for an F16 row x (attention values from an F16 V cache).
     void (*axpy_f16)(int64_t n, float a, const uint16_t* x, float* y) = nullptr;
-    // Attention over an F16 cache, one call per (query, head) instead of one per key:
-    // scores[j] = scale * dot(k_j, q) for the n rows k_j = k + j * stride, and
-    // acc[0..d) += sum_j w[j] * v_j for the n rows v_j = v + j * stride.
+    // Attention over an F16 cache for the g query rows that share one K/V head (grouped-query
+    // attention: each cache row is read and converted once for all of them):
+    //   scores[i * lds + j] = scale * dot(k_j, q_i) for the n rows k_j = k + j * stride and the
+    //   g query rows q_i = q + i * ldq;
+    //   acc[i * lda + 0..d) += sum_j w[i * ldw + j] * v_j for the n rows v_j = v + j * stride.
     void (*attn_scores_f16)(int64_t d, const uint16_t* k, int64_t stride, int64_t n, const float* q,
-                            float scale, float* scores) = nullptr;
-    void (*attn_values_f16)(int64_t d, const float* w, const uint16_t* v, int64_t stride, int64_t n,
-                            float* acc) = nullptr;
+                            int64_t ldq, int64_t g, float scale, float* scores,
+                            int64_t lds) = nullptr;
+    void (*attn_values_f16)(int64_t d, const float* w, int64_t ldw, const uint16_t* v,
+                            int64_t stride, int64_t n, int64_t g, float* acc,
+                            int64_t lda) = nullptr;
     // Softmax numerators: x[i] = exp(x[i] - max), returning their sum.
     float (*exp_sum)(int64_t n, float* x, float max) = nullptr;
 };

@@ -62,12 +62,15 @@ void axpy_f16(int64_t n, float a, const uint16_t* x, float* y) {
 }
 
 void attn_scores_f16(int64_t d, const uint16_t* k, int64_t stride, int64_t n, const float* q,
-                     float scale, float* scores) {
-    for (int64_t j = 0; j < n; ++j) scores[j] = scale * dot_f16_f32(d, k + j * stride, q);
+                     int64_t ldq, int64_t g, float scale, float* scores, int64_t lds) {
+    for (int64_t i = 0; i < g; ++i)
+        for (int64_t j = 0; j < n; ++j)
+            scores[i * lds + j] = scale * dot_f16_f32(d, k + j * stride, q + i * ldq);
 }
 
-// The output row stays in registers 32 floats at a time while every value row streams past.
-void attn_values_f16(int64_t d, const float* w, const uint16_t* v, int64_t stride, int64_t n,
+// One query row's output stays in registers 32 floats at a time while every value row streams
+// past.
+void attn_values_row(int64_t d, const float* w, const uint16_t* v, int64_t stride, int64_t n,
                      float* acc) {
     int64_t i = 0;
     for (; i + 32 <= d; i += 32) {
@@ -88,6 +91,11 @@ void attn_values_f16(int64_t d, const float* w, const uint16_t* v, int64_t strid
     }
     if (i < d)
         for (int64_t j = 0; j < n; ++j) axpy_f16(d - i, w[j], v + j * stride + i, acc + i);
+}
+
+void attn_values_f16(int64_t d, const float* w, int64_t ldw, const uint16_t* v, int64_t stride,
+                     int64_t n, int64_t g, float* acc, int64_t lda) {
+    for (int64_t i = 0; i < g; ++i) attn_values_row(d, w + i * ldw, v, stride, n, acc + i * lda);
 }
 
 // exp(x) = 2^m * exp(r) with m = round(x / ln 2) and |r| <= ln2 / 2, exp(r) by its Taylor series

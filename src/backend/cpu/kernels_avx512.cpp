@@ -83,6 +83,109 @@ float dot_bf16_f32(int64_t n, const uint16_t* x, const float* y) {
     return _mm512_reduce_add_ps(a0);
 }
 
+// The four sums of a0..a3, in that order.
+inline __m128 hsum4(__m512 a0, __m512 a1, __m512 a2, __m512 a3) {
+    // Per 128-bit lane: pairs of a0/a1 and a2/a3 folded, then the four rows side by side.
+    const __m512 t0 = _mm512_add_ps(_mm512_unpacklo_ps(a0, a1), _mm512_unpackhi_ps(a0, a1));
+    const __m512 t1 = _mm512_add_ps(_mm512_unpacklo_ps(a2, a3), _mm512_unpackhi_ps(a2, a3));
+    const __m512 u = _mm512_add_ps(
+        _mm512_castpd_ps(_mm512_unpacklo_pd(_mm512_castps_pd(t0), _mm512_castps_pd(t1))),
+        _mm512_castpd_ps(_mm512_unpackhi_pd(_mm512_castps_pd(t0), _mm512_castps_pd(t1))));
+    const __m256 h =
+        _mm256_add_ps(_mm512_castps512_ps256(u),
+                      _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(u), 1)));
+    return _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
+}
+
+// Keys four at a time: converted once into float rows on the stack, then dotted with every
+// query row of the group from L1, four sums reduced together.
+constexpr int64_t kAttnMaxD = 256;
+
+void attn_scores_f16(int64_t d, const uint16_t* k, int64_t stride, int64_t n, const float* q,
+                     int64_t ldq, int64_t g, float scale, float* scores, int64_t lds) {
+    if (d > kAttnMaxD) {
+        for (int64_t i = 0; i < g; ++i)
+            for (int64_t j = 0; j < n; ++j)
+                scores[i * lds + j] = scale * dot_f16_f32(d, k + j * stride, q + i * ldq);
+        return;
+    }
+    alignas(64) float kf[4][kAttnMaxD];
+    const int64_t chunks = (d + 15) / 16;
+    const __mmask16 last = tail_mask(d - 16 * (chunks - 1));
+    int64_t j = 0;
+    for (; j + 4 <= n; j += 4) {
+        for (int r = 0; r < 4; ++r)
+            for (int64_t c = 0; c < chunks; ++c)
+                _mm512_store_ps(kf[r] + 16 * c,
+                                load_f16_masked(k + (j + r) * stride + 16 * c,
+                                                c + 1 < chunks ? (__mmask16)0xFFFF : last));
+        for (int64_t i = 0; i < g; ++i) {
+            const float* qi = q + i * ldq;
+            __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+            for (int64_t c = 0; c < chunks; ++c) {
+                const __m512 qc =
+                    _mm512_maskz_loadu_ps(c + 1 < chunks ? (__mmask16)0xFFFF : last, qi + 16 * c);
+                a0 = _mm512_fmadd_ps(_mm512_load_ps(kf[0] + 16 * c), qc, a0);
+                a1 = _mm512_fmadd_ps(_mm512_load_ps(kf[1] + 16 * c), qc, a1);
+                a2 = _mm512_fmadd_ps(_mm512_load_ps(kf[2] + 16 * c), qc, a2);
+                a3 = _mm512_fmadd_ps(_mm512_load_ps(kf[3] + 16 * c), qc, a3);
+            }
+            _mm_storeu_ps(scores + i * lds + j,
+                          _mm_mul_ps(hsum4(a0, a1, a2, a3), _mm_set1_ps(scale)));
+        }
+    }
+    for (; j < n; ++j)
+        for (int64_t i = 0; i < g; ++i)
+            scores[i * lds + j] = scale * dot_f16_f32(d, k + j * stride, q + i * ldq);
+}
+
+// R query rows' outputs in registers, 32 floats of each at a time, while the value rows
+// stream past converted once for all of them.
+template <int R>
+void attn_values_rows(int64_t d, const float* w, int64_t ldw, const uint16_t* v, int64_t stride,
+                      int64_t n, float* acc, int64_t lda) {
+    for (int64_t c = 0; c < d; c += 32) {
+        const __mmask16 m0 = tail_mask(d - c), m1 = d - c > 16 ? tail_mask(d - c - 16) : 0;
+        __m512 a[R][2];
+        for (int r = 0; r < R; ++r) {
+            a[r][0] = _mm512_maskz_loadu_ps(m0, acc + r * lda + c);
+            a[r][1] = _mm512_maskz_loadu_ps(m1, acc + r * lda + c + 16);
+        }
+        for (int64_t j = 0; j < n; ++j) {
+            const uint16_t* row = v + j * stride + c;
+            const __m512 v0 = load_f16_masked(row, m0), v1 = load_f16_masked(row + 16, m1);
+            for (int r = 0; r < R; ++r) {
+                const __m512 wr = _mm512_set1_ps(w[r * ldw + j]);
+                a[r][0] = _mm512_fmadd_ps(wr, v0, a[r][0]);
+                a[r][1] = _mm512_fmadd_ps(wr, v1, a[r][1]);
+            }
+        }
+        for (int r = 0; r < R; ++r) {
+            _mm512_mask_storeu_ps(acc + r * lda + c, m0, a[r][0]);
+            _mm512_mask_storeu_ps(acc + r * lda + c + 16, m1, a[r][1]);
+        }
+    }
+}
+
+void attn_values_f16(int64_t d, const float* w, int64_t ldw, const uint16_t* v, int64_t stride,
+                     int64_t n, int64_t g, float* acc, int64_t lda) {
+    using Rows = void (*)(int64_t, const float*, int64_t, const uint16_t*, int64_t, int64_t, float*,
+                          int64_t);
+    static constexpr Rows kByRows[9] = {nullptr,
+                                        attn_values_rows<1>,
+                                        attn_values_rows<2>,
+                                        attn_values_rows<3>,
+                                        attn_values_rows<4>,
+                                        attn_values_rows<5>,
+                                        attn_values_rows<6>,
+                                        attn_values_rows<7>,
+                                        attn_values_rows<8>};
+    for (int64_t i = 0; i < g; i += 8) {
+        const int64_t rows = g - i < 8 ? g - i : 8;
+        kByRows[rows](d, w + i * ldw, ldw, v, stride, n, acc + i * lda, lda);
+    }
+}
+
 float vec_dot_f32(int64_t n, const void* x, const void* y) {
     return dot_f32(n, static_cast<const float*>(x), static_cast<const float*>(y));
 }
@@ -100,6 +203,8 @@ void install_avx512_kernels(CpuKernels& k) {
     k.axpy_f32 = axpy_f32;
     k.dot_f16_f32 = dot_f16_f32;
     k.axpy_f16 = axpy_f16;
+    k.attn_scores_f16 = attn_scores_f16;
+    k.attn_values_f16 = attn_values_f16;
     k.vec_dot[(size_t)DType::F32] = vec_dot_f32;
     k.vec_dot[(size_t)DType::F16] = vec_dot_f16;
     k.vec_dot[(size_t)DType::BF16] = vec_dot_bf16;

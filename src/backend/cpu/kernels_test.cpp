@@ -68,38 +68,48 @@ TEST(CpuKernels, DotAndAxpyMatchScalar) {
     }
 }
 
-// Attention's whole-row kernels: head sizes around the 8/32-float blocks, keys strided apart as
-// in the KV cache (the gap must never be read into the result), 1 to a few hundred keys.
+// Attention's grouped kernels: head sizes around the 4/8/16/32-float blocks, 1 to 9 query rows
+// (a group of 8 fills the register block, 9 spills into a second), keys strided apart as in the
+// KV cache (the gap must never be read into the result), 1 to a few hundred keys.
 TEST(CpuKernels, AttentionRowsMatchScalar) {
     if (simd_isas().empty()) GTEST_SKIP() << "this CPU has no SIMD kernel set to compare";
     for (Isa isa : simd_isas()) {
         const CpuKernels& k = cpu_kernels(isa);
-        for (int64_t d : {1, 7, 8, 33, 64, 80, 128, 200}) {
+        for (int64_t d : {1, 7, 8, 33, 64, 80, 128, 200, 300}) {
             for (int64_t n : {1, 5, 300}) {
-                SCOPED_TRACE(std::string(isa_name(isa)) + " d=" + std::to_string(d) +
-                             " n=" + std::to_string(n));
-                const int64_t stride = d * 3 + 5;
-                const std::vector<uint16_t> kv = to_f16(randoms(stride * n, 7 + (uint32_t)d));
-                const std::vector<float> q = randoms(d, 8), w = randoms(n, 9);
-                std::vector<float> scores((size_t)n + 1, -7.0f);
-                k.attn_scores_f16(d, kv.data(), stride, n, q.data(), 0.125f, scores.data());
-                for (int64_t j = 0; j < n; ++j) {
-                    double want = 0;
-                    for (int64_t i = 0; i < d; ++i)
-                        want += (double)fp16_to_fp32(kv[j * stride + i]) * q[i];
-                    want *= 0.125;
-                    ASSERT_NEAR(scores[j], want, tol(d) * (1 + std::fabs(want))) << j;
+                for (int64_t g : {1, 3, 8, 9}) {
+                    SCOPED_TRACE(std::string(isa_name(isa)) + " d=" + std::to_string(d) +
+                                 " n=" + std::to_string(n) + " g=" + std::to_string(g));
+                    const int64_t stride = d * 3 + 5, ldq = d + 3, lds = n + 2, lda = d + 1;
+                    const std::vector<uint16_t> kv = to_f16(randoms(stride * n, 7 + (uint32_t)d));
+                    const std::vector<float> q = randoms(ldq * g, 8), w = randoms(lds * g, 9);
+                    std::vector<float> scores((size_t)(lds * g), -7.0f);
+                    k.attn_scores_f16(d, kv.data(), stride, n, q.data(), ldq, g, 0.125f,
+                                      scores.data(), lds);
+                    for (int64_t i = 0; i < g; ++i) {
+                        for (int64_t j = 0; j < n; ++j) {
+                            double want = 0;
+                            for (int64_t c = 0; c < d; ++c)
+                                want += (double)fp16_to_fp32(kv[j * stride + c]) * q[i * ldq + c];
+                            want *= 0.125;
+                            ASSERT_NEAR(scores[i * lds + j], want, tol(d) * (1 + std::fabs(want)))
+                                << i << " " << j;
+                        }
+                        EXPECT_EQ(scores[i * lds + n], -7.0f);
+                    }
+                    std::vector<float> acc = randoms(lda * g, 10), start = acc;
+                    k.attn_values_f16(d, w.data(), lds, kv.data(), stride, n, g, acc.data(), lda);
+                    for (int64_t i = 0; i < g; ++i) {
+                        for (int64_t c = 0; c < d; ++c) {
+                            double want = start[i * lda + c];
+                            for (int64_t j = 0; j < n; ++j)
+                                want += (double)w[i * lds + j] * fp16_to_fp32(kv[j * stride + c]);
+                            ASSERT_NEAR(acc[i * lda + c], want, tol(n) * (1 + std::fabs(want)))
+                                << i << " " << c;
+                        }
+                        EXPECT_EQ(acc[i * lda + d], start[i * lda + d]);
+                    }
                 }
-                EXPECT_EQ(scores[n], -7.0f);
-                std::vector<float> acc = randoms(d, 10), start = acc;
-                k.attn_values_f16(d, w.data(), kv.data(), stride, n, acc.data());
-                for (int64_t i = 0; i < d; ++i) {
-                    double want = start[i];
-                    for (int64_t j = 0; j < n; ++j)
-                        want += (double)w[j] * fp16_to_fp32(kv[j * stride + i]);
-                    ASSERT_NEAR(acc[i], want, tol(n) * (1 + std::fabs(want))) << i;
-                }
-                EXPECT_EQ(acc[d], start[d]);
             }
         }
     }
