@@ -1,19 +1,29 @@
 #include "runtime/kv_cache.h"
 
+#include <algorithm>
+#include <cstring>
+#include <new>
+
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
+
 namespace lamina {
 
 KvCache::KvCache(int64_t n_layer, int64_t head_dim, int64_t n_head_kv, int64_t n_ctx, DType type)
-    : head_dim_(head_dim), n_head_kv_(n_head_kv), n_ctx_(n_ctx), type_(type) {
-    const size_t layer_bytes = row_size(type, head_dim) * (size_t)n_head_kv * (size_t)n_ctx;
-    k_.assign((size_t)n_layer, std::vector<uint8_t>(layer_bytes));
-    v_.assign((size_t)n_layer, std::vector<uint8_t>(layer_bytes));
-}
-
-size_t KvCache::bytes() const {
-    size_t total = 0;
-    for (const auto& b : k_) total += b.size();
-    for (const auto& b : v_) total += b.size();
-    return total;
+    : head_dim_(head_dim), n_head_kv_(n_head_kv), n_ctx_(n_ctx), type_(type), n_layer_(n_layer) {
+    constexpr size_t kPage = 4096, kHugePage = size_t(2) << 20;
+    layer_bytes_ = row_size(type, head_dim) * (size_t)n_head_kv * (size_t)n_ctx;
+    layer_stride_ = (layer_bytes_ + kPage - 1) / kPage * kPage;
+    const size_t total = std::max<size_t>(2 * (size_t)n_layer * layer_stride_, kPage);
+    const size_t align = total >= kHugePage ? kHugePage : kPage;
+    block_.reset(
+        static_cast<uint8_t*>(std::aligned_alloc(align, (total + align - 1) / align * align)));
+    if (!block_) throw std::bad_alloc();
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    if (align == kHugePage) madvise(block_.get(), total, MADV_HUGEPAGE);  // a hint; may be ignored
+#endif
+    std::memset(block_.get(), 0, total);
 }
 
 }  // namespace lamina

@@ -101,6 +101,15 @@ inline __m128 hsum4(__m512 a0, __m512 a1, __m512 a2, __m512 a3) {
 // query row of the group from L1, four sums reduced together.
 constexpr int64_t kAttnMaxD = 256;
 
+// Cache rows of one head are a few hundred bytes apart (the other heads lie between), a stride
+// the hardware prefetchers follow poorly: reading a 4096-deep cache from memory took 4x longer
+// without these prefetches (measured on Zen 5; 8 to 32 rows ahead all do as well).
+constexpr int64_t kAttnPrefetchRows = 16;
+inline void prefetch_row(const uint16_t* row, int64_t d) {
+    for (int64_t b = 0; b < d * 2; b += 64)
+        _mm_prefetch(reinterpret_cast<const char*>(row) + b, _MM_HINT_T0);
+}
+
 void attn_scores_f16(int64_t d, const uint16_t* k, int64_t stride, int64_t n, const float* q,
                      int64_t ldq, int64_t g, float scale, float* scores, int64_t lds) {
     if (d > kAttnMaxD) {
@@ -114,6 +123,9 @@ void attn_scores_f16(int64_t d, const uint16_t* k, int64_t stride, int64_t n, co
     const __mmask16 last = tail_mask(d - 16 * (chunks - 1));
     int64_t j = 0;
     for (; j + 4 <= n; j += 4) {
+        for (int r = 0; r < 4; ++r)
+            if (j + kAttnPrefetchRows + r < n)
+                prefetch_row(k + (j + kAttnPrefetchRows + r) * stride, d);
         for (int r = 0; r < 4; ++r)
             for (int64_t c = 0; c < chunks; ++c)
                 _mm512_store_ps(kf[r] + 16 * c,
@@ -152,6 +164,8 @@ void attn_values_rows(int64_t d, const float* w, int64_t ldw, const uint16_t* v,
             a[r][1] = _mm512_maskz_loadu_ps(m1, acc + r * lda + c + 16);
         }
         for (int64_t j = 0; j < n; ++j) {
+            if (j + kAttnPrefetchRows < n && c == 0)
+                prefetch_row(v + (j + kAttnPrefetchRows) * stride, d);
             const uint16_t* row = v + j * stride + c;
             const __m512 v0 = load_f16_masked(row, m0), v1 = load_f16_masked(row + 16, m1);
             for (int r = 0; r < R; ++r) {
