@@ -17,35 +17,46 @@ float h2f(uint16_t h) {
     return fp16_to_fp32(h);
 }
 
-// Q4_0: value j in the low nibble of qs[j], j + 16 in the high one; weight = d * (q - 8).
+// The 32 values of a 16-byte nibble run (Q4_0 and kin): value j in the low nibble of qs[j],
+// j + 16 in the high one.
+void nibbles32(const uint8_t* qs, uint8_t* q) {
+    for (int j = 0; j < 16; ++j) {
+        q[j] = qs[j] & 0x0F;
+        q[j + 16] = qs[j] >> 4;
+    }
+}
+
+// Q5_0/Q5_1's fifth bits: bit j of the little-endian word qh for value j.
+void add_fifth_bits(const uint8_t* qh_bytes, uint8_t* q) {
+    uint32_t qh;
+    std::memcpy(&qh, qh_bytes, 4);
+    for (int j = 0; j < 32; ++j) q[j] = (uint8_t)(q[j] | (((qh >> j) & 1) << 4));
+}
+
+// IQ4 indices to their signed levels, shifted to unsigned like Q8_0.
+void iq4_levels(uint8_t* q, int n) {
+    for (int j = 0; j < n; ++j) q[j] = (uint8_t)(kIQ4Values[q[j]] + 128);
+}
+
+// Q4_0: weight = d * (q - 8).
 void unpack_q4_0(const void* block, uint8_t* q, float* dx, float*) {
     const BlockQ4_0& x = *static_cast<const BlockQ4_0*>(block);
-    for (int j = 0; j < 16; ++j) {
-        q[j] = x.qs[j] & 0x0F;
-        q[j + 16] = x.qs[j] >> 4;
-    }
+    nibbles32(x.qs, q);
     dx[0] = h2f(x.d);
 }
 
-// Q5_0: Q4_0 plus a fifth bit per value from qh; weight = d * (q - 16).
+// Q5_0: Q4_0 plus a fifth bit per value; weight = d * (q - 16).
 void unpack_q5_0(const void* block, uint8_t* q, float* dx, float*) {
     const BlockQ5_0& x = *static_cast<const BlockQ5_0*>(block);
-    uint32_t qh;
-    std::memcpy(&qh, x.qh, 4);
-    for (int j = 0; j < 16; ++j) {
-        q[j] = (uint8_t)((x.qs[j] & 0x0F) | (((qh >> j) & 1) << 4));
-        q[j + 16] = (uint8_t)((x.qs[j] >> 4) | (((qh >> (j + 16)) & 1) << 4));
-    }
+    nibbles32(x.qs, q);
+    add_fifth_bits(x.qh, q);
     dx[0] = h2f(x.d);
 }
 
 // Q4_1: Q4_0's nibbles with a free min; weight = d * q + m.
 void unpack_q4_1(const void* block, uint8_t* q, float* dx, float* mx) {
     const BlockQ4_1& x = *static_cast<const BlockQ4_1*>(block);
-    for (int j = 0; j < 16; ++j) {
-        q[j] = x.qs[j] & 0x0F;
-        q[j + 16] = x.qs[j] >> 4;
-    }
+    nibbles32(x.qs, q);
     dx[0] = h2f(x.d);
     mx[0] = h2f(x.m);
 }
@@ -53,12 +64,8 @@ void unpack_q4_1(const void* block, uint8_t* q, float* dx, float* mx) {
 // Q5_1: Q5_0's five bits with a free min.
 void unpack_q5_1(const void* block, uint8_t* q, float* dx, float* mx) {
     const BlockQ5_1& x = *static_cast<const BlockQ5_1*>(block);
-    uint32_t qh;
-    std::memcpy(&qh, x.qh, 4);
-    for (int j = 0; j < 16; ++j) {
-        q[j] = (uint8_t)((x.qs[j] & 0x0F) | (((qh >> j) & 1) << 4));
-        q[j + 16] = (uint8_t)((x.qs[j] >> 4) | (((qh >> (j + 16)) & 1) << 4));
-    }
+    nibbles32(x.qs, q);
+    add_fifth_bits(x.qh, q);
     dx[0] = h2f(x.d);
     mx[0] = h2f(x.m);
 }
@@ -70,17 +77,15 @@ void unpack_q8_0(const void* block, uint8_t* q, float* dx, float*) {
     dx[0] = h2f(x.d);
 }
 
-// IQ4_NL: indices into the signed level table, shifted to unsigned like Q8_0.
+// IQ4_NL: Q4_0's nibble order, indices into the level table.
 void unpack_iq4_nl(const void* block, uint8_t* q, float* dx, float*) {
     const BlockIQ4_NL& x = *static_cast<const BlockIQ4_NL*>(block);
-    for (int j = 0; j < 16; ++j) {
-        q[j] = (uint8_t)(kIQ4Values[x.qs[j] & 0x0F] + 128);
-        q[j + 16] = (uint8_t)(kIQ4Values[x.qs[j] >> 4] + 128);
-    }
+    nibbles32(x.qs, q);
+    iq4_levels(q, 32);
     dx[0] = h2f(x.d);
 }
 
-// IQ4_XS: eight sub-blocks of 32 with 6-bit scales biased by 32, levels as IQ4_NL.
+// IQ4_XS: eight IQ4_NL-ordered sub-blocks of 32 with 6-bit scales biased by 32.
 void unpack_iq4_xs(const void* block, uint8_t* q, float* dx, float*) {
     const BlockIQ4_XS& x = *static_cast<const BlockIQ4_XS*>(block);
     const float d = h2f(x.d);
@@ -88,17 +93,15 @@ void unpack_iq4_xs(const void* block, uint8_t* q, float* dx, float*) {
         const int ls =
             ((x.scales_l[ib / 2] >> (4 * (ib % 2))) & 0x0F) | (((x.scales_h >> (2 * ib)) & 3) << 4);
         dx[ib] = d * (float)(ls - 32);
-        for (int j = 0; j < 16; ++j) {
-            q[32 * ib + j] = (uint8_t)(kIQ4Values[x.qs[16 * ib + j] & 0x0F] + 128);
-            q[32 * ib + 16 + j] = (uint8_t)(kIQ4Values[x.qs[16 * ib + j] >> 4] + 128);
-        }
+        nibbles32(x.qs + 16 * ib, q + 32 * ib);
     }
+    iq4_levels(q, 256);
 }
 
-// Q4_K: 64-value chunks of 32 bytes, low nibbles the chunk's first sub-block, high nibbles its
-// second; weight = d * sc * q - dmin * m.
-void unpack_q4_k(const void* block, uint8_t* q, float* dx, float* mx) {
-    const BlockQ4_K& x = *static_cast<const BlockQ4_K*>(block);
+// Q4_K and Q5_K's low four bits and scales: 64-value chunks of 32 bytes, low nibbles the
+// chunk's first sub-block, high nibbles its second; weight = d * sc * q - dmin * m.
+template <typename Block>
+void unpack_k_low_bits(const Block& x, uint8_t* q, float* dx, float* mx) {
     const float d = h2f(x.d), dmin = h2f(x.dmin);
     for (int j = 0; j < 8; ++j) {
         int sc, m;
@@ -110,21 +113,16 @@ void unpack_q4_k(const void* block, uint8_t* q, float* dx, float* mx) {
     }
 }
 
+void unpack_q4_k(const void* block, uint8_t* q, float* dx, float* mx) {
+    unpack_k_low_bits(*static_cast<const BlockQ4_K*>(block), q, dx, mx);
+}
+
 // Q5_K: Q4_K plus a fifth bit, bit j of qh[l] for value l of sub-block j.
 void unpack_q5_k(const void* block, uint8_t* q, float* dx, float* mx) {
     const BlockQ5_K& x = *static_cast<const BlockQ5_K*>(block);
-    const float d = h2f(x.d), dmin = h2f(x.dmin);
-    for (int j = 0; j < 8; ++j) {
-        int sc, m;
-        unpack_k_scale_min(j, x.scales, &sc, &m);
-        dx[j] = d * (float)sc;
-        mx[j] = -(dmin * (float)m);
-        const uint8_t* qs = x.qs + 32 * (j / 2);
-        for (int l = 0; l < 32; ++l) {
-            const int low = j % 2 ? qs[l] >> 4 : qs[l] & 0x0F;
-            q[32 * j + l] = (uint8_t)(low | (((x.qh[l] >> j) & 1) << 4));
-        }
-    }
+    unpack_k_low_bits(x, q, dx, mx);
+    for (int j = 0; j < 8; ++j)
+        for (int l = 0; l < 32; ++l) q[32 * j + l] |= (uint8_t)(((x.qh[l] >> j) & 1) << 4);
 }
 
 // Q6_K: value 128h + 32k + l has its low nibble in ql[64h + 32(k % 2) + l] (low for k < 2, high
