@@ -17,8 +17,7 @@ KvCache::KvCache(int64_t n_layer, int64_t head_dim, int64_t n_head_kv, int64_t n
     layer_stride_ = (layer_bytes_ + kPage - 1) / kPage * kPage;
     const size_t total = std::max<size_t>(2 * (size_t)n_layer * layer_stride_, kPage);
     const size_t align = total >= kHugePage ? kHugePage : kPage;
-    block_.reset(
-        static_cast<uint8_t*>(std::aligned_alloc(align, (total + align - 1) / align * align)));
+    block_ = aligned_bytes(total, align);
     if (!block_) throw std::bad_alloc();
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
     if (align == kHugePage) madvise(block_.get(), total, MADV_HUGEPAGE);  // a hint; may be ignored

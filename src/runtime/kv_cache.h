@@ -2,9 +2,8 @@
 #pragma once
 
 #include <cstdint>
-#include <cstdlib>
-#include <memory>
 
+#include "core/aligned_buffer.h"
 #include "core/status.h"
 #include "core/types.h"
 
@@ -37,10 +36,7 @@ class KvCache {
     int64_t n_past_ = 0;
     int64_t n_layer_;
     size_t layer_bytes_, layer_stride_;
-    struct Free {
-        void operator()(uint8_t* p) const { std::free(p); }
-    };
-    std::unique_ptr<uint8_t, Free> block_;
+    AlignedBytes block_;
 };
 
 }  // namespace lamina

@@ -1,25 +1,19 @@
 #include "backend/cpu/cpu_backend.h"
 
-#include <cstdlib>
-
 #include "backend/cpu/ops.h"
 #include "core/memory_plan.h"
 
 namespace lamina {
 
-void CpuBackend::AlignedFree::operator()(uint8_t* p) const {
-    std::free(p);
-}
-
 CpuBackend::CpuBackend(int n_threads, Isa isa) : pool_(n_threads), kernels_(&cpu_kernels(isa)) {}
 
 CpuBackend::~CpuBackend() = default;
 
-void CpuBackend::ensure(std::unique_ptr<uint8_t, AlignedFree>& buf, size_t& cap, size_t need) {
+void CpuBackend::ensure(AlignedBytes& buf, size_t& cap, size_t need) {
     if (need <= cap && buf) return;
     // Grow with headroom: decode graphs grow by one KV position per token.
     const size_t size = ((need + need / 4) + 4095) / 4096 * 4096;
-    buf.reset(static_cast<uint8_t*>(std::aligned_alloc(4096, size)));
+    buf = aligned_bytes(size, 4096);
     cap = buf ? size : 0;
 }
 

@@ -9,6 +9,7 @@
 #include "backend/cpu/cpu_features.h"
 #include "backend/cpu/kernels.h"
 #include "backend/cpu/thread_pool.h"
+#include "core/aligned_buffer.h"
 
 namespace lamina {
 
@@ -28,16 +29,13 @@ class CpuBackend final : public Backend {
     size_t work_bytes() const { return work_size_; }
 
   private:
-    struct AlignedFree {
-        void operator()(uint8_t* p) const;
-    };
-    void ensure(std::unique_ptr<uint8_t, AlignedFree>& buf, size_t& cap, size_t need);
+    void ensure(AlignedBytes& buf, size_t& cap, size_t need);
 
     ThreadPool pool_;
     const CpuKernels* kernels_;
-    std::unique_ptr<uint8_t, AlignedFree> arena_;
+    AlignedBytes arena_;
     size_t arena_size_ = 0;
-    std::unique_ptr<uint8_t, AlignedFree> work_;
+    AlignedBytes work_;
     size_t work_size_ = 0;
 };
 

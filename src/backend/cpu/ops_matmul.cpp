@@ -153,11 +153,14 @@ size_t qgemm_thread_bytes(const QGemmFormat& f, int64_t K) {
     return chunk + ((row_size(f.activations, K) + 63) & ~(size_t)63);
 }
 
+size_t qgemm_x_bytes(const QGemmFormat& f, int64_t M, int64_t K) {
+    return (qgemm_packed_x_bytes(f, M, K) + 63) & ~(size_t)63;
+}
+
 size_t qgemm_work_size(const Tensor& node, int n_threads) {
     const QGemmFormat& f = *qgemm_format(node.src[0]->type);
     const int64_t K = node.src[1]->ne[0], M = node.src[1]->ne[1];
-    return ((qgemm_packed_x_bytes(f, M, K) + 63) & ~(size_t)63) + 64 +
-           (size_t)n_threads * qgemm_thread_bytes(f, K);
+    return qgemm_x_bytes(f, M, K) + 64 + (size_t)n_threads * qgemm_thread_bytes(f, K);
 }
 
 void compute_qgemm(const Tensor& node, const ComputeCtx& ctx) {
@@ -167,8 +170,7 @@ void compute_qgemm(const Tensor& node, const ComputeCtx& ctx) {
     const int64_t K = x.ne[0], N = w.ne[1], M = x.ne[1];
     uint8_t* base = reinterpret_cast<uint8_t*>(((uintptr_t)ctx.wdata + 63) & ~(uintptr_t)63);
     uint8_t* xp = base;
-    uint8_t* mine = base + ((qgemm_packed_x_bytes(f, M, K) + 63) & ~(size_t)63) +
-                    (size_t)ctx.ith * qgemm_thread_bytes(f, K);
+    uint8_t* mine = base + qgemm_x_bytes(f, M, K) + (size_t)ctx.ith * qgemm_thread_bytes(f, K);
     uint8_t* tmp = mine + qgemm_tiles_per_chunk(f, K) * qgemm_tile_bytes(f, K);
 
     int64_t p0, p1;

@@ -4,26 +4,17 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <cstdlib>
-#include <memory>
 #include <random>
 #include <vector>
 
 #include "backend/cpu/cpu_features.h"
 #include "backend/cpu/kernels.h"
 #include "backend/cpu/qgemm.h"
+#include "core/aligned_buffer.h"
 #include "quant/quant_test_support.h"
 
 namespace lamina {
 namespace {
-
-struct AlignedFree {
-    void operator()(uint8_t* p) const { std::free(p); }
-};
-std::unique_ptr<uint8_t, AlignedFree> aligned_bytes(size_t n) {
-    return std::unique_ptr<uint8_t, AlignedFree>(
-        static_cast<uint8_t*>(std::aligned_alloc(64, (n + 63) / 64 * 64)));
-}
 
 void check_format(const CpuKernels& k, DType t, int64_t M, int64_t N, int64_t K, uint32_t seed) {
     const TypeTraits& tt = type_traits(t);
@@ -49,12 +40,13 @@ void check_format(const CpuKernels& k, DType t, int64_t M, int64_t N, int64_t K,
     for (int64_t m = 0; m < M; ++m) act.from_float(x.data() + m * K, xq.data() + m * ldq, K);
 
     // Packed in two thread-sized halves, as mul_mat splits the work.
-    auto xp = aligned_bytes(qgemm_packed_x_bytes(f, M, K));
+    auto xp = aligned_bytes(qgemm_packed_x_bytes(f, M, K), 64);
     std::vector<uint8_t> tmp(ldq);
     const int64_t panels = (M + kQGemmMr - 1) / kQGemmMr;
     qgemm_pack_x(f, act.from_float, x.data(), K, M, K, 0, panels / 2, xp.get(), tmp.data());
     qgemm_pack_x(f, act.from_float, x.data(), K, M, K, panels / 2, panels, xp.get(), tmp.data());
-    auto scratch = aligned_bytes((size_t)(qgemm_tiles_per_chunk(f, K) * qgemm_tile_bytes(f, K)));
+    auto scratch =
+        aligned_bytes((size_t)(qgemm_tiles_per_chunk(f, K) * qgemm_tile_bytes(f, K)), 64);
 
     const int64_t ldo = N + 3;  // columns past N must stay untouched, as must row M
     std::vector<float> out((size_t)((M + 1) * ldo), -12345.f);
