@@ -36,6 +36,11 @@ Status CpuBackend::compute(Graph& g) {
                              " bytes");
 
     const auto& nodes = g.nodes();
+    if (n_counters_ < nodes.size()) {
+        counters_ = std::make_unique<std::atomic<int64_t>[]>(nodes.size());
+        n_counters_ = nodes.size();
+    }
+    for (size_t i = 0; i < nodes.size(); ++i) counters_[i].store(0, std::memory_order_relaxed);
     pool_.run([&](int ith) {
         ComputeCtx ctx;
         ctx.ith = ith;
@@ -44,7 +49,8 @@ Status CpuBackend::compute(Graph& g) {
         ctx.wsize = work_size_;
         ctx.pool = &pool_;
         ctx.k = kernels_;
-        for (const Tensor* n : nodes) {
+        for (size_t i = 0; i < nodes.size(); ++i) {
+            const Tensor* n = nodes[i];
             switch (n->op) {
                 case Op::Reshape:
                 case Op::View:
@@ -54,6 +60,7 @@ Status CpuBackend::compute(Graph& g) {
                 default:
                     break;
             }
+            ctx.chunks_claimed = &counters_[i];
             compute_op(*n, ctx);
             ctx.barrier();
         }

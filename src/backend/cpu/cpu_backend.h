@@ -1,6 +1,7 @@
 // CpuBackend: runs graphs on N threads with kernels chosen for this CPU's instruction set.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -37,6 +38,9 @@ class CpuBackend final : public Backend {
     size_t arena_size_ = 0;
     AlignedBytes work_;
     size_t work_size_ = 0;
+    // One chunk-claim counter per graph node (ComputeCtx::for_each_chunk), zeroed per compute.
+    std::unique_ptr<std::atomic<int64_t>[]> counters_;
+    size_t n_counters_ = 0;
 };
 
 }  // namespace lamina

@@ -68,6 +68,9 @@ bool use_qgemm(const Tensor& node, const CpuKernels* k) {
            (!k || (k->qgemm && k->from_float[(size_t)f->activations]));
 }
 
+// Weight bytes per claimed chunk of a matrix-vector product.
+constexpr int64_t kGemvChunkBytes = 256 * 1024;
+
 bool use_gemv(const Tensor& node, const CpuKernels& k) {
     return node.src[1]->ne[1] < kGemmMinRows && fast_layout(node) &&
            k.gemv[(size_t)node.src[0]->type];
@@ -198,18 +201,24 @@ void compute_gemv(const Tensor& node, const ComputeCtx& ctx) {
     const Tensor& w = *node.src[0];
     const Tensor& x = *node.src[1];
     const int64_t K = x.ne[0], N = w.ne[1], M = x.ne[1];
-    // Row runs that are multiples of 16 keep every thread on whole groups of the kernel.
+    // Chunks are whole groups of 16 rows (the kernels' unit) of about kGemvChunkBytes of
+    // weights: long enough runs for the prefetchers, and at least four per thread so the
+    // threads can even out.
     const int64_t n_groups = (N + 15) / 16;
-    int64_t g0, g1;
-    ctx.split(n_groups, &g0, &g1);
-    const int64_t n0 = g0 * 16, n1 = std::min(N, g1 * 16);
-    if (n0 >= n1) return;
-    // Groups of up to kGemvMaxRows activation rows share one pass over the weights.
-    for (int64_t m = 0; m < M; m += kGemvMaxRows)
-        ctx.k->gemv[(size_t)w.type](K, w.row(n0), w.nb[1], n1 - n0, x.row<const float>(m),
-                                    (int64_t)(x.nb[1] / sizeof(float)),
-                                    std::min(kGemvMaxRows, M - m), node.row<float>(m) + n0,
-                                    (int64_t)(node.nb[1] / sizeof(float)));
+    const int64_t group_bytes = 16 * (int64_t)w.nb[1];
+    const int64_t n_chunks =
+        std::clamp<int64_t>(n_groups * group_bytes / kGemvChunkBytes,
+                            std::min<int64_t>(n_groups, 4 * ctx.nth), n_groups);
+    const int64_t per = (n_groups + n_chunks - 1) / n_chunks;
+    ctx.for_each_chunk((n_groups + per - 1) / per, [&](int64_t c) {
+        const int64_t n0 = c * per * 16, n1 = std::min(N, (c + 1) * per * 16);
+        // Groups of up to kGemvMaxRows activation rows share one pass over the weights.
+        for (int64_t m = 0; m < M; m += kGemvMaxRows)
+            ctx.k->gemv[(size_t)w.type](K, w.row(n0), w.nb[1], n1 - n0, x.row<const float>(m),
+                                        (int64_t)(x.nb[1] / sizeof(float)),
+                                        std::min(kGemvMaxRows, M - m), node.row<float>(m) + n0,
+                                        (int64_t)(node.nb[1] / sizeof(float)));
+    });
 }
 
 // Activations need converting unless the weights dot directly against contiguous float rows.
