@@ -9,6 +9,7 @@
 #include "backend/cpu/cpu_backend.h"
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/load_flags.h"
 #include "model/llama_model.h"
 #include "runtime/session.h"
 
@@ -95,6 +96,8 @@ int cmd_bench(int argc, char** argv) {
     p.add_int("-d,--depth", &depth, "N",
               "tokens already in the KV cache before each test (default 0)");
     p.add_int("-t,--threads", &threads, "N", "threads (default: all cores)");
+    LoadFlags load;
+    load.add_to(p);
     p.add_string("-o,--output", &format, "md|json|csv", "output format (default md)");
     switch (p.parse(argc, argv)) {
         case ArgParser::Result::Help:
@@ -121,7 +124,7 @@ int cmd_bench(int argc, char** argv) {
 
     std::vector<Result> results;
     for (const std::string& path : models) {
-        auto loaded = LlamaModel::load(path);
+        auto loaded = LlamaModel::load(path, nullptr, load.mode());
         if (!loaded) {
             std::fprintf(stderr, "lamina bench: %s\n", loaded.error().c_str());
             return 1;
@@ -176,14 +179,15 @@ int cmd_bench(int argc, char** argv) {
             results.push_back(res);
         }
         // Memory next to its parts (stderr, so the table on stdout stays clean): the weights
-        // are mapped from the file, so resident memory should be about their sum.
+        // are mapped or read once, so resident memory should be about their sum.
         struct rusage ru {};
         getrusage(RUSAGE_SELF, &ru);
         const double mib = 1024.0 * 1024.0;
         std::fprintf(stderr,
-                     "lamina bench: %s: weights %.0f MiB (mapped), KV cache %.0f MiB, compute "
+                     "lamina bench: %s: weights %.0f MiB (%s), KV cache %.0f MiB, compute "
                      "buffers %.0f MiB; peak resident so far %.0f MiB\n",
                      path.c_str(), (double)m.weight_bytes() / mib,
+                     m.gguf().mapped() ? "mapped" : "read into 2 MiB pages",
                      (double)session.cache().bytes() / mib,
                      (double)(backend.arena_bytes() + backend.work_bytes()) / mib,
                      (double)ru.ru_maxrss * 1024.0 / mib);

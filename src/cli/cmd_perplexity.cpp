@@ -9,6 +9,7 @@
 #include "backend/cpu/cpu_backend.h"
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/load_flags.h"
 #include "cli/model_path.h"
 #include "cli/progress.h"
 #include "model/llama_model.h"
@@ -29,6 +30,8 @@ int cmd_perplexity(int argc, char** argv) {
     p.add_int("-c,--ctx-size", &n_ctx, "N", "window size in tokens (default 512)");
     p.add_int("-b,--batch-size", &n_batch, "N", "tokens per batch (default 512)");
     p.add_int("-t,--threads", &n_threads, "N", "threads (default: all cores)");
+    LoadFlags load;
+    load.add_to(p);
     p.add_string("--kl-divergence-base", &kl_base_out, "PATH",
                  "save this run's logits to PATH (LKL1) as the base for --kl-divergence");
     p.add_string(
@@ -73,7 +76,8 @@ int cmd_perplexity(int argc, char** argv) {
     std::unique_ptr<LlamaModel> model;
     {
         ProgressBar bar("loading " + model_path);
-        auto loaded = LlamaModel::load(model_path, [&](size_t d, size_t t) { bar.update(d, t); });
+        auto loaded = LlamaModel::load(
+            model_path, [&](size_t d, size_t t) { bar.update(d, t); }, load.mode());
         if (!loaded) {
             bar.finish();
             std::fprintf(stderr, "lamina perplexity: %s\n", loaded.error().c_str());

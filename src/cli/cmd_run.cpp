@@ -8,6 +8,7 @@
 #include "backend/cpu/cpu_backend.h"
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/load_flags.h"
 #include "cli/model_path.h"
 #include "cli/progress.h"
 #include "model/llama_model.h"
@@ -31,6 +32,7 @@ struct RunOptions {
     int64_t top_k = 40, repeat_last_n = 64;
     float temp = 0.8f, top_p = 0.95f, min_p = 0.05f, repeat_penalty = 1.0f;
     bool echo = false, no_bos = false, special = false;
+    LoadFlags load;
 };
 
 bool read_file(const std::string& path, std::string* out) {
@@ -55,6 +57,7 @@ int cmd_run(int argc, char** argv) {
               "tokens to generate (default 128, -1: until the end)");
     p.add_int("-c,--ctx-size", &o.n_ctx, "N", "context size (default: the model's, at most 4096)");
     p.add_int("-t,--threads", &o.n_threads, "N", "threads (default: all cores)");
+    o.load.add_to(p);
     p.add_int("-b,--batch-size", &o.n_batch, "N", "prompt tokens per batch (default 512)");
     p.add_int("-s,--seed", &o.seed, "N", "random seed (default: random)");
     p.add_float("--temp", &o.temp, "T", "temperature (default 0.8; 0: greedy)");
@@ -98,7 +101,8 @@ int cmd_run(int argc, char** argv) {
     std::unique_ptr<LlamaModel> model;
     {
         ProgressBar bar("loading " + o.model);
-        auto loaded = LlamaModel::load(o.model, [&](size_t d, size_t t) { bar.update(d, t); });
+        auto loaded = LlamaModel::load(
+            o.model, [&](size_t d, size_t t) { bar.update(d, t); }, o.load.mode());
         if (!loaded) {
             bar.finish();
             std::fprintf(stderr, "lamina run: %s\n", loaded.error().c_str());

@@ -68,10 +68,15 @@ TEST(CliRun, SameSeedSameText) {
     LAMINA_SHARED_FILE_OR_SKIP(model, "fixtures/rand-fix256-Q4_0.gguf");
     testing::TempDir dir;
     CliResult a = run_cli("run -m " + model + " -p 'The sea' -n 12 -s 7 --temp 1.0", dir);
-    CliResult b = run_cli("run -m " + model + " -p 'The sea' -n 12 -s 7 --temp 1.0", dir);
+    // Mapped or read into memory, the same weights give the same text.
+    CliResult b =
+        run_cli("run -m " + model + " -p 'The sea' -n 12 -s 7 --temp 1.0 --mmap", dir);
+    CliResult b2 =
+        run_cli("run -m " + model + " -p 'The sea' -n 12 -s 7 --temp 1.0 --no-mmap", dir);
     CliResult c = run_cli("run -m " + model + " -p 'The sea' -n 12 -s 8 --temp 1.0", dir);
     ASSERT_EQ(a.status, 0) << a.err;
     EXPECT_EQ(a.out, b.out);
+    EXPECT_EQ(a.out, b2.out);
     EXPECT_NE(a.out, c.out);
 }
 

@@ -20,7 +20,8 @@ constexpr uint64_t kMaxTensorDims = 4;
 // that remain before trusting it; no allocation is sized from an unchecked number.
 class GgufParser {
   public:
-    GgufParser(GgufReader& r) : r_(r), p_(r.base_), end_(r.base_ + r.size_) {}
+    GgufParser(GgufReader& r)
+        : r_(r), p_(r.image_.data()), end_(r.image_.data() + r.image_.size()) {}
 
     Status parse() {
         uint8_t magic[4];
@@ -70,7 +71,7 @@ class GgufParser {
             if (!names.insert(t.name).second) return fail("duplicate tensor name '" + t.name + "'");
             r_.tensors_.push_back(std::move(t));
         }
-        const size_t header_end = (size_t)(p_ - r_.base_);
+        const size_t header_end = (size_t)(p_ - r_.image_.data());
         r_.data_offset_ = (header_end + r_.alignment_ - 1) / r_.alignment_ * r_.alignment_;
         return check_tensor_data();
     }
@@ -305,9 +306,9 @@ class GgufParser {
 
     Status check_tensor_data() {
         if (r_.tensors_.empty()) return Status::ok();
-        if (r_.data_offset_ > r_.size_)
+        if (r_.data_offset_ > r_.image_.size())
             return truncated("tensor data (file ends before the data section)");
-        const size_t data_size = r_.size_ - r_.data_offset_;
+        const size_t data_size = r_.image_.size() - r_.data_offset_;
         std::vector<const GgufTensorInfo*> order;
         for (const GgufTensorInfo& t : r_.tensors_) {
             if (t.offset > data_size || t.nbytes > data_size - t.offset)
@@ -331,28 +332,34 @@ class GgufParser {
     const uint8_t* end_;
 };
 
-Expected<std::unique_ptr<GgufReader>> GgufReader::open(const std::string& path) {
+Expected<std::unique_ptr<GgufReader>> GgufReader::open(const std::string& path, LoadMode mode,
+                                                       const FileImage::Progress& progress) {
     std::unique_ptr<GgufReader> r(new GgufReader());
     r->path_ = path;
-    r->fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (r->fd_ < 0) return Status::error(path + ": cannot open (" + std::strerror(errno) + ")");
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return Status::error(path + ": cannot open (" + std::strerror(errno) + ")");
+    // The image keeps its own reference to the file (a mapping) or a copy, so the descriptor
+    // is only needed here.
+    struct CloseFd {
+        int fd;
+        ~CloseFd() { ::close(fd); }
+    } closer{fd};
     struct stat st;
-    if (::fstat(r->fd_, &st) != 0 || !S_ISREG(st.st_mode))
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
         return Status::error(path + ": not a regular file");
-    r->size_ = (size_t)st.st_size;
-    if (r->size_ == 0) return Status::error(path + ": empty file, not GGUF");
-    void* m = ::mmap(nullptr, r->size_, PROT_READ, MAP_SHARED, r->fd_, 0);
-    if (m == MAP_FAILED) return Status::error(path + ": cannot map (" + std::strerror(errno) + ")");
-    r->base_ = static_cast<const uint8_t*>(m);
+    const size_t size = (size_t)st.st_size;
+    if (size == 0) return Status::error(path + ": empty file, not GGUF");
+    auto image = resolve_load_mode(mode, size) == LoadMode::Read
+                     ? FileImage::read(fd, size, path, progress)
+                     : FileImage::map(fd, size, path);
+    if (!image) return image.status();
+    r->image_ = std::move(*image);
     GgufParser parser(*r);
     if (Status s = parser.parse(); !s) return s;
     return r;
 }
 
-GgufReader::~GgufReader() {
-    if (base_) ::munmap(const_cast<uint8_t*>(base_), size_);
-    if (fd_ >= 0) ::close(fd_);
-}
+GgufReader::~GgufReader() = default;
 
 const GgufValue* GgufReader::find(std::string_view key) const {
     for (const GgufKv& kv : kv_)

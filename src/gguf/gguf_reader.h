@@ -1,4 +1,5 @@
-// GgufReader: memory-maps a GGUF v2/v3 file and validates its header, metadata and tensor table.
+// GgufReader: opens a GGUF v2/v3 file (mapped, or read into memory) and validates its header,
+// metadata and tensor table.
 #pragma once
 
 #include <cstdint>
@@ -10,6 +11,7 @@
 
 #include "core/status.h"
 #include "core/types.h"
+#include "gguf/file_image.h"
 #include "gguf/gguf_value.h"
 
 namespace lamina {
@@ -26,9 +28,12 @@ struct GgufTensorInfo {
 
 class GgufReader {
   public:
-    // Maps and fully validates the file. Every failure is a one-line message naming the problem
-    // (and the file). No allocation is sized from unvalidated counts.
-    static Expected<std::unique_ptr<GgufReader>> open(const std::string& path);
+    // Opens and fully validates the file. Every failure is a one-line message naming the problem
+    // (and the file). No allocation is sized from unvalidated counts. The file is mapped unless
+    // mode resolves to LoadMode::Read; progress(done, total) follows a read.
+    static Expected<std::unique_ptr<GgufReader>> open(
+        const std::string& path, LoadMode mode = LoadMode::Map,
+        const FileImage::Progress& progress = nullptr);
     ~GgufReader();
     GgufReader(const GgufReader&) = delete;
     GgufReader& operator=(const GgufReader&) = delete;
@@ -36,7 +41,9 @@ class GgufReader {
     const std::string& path() const { return path_; }
     uint32_t version() const { return version_; }
     uint64_t alignment() const { return alignment_; }
-    size_t file_size() const { return size_; }
+    size_t file_size() const { return image_.size(); }
+    // True when the bytes are the page cache's (mapped), false when read into private memory.
+    bool mapped() const { return image_.mapped(); }
     size_t data_offset() const { return data_offset_; }
 
     const std::vector<GgufKv>& metadata() const { return kv_; }
@@ -51,17 +58,15 @@ class GgufReader {
 
     const std::vector<GgufTensorInfo>& tensors() const { return tensors_; }
     const GgufTensorInfo* find_tensor(std::string_view name) const;
-    // Pointer into the mapping; valid while the reader lives.
+    // Pointer into the file's image; valid while the reader lives.
     const uint8_t* tensor_data(const GgufTensorInfo& t) const {
-        return base_ + data_offset_ + t.offset;
+        return image_.data() + data_offset_ + t.offset;
     }
 
   private:
     GgufReader() = default;
     std::string path_;
-    int fd_ = -1;
-    const uint8_t* base_ = nullptr;
-    size_t size_ = 0;
+    FileImage image_;
     uint32_t version_ = 0;
     uint64_t alignment_ = 32;
     size_t data_offset_ = 0;

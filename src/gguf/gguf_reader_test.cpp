@@ -104,36 +104,44 @@ std::string write_file(const testing::TempDir& dir, const std::vector<uint8_t>& 
     return path;
 }
 
-// Opening must fail with a message containing `word`.
+// A mapped file and one read into memory must be validated alike.
+constexpr LoadMode kModes[] = {LoadMode::Map, LoadMode::Read};
+
+// Opening must fail with a message containing `word`, in either load mode.
 void expect_error(const std::vector<uint8_t>& bytes, const std::string& word) {
     testing::TempDir dir;
-    auto r = GgufReader::open(write_file(dir, bytes));
-    ASSERT_FALSE(r) << "accepted a file that should fail with '" << word << "'";
-    EXPECT_NE(r.error().find(word), std::string::npos) << r.error();
-    EXPECT_EQ(r.error().find('\n'), std::string::npos) << "error must be one line";
+    for (LoadMode mode : kModes) {
+        auto r = GgufReader::open(write_file(dir, bytes), mode);
+        ASSERT_FALSE(r) << "accepted a file that should fail with '" << word << "'";
+        EXPECT_NE(r.error().find(word), std::string::npos) << r.error();
+        EXPECT_EQ(r.error().find('\n'), std::string::npos) << "error must be one line";
+    }
 }
 
 TEST(GgufReader, ReadsHandBuiltFile) {
     testing::TempDir dir;
-    auto r = GgufReader::open(write_file(dir, build(Spec{})));
-    ASSERT_TRUE(r) << r.error();
-    const GgufReader& g = **r;
-    EXPECT_EQ(g.version(), 3u);
-    EXPECT_EQ(g.get_string("general.name"), "tiny");
-    EXPECT_EQ(g.get_uint("general.alignment"), 32u);
-    const GgufValue* arr = g.find("test.array");
-    ASSERT_NE(arr, nullptr);
-    EXPECT_EQ(arr->uints, (std::vector<uint64_t>{7, 8, 9}));
-    ASSERT_EQ(g.tensors().size(), 2u);
-    const GgufTensorInfo* a = g.find_tensor("a");
-    ASSERT_NE(a, nullptr);
-    EXPECT_EQ(a->ne[0], 32);
-    EXPECT_EQ(a->ne[1], 3);
-    EXPECT_EQ(a->nbytes, 32u * 3 * 4);
-    const float* fa = reinterpret_cast<const float*>(g.tensor_data(*a));
-    EXPECT_EQ(fa[95], 95.0f);
-    const float* fb = reinterpret_cast<const float*>(g.tensor_data(*g.find_tensor("b")));
-    EXPECT_EQ(fb[7], 107.0f);
+    for (LoadMode mode : kModes) {
+        auto r = GgufReader::open(write_file(dir, build(Spec{})), mode);
+        ASSERT_TRUE(r) << r.error();
+        const GgufReader& g = **r;
+        EXPECT_EQ(g.mapped(), mode == LoadMode::Map);
+        EXPECT_EQ(g.version(), 3u);
+        EXPECT_EQ(g.get_string("general.name"), "tiny");
+        EXPECT_EQ(g.get_uint("general.alignment"), 32u);
+        const GgufValue* arr = g.find("test.array");
+        ASSERT_NE(arr, nullptr);
+        EXPECT_EQ(arr->uints, (std::vector<uint64_t>{7, 8, 9}));
+        ASSERT_EQ(g.tensors().size(), 2u);
+        const GgufTensorInfo* a = g.find_tensor("a");
+        ASSERT_NE(a, nullptr);
+        EXPECT_EQ(a->ne[0], 32);
+        EXPECT_EQ(a->ne[1], 3);
+        EXPECT_EQ(a->nbytes, 32u * 3 * 4);
+        const float* fa = reinterpret_cast<const float*>(g.tensor_data(*a));
+        EXPECT_EQ(fa[95], 95.0f);
+        const float* fb = reinterpret_cast<const float*>(g.tensor_data(*g.find_tensor("b")));
+        EXPECT_EQ(fb[7], 107.0f);
+    }
 }
 
 TEST(GgufReader, RejectsBadMagicAndVersions) {
@@ -156,8 +164,10 @@ TEST(GgufReader, RejectsTruncationAtEverySectionBoundaryAndEveryByte) {
     // Every proper prefix that cuts into real content must fail (the last tensor ends the file).
     for (size_t n = 0; n < full.size(); ++n) {
         std::vector<uint8_t> cut(full.begin(), full.begin() + (long)n);
-        auto r = GgufReader::open(write_file(dir, cut));
-        ASSERT_FALSE(r) << "prefix of " << n << " bytes accepted";
+        for (LoadMode mode : kModes) {
+            auto r = GgufReader::open(write_file(dir, cut), mode);
+            ASSERT_FALSE(r) << "prefix of " << n << " bytes accepted";
+        }
     }
     for (size_t b : boundaries) {
         if (b >= full.size()) continue;
@@ -261,7 +271,7 @@ TEST(GgufReader, RandomCorruptionNeverCrashes) {
         std::vector<uint8_t> bad = full;
         const int flips = 1 + (int)(rng() % 4);
         for (int k = 0; k < flips; ++k) bad[rng() % 200] = (uint8_t)rng();  // header region
-        auto r = GgufReader::open(write_file(dir, bad));
+        auto r = GgufReader::open(write_file(dir, bad), trial % 2 ? LoadMode::Read : LoadMode::Map);
         rejected += !r;
     }
     EXPECT_GT(rejected, 0);

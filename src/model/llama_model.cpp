@@ -157,15 +157,15 @@ void page_in(const LlamaModel& m, const LlamaModel::Progress& progress) {
 }  // namespace
 
 Expected<std::unique_ptr<LlamaModel>> LlamaModel::load(const std::string& path,
-                                                       const Progress& progress) {
-    auto reader = GgufReader::open(path);
+                                                       const Progress& progress, LoadMode mode) {
+    auto reader = GgufReader::open(path, mode, progress);
     if (!reader) return reader.status();
     std::unique_ptr<LlamaModel> m(new LlamaModel());
     m->gguf_ = std::move(*reader);
     LlamaLoader loader(*m);
     if (Status s = loader.read_hparams(); !s) return Status::error(path + ": " + s.message());
     if (Status s = loader.bind_all(); !s) return Status::error(path + ": " + s.message());
-    page_in(*m, progress);
+    if (m->gguf_->mapped()) page_in(*m, progress);
     return m;
 }
 

@@ -45,10 +45,12 @@ struct LlamaLayer {
 
 class LlamaModel {
   public:
-    // progress(done, total) is called while the weights are paged in.
+    // progress(done, total) is called while the weights are read or paged in. mode: see
+    // LoadMode (by default the file is read into 2 MiB pages when it fits easily in memory).
     using Progress = std::function<void(size_t done, size_t total)>;
     static Expected<std::unique_ptr<LlamaModel>> load(const std::string& path,
-                                                      const Progress& progress = nullptr);
+                                                      const Progress& progress = nullptr,
+                                                      LoadMode mode = LoadMode::Auto);
 
     const LlamaHParams& hparams() const { return hp_; }
     const GgufReader& gguf() const { return *gguf_; }
