@@ -15,13 +15,13 @@ namespace {
 // without one, and for fewer chunks than threads.
 void expect_each_chunk_once(int threads, int64_t n, bool dynamic) {
     ThreadPool pool(threads);
-    std::atomic<int64_t> counter{0};
+    std::vector<ChunkCounter> counters((size_t)threads);
     auto seen = std::make_unique<std::atomic<int>[]>((size_t)n + 1);
     pool.run([&](int ith) {
         ComputeCtx ctx;
         ctx.ith = ith;
         ctx.nth = threads;
-        ctx.chunks_claimed = dynamic ? &counter : nullptr;
+        ctx.chunk_counters = dynamic ? counters.data() : nullptr;
         ctx.for_each_chunk(n, [&](int64_t c) {
             ASSERT_GE(c, 0);
             ASSERT_LT(c, n);

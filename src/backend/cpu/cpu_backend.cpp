@@ -36,11 +36,13 @@ Status CpuBackend::compute(Graph& g) {
                              " bytes");
 
     const auto& nodes = g.nodes();
-    if (n_counters_ < nodes.size()) {
-        counters_ = std::make_unique<std::atomic<int64_t>[]>(nodes.size());
-        n_counters_ = nodes.size();
+    const size_t nth = (size_t)pool_.size();
+    if (n_counters_ < nodes.size() * nth) {
+        n_counters_ = nodes.size() * nth;
+        counters_ = std::make_unique<ChunkCounter[]>(n_counters_);
     }
-    for (size_t i = 0; i < nodes.size(); ++i) counters_[i].store(0, std::memory_order_relaxed);
+    for (size_t i = 0; i < nodes.size() * nth; ++i)
+        counters_[i].next.store(0, std::memory_order_relaxed);
     pool_.run([&](int ith) {
         ComputeCtx ctx;
         ctx.ith = ith;
@@ -60,7 +62,7 @@ Status CpuBackend::compute(Graph& g) {
                 default:
                     break;
             }
-            ctx.chunks_claimed = &counters_[i];
+            ctx.chunk_counters = &counters_[i * nth];
             compute_op(*n, ctx);
             ctx.barrier();
         }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "backend/backend.h"
+#include "backend/cpu/compute_ctx.h"
 #include "backend/cpu/cpu_features.h"
 #include "backend/cpu/kernels.h"
 #include "backend/cpu/thread_pool.h"
@@ -38,8 +39,9 @@ class CpuBackend final : public Backend {
     size_t arena_size_ = 0;
     AlignedBytes work_;
     size_t work_size_ = 0;
-    // One chunk-claim counter per graph node (ComputeCtx::for_each_chunk), zeroed per compute.
-    std::unique_ptr<std::atomic<int64_t>[]> counters_;
+    // Chunk-claim counters, one per thread per graph node (ComputeCtx::for_each_chunk), zeroed
+    // per compute.
+    std::unique_ptr<ChunkCounter[]> counters_;
     size_t n_counters_ = 0;
 };
 

@@ -68,8 +68,18 @@ bool use_qgemm(const Tensor& node, const CpuKernels* k) {
            (!k || (k->qgemm && k->from_float[(size_t)f->activations]));
 }
 
-// Weight bytes per claimed chunk of a matrix-vector product.
+// Weight bytes per claimed chunk of a matrix-vector product: runs long enough for the
+// prefetchers, and (see gemv_blocks_per_chunk) at least four chunks per thread so the threads
+// can even out.
 constexpr int64_t kGemvChunkBytes = 256 * 1024;
+
+// Blocks of block_bytes each to put in one claimed chunk, out of n_blocks.
+int64_t gemv_blocks_per_chunk(int64_t n_blocks, int64_t block_bytes, int nth) {
+    if (n_blocks <= 0) return 1;
+    const int64_t n_chunks = std::clamp<int64_t>(n_blocks * block_bytes / kGemvChunkBytes,
+                                                 std::min<int64_t>(n_blocks, 4 * nth), n_blocks);
+    return std::max<int64_t>(1, (n_blocks + n_chunks - 1) / n_chunks);
+}
 
 bool use_gemv(const Tensor& node, const CpuKernels& k) {
     return node.src[1]->ne[1] < kGemmMinRows && fast_layout(node) &&
@@ -201,15 +211,9 @@ void compute_gemv(const Tensor& node, const ComputeCtx& ctx) {
     const Tensor& w = *node.src[0];
     const Tensor& x = *node.src[1];
     const int64_t K = x.ne[0], N = w.ne[1], M = x.ne[1];
-    // Chunks are whole groups of 16 rows (the kernels' unit) of about kGemvChunkBytes of
-    // weights: long enough runs for the prefetchers, and at least four per thread so the
-    // threads can even out.
+    // Chunks are whole groups of 16 rows, the kernels' unit.
     const int64_t n_groups = (N + 15) / 16;
-    const int64_t group_bytes = 16 * (int64_t)w.nb[1];
-    const int64_t n_chunks =
-        std::clamp<int64_t>(n_groups * group_bytes / kGemvChunkBytes,
-                            std::min<int64_t>(n_groups, 4 * ctx.nth), n_groups);
-    const int64_t per = (n_groups + n_chunks - 1) / n_chunks;
+    const int64_t per = gemv_blocks_per_chunk(n_groups, 16 * (int64_t)w.nb[1], ctx.nth);
     ctx.for_each_chunk((n_groups + per - 1) / per, [&](int64_t c) {
         const int64_t n0 = c * per * 16, n1 = std::min(N, (c + 1) * per * 16);
         // Groups of up to kGemvMaxRows activation rows share one pass over the weights.
@@ -286,21 +290,25 @@ void compute_mul_mat(const Tensor& node, const ComputeCtx& ctx) {
     const int64_t r2 = x.ne[2] / w.ne[2], r3 = x.ne[3] / w.ne[3];
     // Threads take blocks of weight rows; within a block every activation row is visited while
     // the block's weights are still in cache.
+    // Blocks are claimed in chunks of about kGemvChunkBytes, as in compute_gemv.
     constexpr int64_t kRowBlock = 16;
     const int64_t n_blocks = (N + kRowBlock - 1) / kRowBlock;
     const int64_t batches = x.ne[2] * x.ne[3];
-    int64_t u0, u1;
-    ctx.split(n_blocks * batches, &u0, &u1);
-    for (int64_t u = u0; u < u1; ++u) {
-        const int64_t b = u / n_blocks, blk = u % n_blocks;
+    const int64_t per = gemv_blocks_per_chunk(n_blocks, kRowBlock * (int64_t)w.nb[1], ctx.nth);
+    const int64_t chunks_per_batch = (n_blocks + per - 1) / per;
+    ctx.for_each_chunk(chunks_per_batch * batches, [&](int64_t c) {
+        const int64_t b = c / chunks_per_batch, first = (c % chunks_per_batch) * per;
         const int64_t b2 = b % x.ne[2], b3 = b / x.ne[2];
-        const int64_t n0 = blk * kRowBlock, n1 = std::min(N, n0 + kRowBlock);
-        for (int64_t m = 0; m < M; ++m) {
-            const void* xr = x_row(m, b2, b3);
-            float* out = node.row<float>(m, b2, b3);
-            for (int64_t n = n0; n < n1; ++n) out[n] = dot(K, w.row(n, b2 / r2, b3 / r3), xr);
+        const int64_t n_end = std::min(N, (first + per) * kRowBlock);
+        for (int64_t n0 = first * kRowBlock; n0 < n_end; n0 += kRowBlock) {
+            const int64_t n1 = std::min(n_end, n0 + kRowBlock);
+            for (int64_t m = 0; m < M; ++m) {
+                const void* xr = x_row(m, b2, b3);
+                float* out = node.row<float>(m, b2, b3);
+                for (int64_t n = n0; n < n1; ++n) out[n] = dot(K, w.row(n, b2 / r2, b3 / r3), xr);
+            }
         }
-    }
+    });
 }
 
 }  // namespace lamina
