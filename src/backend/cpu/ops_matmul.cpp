@@ -86,6 +86,12 @@ bool use_gemv(const Tensor& node, const CpuKernels& k) {
            k.gemv[(size_t)node.src[0]->type];
 }
 
+// Weight tiles per claimed chunk of a matrix-matrix product: at most what one packing pass
+// holds (max_per), and small enough for four chunks per thread when the matrix allows it.
+int64_t gemm_tiles_per_chunk(int64_t n_tiles, int64_t max_per, int nth) {
+    return std::clamp<int64_t>(n_tiles / (4 * nth), 1, std::max<int64_t>(1, max_per));
+}
+
 size_t gemm_work_size(const Tensor& node, int n_threads, bool dequant) {
     const Tensor& x = *node.src[1];
     const size_t per_thread =
@@ -138,26 +144,27 @@ void compute_gemm(const Tensor& node, const ComputeCtx& ctx, bool dequant) {
     a.K = K;
     a.out = static_cast<float*>(node.data);
     a.ldo = (int64_t)(node.nb[1] / sizeof(float));
-    // Threads take equal runs of whole weight tiles, so each packs only its own weights.
-    const int64_t n_tiles = (N + kGemmMaxNr - 1) / kGemmMaxNr;
-    int64_t t0, t1;
-    ctx.split(n_tiles, &t0, &t1);
-    if (t0 >= t1) return;
-    const int64_t n0 = t0 * kGemmMaxNr, n1 = std::min(N, t1 * kGemmMaxNr);
-    if (!dequant) return ctx.k->gemm[(size_t)w.type](a, n0, n1, scratch);
-
-    // Dequantize a chunk of this thread's rows, then run the F32 kernel over it with outputs
-    // offset to the chunk's columns.
-    float* rows = scratch + gemm_scratch_floats();
+    // Threads claim chunks of whole weight tiles (each packs only the weights it computes).
+    const int64_t per =
+        gemm_tiles_per_chunk((N + kGemmMaxNr - 1) / kGemmMaxNr, kGemmNBlock / kGemmMaxNr, ctx.nth);
+    const int64_t rows_per_chunk = per * kGemmMaxNr;
     const ToFloatFn to_float = ctx.k->to_float[(size_t)w.type];
-    a.ldw = (size_t)K * sizeof(float);
-    a.w = rows;
-    for (int64_t c0 = n0; c0 < n1; c0 += kDequantRows) {
-        const int64_t c1 = std::min(n1, c0 + kDequantRows);
-        for (int64_t n = c0; n < c1; ++n) to_float(w.row(n), rows + (n - c0) * K, K);
-        a.out = static_cast<float*>(node.data) + c0;
-        ctx.k->gemm[(size_t)DType::F32](a, 0, c1 - c0, scratch);
-    }
+    float* rows = scratch + gemm_scratch_floats();
+    ctx.for_each_chunk((N + rows_per_chunk - 1) / rows_per_chunk, [&](int64_t c) {
+        const int64_t n0 = c * rows_per_chunk, n1 = std::min(N, n0 + rows_per_chunk);
+        if (!dequant) return ctx.k->gemm[(size_t)w.type](a, n0, n1, scratch);
+        // Dequantize a piece of the chunk's rows, then run the F32 kernel over it with outputs
+        // offset to the piece's columns.
+        GemmArgs d = a;
+        d.ldw = (size_t)K * sizeof(float);
+        d.w = rows;
+        for (int64_t c0 = n0; c0 < n1; c0 += kDequantRows) {
+            const int64_t c1 = std::min(n1, c0 + kDequantRows);
+            for (int64_t n = c0; n < c1; ++n) to_float(w.row(n), rows + (n - c0) * K, K);
+            d.out = static_cast<float*>(node.data) + c0;
+            ctx.k->gemm[(size_t)DType::F32](d, 0, c1 - c0, scratch);
+        }
+    });
 }
 
 // Work area: [packed activations][per thread: packed weight chunk, one quantized activation row].
@@ -202,9 +209,13 @@ void compute_qgemm(const Tensor& node, const ComputeCtx& ctx) {
     a.K = K;
     a.out = static_cast<float*>(node.data);
     a.ldo = (int64_t)(node.nb[1] / sizeof(float));
-    int64_t t0, t1;
-    ctx.split((N + kQGemmNr - 1) / kQGemmNr, &t0, &t1);
-    if (t0 < t1) ctx.k->qgemm(a, t0 * kQGemmNr, std::min(N, t1 * kQGemmNr), mine);
+    const int64_t per =
+        gemm_tiles_per_chunk((N + kQGemmNr - 1) / kQGemmNr, qgemm_tiles_per_chunk(f, K), ctx.nth);
+    const int64_t rows_per_chunk = per * kQGemmNr;
+    ctx.for_each_chunk((N + rows_per_chunk - 1) / rows_per_chunk, [&](int64_t c) {
+        const int64_t n0 = c * rows_per_chunk;
+        ctx.k->qgemm(a, n0, std::min(N, n0 + rows_per_chunk), mine);
+    });
 }
 
 void compute_gemv(const Tensor& node, const ComputeCtx& ctx) {
