@@ -51,6 +51,10 @@ float exp_sum_ref(int64_t n, float* x, float max) {
     return (float)sum;
 }
 
+void swiglu_ref(int64_t n, const float* g, const float* u, float* out) {
+    for (int64_t i = 0; i < n; ++i) out[i] = g[i] / (1.0f + std::exp(-g[i])) * u[i];
+}
+
 // Integer dots replace the reference only where the type table defines the same contract
 // (weights of that type against the activation type the kernel reads).
 void install_quant_dots(CpuKernels& k, const QuantDots& q) {
@@ -82,6 +86,7 @@ CpuKernels build(Isa isa) {
     k.attn_scores_f16 = attn_scores_f16_ref;
     k.attn_values_f16 = attn_values_f16_ref;
     k.exp_sum = exp_sum_ref;
+    k.swiglu = swiglu_ref;
     k.gemm_pack_x = gemm_pack_x;
     if (isa == Isa::Avx2 || isa == Isa::Avx512) {
         install_avx2_kernels(k);

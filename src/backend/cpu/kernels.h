@@ -66,6 +66,9 @@ struct CpuKernels {
                             int64_t lda) = nullptr;
     // Softmax numerators: x[i] = exp(x[i] - max), returning their sum.
     float (*exp_sum)(int64_t n, float* x, float max) = nullptr;
+    // SwiGLU's gate: out[i] = silu(g[i]) * u[i], silu(x) = x / (1 + exp(-x)). out may alias
+    // g or u.
+    void (*swiglu)(int64_t n, const float* g, const float* u, float* out) = nullptr;
 };
 
 // The kernels for an ISA (falls back to the best available subset). Built once, immutable.

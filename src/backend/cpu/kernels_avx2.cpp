@@ -142,6 +142,27 @@ float exp_sum(int64_t n, float* x, float max) {
     return hsum(sum);
 }
 
+// silu(g) * u = g * u / (1 + exp(-g)); exp_ps clamps its input, so a large |g| gives the
+// limits 0 and g * u rather than inf or NaN.
+inline __m256 swiglu_ps(__m256 g, __m256 u) {
+    const __m256 e = exp_ps(_mm256_sub_ps(_mm256_setzero_ps(), g));
+    return _mm256_div_ps(_mm256_mul_ps(g, u), _mm256_add_ps(_mm256_set1_ps(1.0f), e));
+}
+
+void swiglu(int64_t n, const float* g, const float* u, float* out) {
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        _mm256_storeu_ps(out + i, swiglu_ps(_mm256_loadu_ps(g + i), _mm256_loadu_ps(u + i)));
+    if (i < n) {
+        alignas(32) int32_t lanes[8];
+        for (int l = 0; l < 8; ++l) lanes[l] = i + l < n ? -1 : 0;
+        const __m256i mask = _mm256_load_si256(reinterpret_cast<const __m256i*>(lanes));
+        _mm256_maskstore_ps(
+            out + i, mask,
+            swiglu_ps(_mm256_maskload_ps(g + i, mask), _mm256_maskload_ps(u + i, mask)));
+    }
+}
+
 float vec_dot_f16(int64_t n, const void* x, const void* y) {
     return dot_f16_f32(n, static_cast<const uint16_t*>(x), static_cast<const float*>(y));
 }
@@ -159,6 +180,7 @@ void install_avx2_kernels(CpuKernels& k) {
     k.attn_scores_f16 = attn_scores_f16;
     k.attn_values_f16 = attn_values_f16;
     k.exp_sum = exp_sum;
+    k.swiglu = swiglu;
     k.vec_dot[(size_t)DType::F16] = vec_dot_f16;
     k.vec_dot[(size_t)DType::F32] = vec_dot_f32;
 }

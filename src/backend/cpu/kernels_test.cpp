@@ -142,6 +142,31 @@ TEST(CpuKernels, ExpSumMatchesStdExp) {
     }
 }
 
+// SwiGLU's gate against the double-precision definition, over gates from -100 to 100 (the
+// kernel's exp clamps, so the extremes must still come out as 0 and g * u), in place too.
+TEST(CpuKernels, SwigluMatchesDefinition) {
+    if (simd_isas().empty()) GTEST_SKIP() << "this CPU has no SIMD kernel set to compare";
+    for (Isa isa : simd_isas()) {
+        const CpuKernels& k = cpu_kernels(isa);
+        for (int64_t n : kLengths) {
+            SCOPED_TRACE(std::string(isa_name(isa)) + " n=" + std::to_string(n));
+            std::vector<float> g = randoms(n, 21 + (uint32_t)n), u = randoms(n, 22 + (uint32_t)n);
+            for (int64_t i = 0; i < n; ++i) g[i] *= (i % 5 == 0) ? 30.0f : 3.0f;
+            if (n > 2) g[0] = 100.0f, g[1] = -100.0f;
+            std::vector<float> out(n + 1, 7.0f), in_place = g;
+            k.swiglu(n, g.data(), u.data(), out.data());
+            k.swiglu(n, in_place.data(), u.data(), in_place.data());
+            for (int64_t i = 0; i < n; ++i) {
+                const double want = (double)g[i] / (1.0 + std::exp(-(double)g[i])) * u[i];
+                ASSERT_NEAR(out[i], want, 1e-6 * std::fabs(want) + 1e-30)
+                    << i << " g=" << g[i] << " u=" << u[i];
+                ASSERT_EQ(in_place[i], out[i]) << i;
+            }
+            EXPECT_EQ(out[n], 7.0f) << "wrote past the end";
+        }
+    }
+}
+
 // The ISA tables must actually take the integer kernels: every quantized type with a reference
 // dot gets a SIMD one, and on AVX-512 VNNI Q4_0 and Q4_K also their prepared-activation dots.
 TEST(CpuKernels, QuantizedDotsAreInstalled) {

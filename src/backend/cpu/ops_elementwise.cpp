@@ -1,4 +1,5 @@
 // Row-wise and element-wise CPU ops: get_rows, add, mul, scale, rms_norm, silu, swiglu, copy.
+#include <algorithm>
 #include <cmath>
 
 #include "backend/cpu/ops.h"
@@ -21,19 +22,45 @@ inline float silu(float x) {
     return x / (1.0f + std::exp(-x));
 }
 
-template <typename F>
-void binary_rows(const Tensor& node, const ComputeCtx& ctx, F f) {
+// What one thread of an element-wise op covers: rows [r0, r1), and of each its columns
+// [c0, c1). Rows are dealt out when there are enough for every thread; a single generated
+// token's row is cut into column pieces instead, so the other threads do not wait idle.
+struct Span {
+    int64_t r0, r1, c0, c1;
+};
+Span elementwise_span(const ComputeCtx& ctx, int64_t rows, int64_t n) {
+    Span s{0, rows, 0, n};
+    if (rows >= ctx.nth) {
+        ctx.split(rows, &s.r0, &s.r1);
+    } else {
+        // Pieces of whole 64-byte lines, so no two threads write one cache line.
+        int64_t p0, p1;
+        ctx.split((n + 15) / 16, &p0, &p1);
+        s.c0 = std::min(n, p0 * 16);
+        s.c1 = std::min(n, p1 * 16);
+    }
+    return s;
+}
+
+// out[i] = f(a[i], b[i]) by rows; b's rows repeat when it has fewer. piece(n, x, y, out)
+// does a run of one row.
+template <typename Piece>
+void binary_rows(const Tensor& node, const ComputeCtx& ctx, Piece piece) {
     const Tensor& a = *node.src[0];
     const Tensor& b = *node.src[1];
-    const int64_t n = a.ne[0], b_rows = b.n_rows();
-    int64_t r0, r1;
-    ctx.split(node.n_rows(), &r0, &r1);
-    for (int64_t r = r0; r < r1; ++r) {
-        const float* x = row_f32(a, r);
-        const float* y = row_f32(b, r % b_rows);
-        float* out = row_f32_mut(node, r);
+    const int64_t b_rows = b.n_rows();
+    const Span s = elementwise_span(ctx, node.n_rows(), a.ne[0]);
+    if (s.c0 >= s.c1) return;
+    for (int64_t r = s.r0; r < s.r1; ++r)
+        piece(s.c1 - s.c0, row_f32(a, r) + s.c0, row_f32(b, r % b_rows) + s.c0,
+              row_f32_mut(node, r) + s.c0);
+}
+
+template <typename F>
+auto elementwise(F f) {
+    return [f](int64_t n, const float* x, const float* y, float* out) {
         for (int64_t i = 0; i < n; ++i) out[i] = f(x[i], y[i]);
-    }
+    };
 }
 
 float load_element(const uint8_t* p, DType t) {
@@ -75,15 +102,15 @@ void compute_get_rows(const Tensor& node, const ComputeCtx& ctx) {
 }
 
 void compute_add(const Tensor& node, const ComputeCtx& ctx) {
-    binary_rows(node, ctx, [](float x, float y) { return x + y; });
+    binary_rows(node, ctx, elementwise([](float x, float y) { return x + y; }));
 }
 
 void compute_mul(const Tensor& node, const ComputeCtx& ctx) {
-    binary_rows(node, ctx, [](float x, float y) { return x * y; });
+    binary_rows(node, ctx, elementwise([](float x, float y) { return x * y; }));
 }
 
 void compute_swiglu(const Tensor& node, const ComputeCtx& ctx) {
-    binary_rows(node, ctx, [](float g, float u) { return silu(g) * u; });
+    binary_rows(node, ctx, ctx.k->swiglu);
 }
 
 void compute_scale(const Tensor& node, const ComputeCtx& ctx) {
