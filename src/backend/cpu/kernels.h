@@ -42,6 +42,7 @@ struct CpuKernels {
         void (*prepare)(const float* x, void* out, int64_t n) = nullptr;
         VecDotFn dot = nullptr;  // weight row against a prepared row
         int64_t k_multiple = 0;
+        size_t bytes_per_multiple = 0;  // prepared bytes for each k_multiple values
     };
     static constexpr size_t kPreparedBytesPerValue = 4;
     std::array<PreparedDot, kTypeSlots> prepared{};

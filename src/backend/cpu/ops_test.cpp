@@ -105,17 +105,20 @@ TEST(CpuOps, MulMatF32AndF16AwkwardShapes) {
     }
 }
 
-// Many activation rows against quantized weights take the integer GEMM (AVX-512) or the
-// dequantizing GEMM (AVX2): either must equal float math on the type table's reference
-// dequantization of the weights and of the activations rounded through the vec_dot type. Sizes
-// cover one block, tails of the 32-row tiles and more rows than one 256-row chunk. (Q4_1/Q5_1
-// are left to qgemm_test: their dots use Q8_1's fp16-rounded activation sums, as GGUF's do,
-// which this float ideal does not.)
+// Quantized weights against a few activation rows take the integer dots; against many, the
+// integer GEMM (AVX-512) or the dequantizing GEMM (AVX2). Each must equal float math on the type
+// table's reference dequantization of the weights and of the activations rounded through the
+// vec_dot type. Sizes cover one block, tails of the 32-row tiles and more rows than one 256-row
+// chunk. (Q4_1/Q5_1 are left to qgemm_test: their dots use Q8_1's fp16-rounded activation sums, as
+// GGUF's do, which this float ideal does not.)
 TEST(CpuOps, MulMatQuantizedManyRowsMatchesDequantizedFloat) {
     for (DType t : {DType::Q4_0, DType::Q8_0, DType::Q4_K, DType::Q6_K, DType::Q5_K, DType::Q3_K,
                     DType::Q2_K, DType::IQ4_XS, DType::IQ4_NL, DType::Q5_0}) {
         const TypeTraits& tt = type_traits(t);
-        for (auto [K, N, M] : {std::tuple{256, 3, 5}, {512, 40, 13}, {256, 300, 37}}) {
+        // One and two rows (fewer than the threads: the activation row is quantized in pieces
+        // by several threads), a few rows, and batches.
+        for (auto [K, N, M] :
+             {std::tuple{1024, 20, 1}, {2048, 7, 2}, {256, 3, 5}, {512, 40, 13}, {256, 300, 37}}) {
             SCOPED_TRACE(std::string(tt.name) + " K=" + std::to_string(K) +
                          " N=" + std::to_string(N) + " M=" + std::to_string(M));
             std::vector<float> w = random_floats((size_t)K * N, 3 + K + N),

@@ -275,8 +275,9 @@ QuantDots quant_dots_avx512() {
     q.set(DType::Q4_0, DType::Q8_0, dot_q4_0);
     q.set(DType::Q6_K, DType::Q8_K, dot_q6_k);
     // Prepared rows hold whole block pairs (Q4_0) or super-blocks (Q4_K).
-    q.set_prepared(DType::Q4_0, DType::Q8_0, {prepare_q4_0, dot_q4_0_prepared, 64});
-    q.set_prepared(DType::Q4_K, DType::Q8_K, {prepare_q4_k, dot_q4_k_prepared, 256});
+    q.set_prepared(DType::Q4_0, DType::Q8_0, {prepare_q4_0, dot_q4_0_prepared, 64, kPairBytes});
+    q.set_prepared(DType::Q4_K, DType::Q8_K,
+                   {prepare_q4_k, dot_q4_k_prepared, 256, kQ4KPreparedBytes});
     return q;
 }
 
