@@ -43,6 +43,10 @@ struct CpuKernels {
         VecDotFn dot = nullptr;  // weight row against a prepared row
         int64_t k_multiple = 0;
         size_t bytes_per_multiple = 0;  // prepared bytes for each k_multiple values
+        // Optional: out[r] = dot(weight row w + r * ldw, prepared row) for r < nrows, several
+        // rows at a time.
+        void (*dot_rows)(int64_t n, const void* w, size_t ldw, int64_t nrows, const void* p,
+                         float* out) = nullptr;
     };
     static constexpr size_t kPreparedBytesPerValue = 4;
     std::array<PreparedDot, kTypeSlots> prepared{};

@@ -330,7 +330,11 @@ void compute_mul_mat(const Tensor& node, const ComputeCtx& ctx) {
             for (int64_t m = 0; m < M; ++m) {
                 const void* xr = x_row(m, b2, b3);
                 float* out = node.row<float>(m, b2, b3);
-                for (int64_t n = n0; n < n1; ++n) out[n] = dot(K, w.row(n, b2 / r2, b3 / r3), xr);
+                if (prepared && prep.dot_rows)
+                    prep.dot_rows(K, w.row(n0, b2 / r2, b3 / r3), w.nb[1], n1 - n0, xr, out + n0);
+                else
+                    for (int64_t n = n0; n < n1; ++n)
+                        out[n] = dot(K, w.row(n, b2 / r2, b3 / r3), xr);
             }
         }
     });

@@ -138,6 +138,53 @@ float dot_q4_0_prepared(int64_t n, const void* xv, const void* pv) {
     return _mm512_reduce_add_ps(_mm512_add_ps(acc0, acc1));
 }
 
+// dot_q4_0_prepared for R weight rows at once: each pair of prepared activation blocks is
+// loaded once for all of them, and the rows' independent chains keep the core busy.
+template <int R>
+void dot_q4_0_prepared_rows(int64_t n, const uint8_t* w, size_t ldw, const uint8_t* p, float* out) {
+    const __m512i low = _mm512_set1_epi8(0x0f);
+    const __m512i pick = _mm512_setr_epi32(0, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1);
+    __m512 acc[R];
+    for (int j = 0; j < R; ++j) acc[j] = _mm512_setzero_ps();
+    const int64_t nb = n / 32;
+    // R rows of a few KiB each are R short streams, too short for the hardware prefetchers to
+    // pick up: fetch the rows two groups ahead (contiguous) evenly over this group's loop.
+    const uint8_t* ahead = w + 2 * R * ldw;
+    const size_t ahead_step = R * ldw / (size_t)(nb / 2 > 0 ? nb / 2 : 1);
+    for (int64_t b = 0; b < nb; b += 2, p += kPairBytes, ahead += ahead_step) {
+        for (size_t l = 0; l < ahead_step + 64; l += 64)
+            _mm_prefetch(reinterpret_cast<const char*>(ahead + l), _MM_HINT_T0);
+        const __m512i y = _mm512_loadu_si512(p);
+        const __m512i off = _mm512_loadu_si512(p + 64);
+        const __m128 dy = _mm_castpd_ps(_mm_load_sd(reinterpret_cast<const double*>(p + 128)));
+#pragma GCC unroll 4
+        for (int j = 0; j < R; ++j) {
+            const BlockQ4_0* x = reinterpret_cast<const BlockQ4_0*>(w + j * ldw);
+            const __m256i packed =
+                _mm256_loadu2_m128i(reinterpret_cast<const __m128i*>(x[b + 1].qs),
+                                    reinterpret_cast<const __m128i*>(x[b].qs));
+            const __m512i q = _mm512_and_si512(
+                _mm512_inserti64x4(_mm512_zextsi256_si512(packed), _mm256_srli_epi16(packed, 4), 1),
+                low);
+            const __m512i s = _mm512_dpbusd_epi32(off, q, y);
+            const __m128i dx = _mm_insert_epi16(_mm_cvtsi32_si128(x[b].d), x[b + 1].d, 1);
+            const __m512 sc = _mm512_permutexvar_ps(
+                pick, _mm512_castps128_ps512(_mm_mul_ps(_mm_cvtph_ps(dx), dy)));
+            acc[j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), sc, acc[j]);
+        }
+    }
+    for (int j = 0; j < R; ++j) out[j] = _mm512_reduce_add_ps(acc[j]);
+}
+
+void dot_q4_0_prepared_many(int64_t n, const void* w, size_t ldw, int64_t nrows, const void* p,
+                            float* out) {
+    const uint8_t* wb = static_cast<const uint8_t*>(w);
+    const uint8_t* pb = static_cast<const uint8_t*>(p);
+    int64_t r = 0;
+    for (; r + 4 <= nrows; r += 4) dot_q4_0_prepared_rows<4>(n, wb + r * ldw, ldw, pb, out + r);
+    for (; r < nrows; ++r) dot_q4_0_prepared_rows<1>(n, wb + r * ldw, ldw, pb, out + r);
+}
+
 // Prepared Q8_K activations for Q4_K weights, per 256-value super-block, 320 bytes:
 //   int8  qs[256]: for each half h (128 values), the values under the low nibbles of x's 64
 //                  bytes (y[128h + 0..31], y[128h + 64..95]) then under the high nibbles
@@ -275,7 +322,8 @@ QuantDots quant_dots_avx512() {
     q.set(DType::Q4_0, DType::Q8_0, dot_q4_0);
     q.set(DType::Q6_K, DType::Q8_K, dot_q6_k);
     // Prepared rows hold whole block pairs (Q4_0) or super-blocks (Q4_K).
-    q.set_prepared(DType::Q4_0, DType::Q8_0, {prepare_q4_0, dot_q4_0_prepared, 64, kPairBytes});
+    q.set_prepared(DType::Q4_0, DType::Q8_0,
+                   {prepare_q4_0, dot_q4_0_prepared, 64, kPairBytes, dot_q4_0_prepared_many});
     q.set_prepared(DType::Q4_K, DType::Q8_K,
                    {prepare_q4_k, dot_q4_k_prepared, 256, kQ4KPreparedBytes});
     return q;

@@ -145,6 +145,46 @@ TEST(CpuQuantDot, PreparedQ4_0MatchesScalarReference) {
     }
 }
 
+// The several-rows form of each prepared kernel that has one, on row counts around its row
+// group (tails included), against the type table's reference dot of each row.
+TEST(CpuQuantDot, PreparedDotRowsMatchScalarReference) {
+    const CpuFeatures f = CpuFeatures::detect();
+    if (!f.avx512 || !f.avx512_vnni) GTEST_SKIP() << "no AVX-512 VNNI on this CPU";
+    const QuantDots q = quant_dots_avx512();
+    int kernels = 0;
+    for (DType t : {DType::Q4_0, DType::Q4_K}) {
+        const CpuKernels::PreparedDot& prep = q.prepared[(size_t)t].kernel;
+        if (!prep.dot_rows) continue;
+        ++kernels;
+        const TypeTraits& tt = type_traits(t);
+        const TypeTraits& vt = type_traits(tt.vec_dot_type);
+        const int64_t n = 2048;
+        const size_t row = row_size(t, n);
+        for (int64_t nrows : {1, 3, 4, 5, 9}) {
+            SCOPED_TRACE(std::string(tt.name) + " rows=" + std::to_string(nrows));
+            std::mt19937 rng((uint32_t)nrows);
+            std::normal_distribution<float> val(0.f, 1.f);
+            std::vector<float> w((size_t)(n * nrows)), x((size_t)n);
+            for (float& v : w) v = val(rng);
+            for (float& v : x) v = val(rng);
+            std::vector<uint8_t> wq(row * (size_t)nrows), xq(row_size(tt.vec_dot_type, n));
+            for (int64_t r = 0; r < nrows; ++r)
+                tt.from_float(w.data() + r * n, wq.data() + (size_t)r * row, n);
+            vt.from_float(x.data(), xq.data(), n);
+            std::vector<uint8_t> prepared((size_t)n * CpuKernels::kPreparedBytesPerValue);
+            prep.prepare(x.data(), prepared.data(), n);
+            std::vector<float> out((size_t)nrows + 1, 1234.5f);
+            prep.dot_rows(n, wq.data(), row, nrows, prepared.data(), out.data());
+            for (int64_t r = 0; r < nrows; ++r) {
+                const float want = tt.vec_dot(n, wq.data() + (size_t)r * row, xq.data());
+                EXPECT_NEAR(out[r], want, 4e-5 * (1 + std::fabs(want)) * 8) << "row " << r;
+            }
+            EXPECT_EQ(out[nrows], 1234.5f) << "wrote past the last row";
+        }
+    }
+    EXPECT_GT(kernels, 0) << "no prepared kernel has a several-rows form";
+}
+
 // The prepared-activation Q4_K kernel against the type table's Q4_K x Q8_K reference on random
 // raw blocks (every 6-bit scale and min pattern), activations at full scale in the first block.
 TEST(CpuQuantDot, PreparedQ4_KMatchesScalarReference) {
