@@ -17,8 +17,7 @@ struct LoadFlags {
         p.add_flag("--no-mmap", &no_mmap,
                    "read the model into 2 MiB pages (default when it fits: faster generation)");
     }
-    // Both given: the last word a user would expect to win is ambiguous, so mapping (the one
-    // that always works) wins.
+    // Given both, mapping wins: it works for any file size.
     LoadMode mode() const {
         return mmap ? LoadMode::Map : no_mmap ? LoadMode::Read : LoadMode::Auto;
     }
