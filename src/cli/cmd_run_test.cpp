@@ -69,8 +69,7 @@ TEST(CliRun, SameSeedSameText) {
     testing::TempDir dir;
     CliResult a = run_cli("run -m " + model + " -p 'The sea' -n 12 -s 7 --temp 1.0", dir);
     // Mapped or read into memory, the same weights give the same text.
-    CliResult b =
-        run_cli("run -m " + model + " -p 'The sea' -n 12 -s 7 --temp 1.0 --mmap", dir);
+    CliResult b = run_cli("run -m " + model + " -p 'The sea' -n 12 -s 7 --temp 1.0 --mmap", dir);
     CliResult b2 =
         run_cli("run -m " + model + " -p 'The sea' -n 12 -s 7 --temp 1.0 --no-mmap", dir);
     CliResult c = run_cli("run -m " + model + " -p 'The sea' -n 12 -s 8 --temp 1.0", dir);
