@@ -84,8 +84,8 @@ TEST_P(LlamaForward, MatchesLlamaCppLogits) {
                              " threads=" + std::to_string(threads));
                 Comparison c = compare(**model, *ref, batched, threads);
                 std::printf("  %s %s %s threads=%d: worst row relative error %.2e, greedy %d/%d\n",
-                            name.c_str(), prompt, batched ? "batched" : "one-by-one", threads, c.worst,
-                            c.greedy_same, c.greedy_checked);
+                            name.c_str(), prompt, batched ? "batched" : "one-by-one", threads,
+                            c.worst, c.greedy_same, c.greedy_checked);
                 EXPECT_LT(c.worst, tol);
                 EXPECT_GT(c.greedy_checked, 0);
                 if (name == "f16") {

@@ -25,9 +25,9 @@ inline std::string shared_file(const std::string& relative) {
 }  // namespace lamina::testing
 
 // Declares `var` as the path of a shared file, or skips the test (with the reason) when absent.
-#define LAMINA_SHARED_FILE_OR_SKIP(var, relative)                                             \
-    const std::string var = ::lamina::testing::shared_file(relative);                        \
-    if (var.empty()) {                                                                        \
+#define LAMINA_SHARED_FILE_OR_SKIP(var, relative)                                                \
+    const std::string var = ::lamina::testing::shared_file(relative);                            \
+    if (var.empty()) {                                                                           \
         GTEST_SKIP() << "shared test data not found: " << ::lamina::testing::shared_dir() << "/" \
-                     << (relative) << " (set LAMINA_SHARED)";                                 \
+                     << (relative) << " (set LAMINA_SHARED)";                                    \
     }

@@ -63,9 +63,9 @@ BENCHMARK(BM_MulMat)->Apply(shapes)->UseRealTime()->Unit(benchmark::kMillisecond
 
 // Every quantized weight type at one square shape, prompt batch and single row, 2 threads.
 void quant_shapes(benchmark::internal::Benchmark* b) {
-    for (DType t : {DType::Q4_0, DType::Q5_0, DType::Q8_0, DType::Q2_K, DType::Q3_K, DType::Q4_K,
-                    DType::Q5_K, DType::Q6_K, DType::IQ4_NL, DType::IQ4_XS, DType::Q4_1,
-                    DType::Q5_1})
+    for (DType t :
+         {DType::Q4_0, DType::Q5_0, DType::Q8_0, DType::Q2_K, DType::Q3_K, DType::Q4_K, DType::Q5_K,
+          DType::Q6_K, DType::IQ4_NL, DType::IQ4_XS, DType::Q4_1, DType::Q5_1})
         for (int64_t M : {512, 1}) b->Args({2048, 2048, M, 2, (int64_t)t});
 }
 BENCHMARK(BM_MulMat)
