@@ -12,7 +12,6 @@
 namespace lamina {
 namespace {
 
-constexpr size_t kHugePage = size_t(2) << 20;
 constexpr size_t kReadPiece = size_t(32) << 20;  // progress granularity
 
 // MemAvailable from /proc/meminfo in bytes; 0 when unknown.
@@ -49,8 +48,8 @@ FileImage::FileImage(FileImage&& o) noexcept {
 FileImage& FileImage::operator=(FileImage&& o) noexcept {
     if (this != &o) {
         release();
-        region_ = std::exchange(o.region_, nullptr);
-        region_size_ = std::exchange(o.region_size_, 0);
+        mapping_ = std::exchange(o.mapping_, nullptr);
+        owned_ = std::move(o.owned_);
         data_ = std::exchange(o.data_, nullptr);
         size_ = std::exchange(o.size_, 0);
         mapped_ = std::exchange(o.mapped_, false);
@@ -59,9 +58,9 @@ FileImage& FileImage::operator=(FileImage&& o) noexcept {
 }
 
 void FileImage::release() {
-    if (region_) ::munmap(region_, region_size_);
-    region_ = nullptr;
-    region_size_ = 0;
+    if (mapping_) ::munmap(mapping_, size_);
+    mapping_ = nullptr;
+    owned_.reset();
     data_ = nullptr;
     size_ = 0;
 }
@@ -70,8 +69,7 @@ Expected<FileImage> FileImage::map(int fd, size_t size, const std::string& path)
     void* m = ::mmap(nullptr, size, PROT_READ, MAP_SHARED, fd, 0);
     if (m == MAP_FAILED) return Status::error(path + ": cannot map (" + errno_text() + ")");
     FileImage img;
-    img.region_ = m;
-    img.region_size_ = size;
+    img.mapping_ = m;
     img.data_ = static_cast<const uint8_t*>(m);
     img.size_ = size;
     img.mapped_ = true;
@@ -80,23 +78,12 @@ Expected<FileImage> FileImage::map(int fd, size_t size, const std::string& path)
 
 Expected<FileImage> FileImage::read(int fd, size_t size, const std::string& path,
                                     const Progress& progress) {
-    // Over-allocate by one huge page so the data can start on a 2 MiB boundary: only aligned
-    // 2 MiB ranges can become huge pages.
-    const size_t rounded = (size + kHugePage - 1) / kHugePage * kHugePage;
-    const size_t region_size = rounded + kHugePage;
-    void* m =
-        ::mmap(nullptr, region_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (m == MAP_FAILED)
-        return Status::error(path + ": out of memory reading " + std::to_string(size >> 20) +
-                             " MiB (" + errno_text() + "); try --mmap");
     FileImage img;
-    img.region_ = m;
-    img.region_size_ = region_size;
-    auto* base = reinterpret_cast<uint8_t*>((reinterpret_cast<uintptr_t>(m) + kHugePage - 1) &
-                                            ~(uintptr_t)(kHugePage - 1));
-#ifdef MADV_HUGEPAGE
-    ::madvise(base, rounded, MADV_HUGEPAGE);  // a hint: without it the copy still works
-#endif
+    img.owned_ = huge_page_bytes(size);
+    if (!img.owned_)
+        return Status::error(path + ": out of memory reading " + std::to_string(size >> 20) +
+                             " MiB; try --mmap");
+    uint8_t* base = img.owned_.get();
     size_t done = 0;
     while (done < size) {
         const size_t want = std::min(kReadPiece, size - done);
@@ -109,7 +96,6 @@ Expected<FileImage> FileImage::read(int fd, size_t size, const std::string& path
         done += (size_t)got;
         if (progress) progress(done, size);
     }
-    ::mprotect(base, rounded, PROT_READ);  // the weights are never written
     img.data_ = base;
     img.size_ = size;
     img.mapped_ = false;

@@ -7,6 +7,7 @@
 #include <functional>
 #include <string>
 
+#include "core/aligned_buffer.h"
 #include "core/status.h"
 
 namespace lamina {
@@ -38,8 +39,8 @@ class FileImage {
 
     // Maps the first size bytes of fd (shared, read-only). path only names the file in errors.
     static Expected<FileImage> map(int fd, size_t size, const std::string& path);
-    // Reads the first size bytes of fd into fresh memory aligned to 2 MiB and advised as huge
-    // pages, then makes it read-only. progress(done, size) follows the reading.
+    // Reads the first size bytes of fd into fresh memory in 2 MiB pages (huge_page_bytes).
+    // progress(done, size) follows the reading.
     static Expected<FileImage> read(int fd, size_t size, const std::string& path,
                                     const Progress& progress = nullptr);
 
@@ -50,8 +51,8 @@ class FileImage {
   private:
     void release();
 
-    void* region_ = nullptr;  // what munmap takes back
-    size_t region_size_ = 0;
+    void* mapping_ = nullptr;  // what munmap takes back (mapped images)
+    AlignedBytes owned_;       // the copy (read images)
     const uint8_t* data_ = nullptr;
     size_t size_ = 0;
     bool mapped_ = false;

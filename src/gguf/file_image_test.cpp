@@ -59,7 +59,9 @@ TEST(FileImage, MapAndReadGiveTheFileBytes) {
         ASSERT_TRUE(read) << read.error();
         EXPECT_FALSE(read->mapped());
         ASSERT_EQ(read->size(), n);
-        EXPECT_EQ(reinterpret_cast<uintptr_t>(read->data()) % (size_t(2) << 20), 0u);
+        // 2 MiB pages for an image that spans one; page alignment for smaller ones.
+        const size_t align = n >= (size_t(2) << 20) ? size_t(2) << 20 : 4096;
+        EXPECT_EQ(reinterpret_cast<uintptr_t>(read->data()) % align, 0u);
         EXPECT_EQ(std::memcmp(read->data(), bytes.data(), n), 0);
         EXPECT_EQ(last_done, n);
         EXPECT_EQ(calls, (n + (size_t(32) << 20) - 1) / (size_t(32) << 20));

@@ -8,12 +8,12 @@
 #include <benchmark/benchmark.h>
 
 #include <immintrin.h>
-#include <sys/mman.h>
 
 #include <cstdlib>
 #include <cstring>
 
 #include "backend/cpu/cpu_features.h"
+#include "core/aligned_buffer.h"
 
 namespace lamina {
 namespace {
@@ -49,29 +49,31 @@ __attribute__((target("avx2,fma"), noinline)) float fma_loop_avx2(int64_t iters,
     return out[0] + out[7];
 }
 
+// Calls loop(iters, seed) per benchmark iteration (a fresh seed each time, so the call cannot be
+// hoisted) and reports `counter` at ops_per_iter operations per loop iteration.
+template <typename Seed, typename Loop>
+void run_peak(benchmark::State& state, Loop loop, Seed seed, double ops_per_iter,
+              const char* counter) {
+    const int64_t iters = 1 << 16;
+    for (auto _ : state) {
+        benchmark::DoNotOptimize(seed);
+        benchmark::DoNotOptimize(loop(iters, seed));
+    }
+    state.counters[counter] =
+        benchmark::Counter((double)state.iterations() * (double)iters * ops_per_iter / 1e9,
+                           benchmark::Counter::kIsRate);
+}
+
+// Operations counted as 2 per multiply-add lane (16 chains of 16 or 12 chains of 8 lanes).
 void BM_FmaPeakAvx512(benchmark::State& state) {
     if (!CpuFeatures::detect().avx512) return state.SkipWithError("no AVX-512 on this CPU");
-    const int64_t iters = 1 << 16;
-    float seed = 1.0f;
-    for (auto _ : state) {
-        benchmark::DoNotOptimize(seed);  // a fresh input each time: the call cannot be hoisted
-        benchmark::DoNotOptimize(fma_loop_avx512(iters, seed));
-    }
-    state.counters["GFLOPS"] = benchmark::Counter(
-        (double)state.iterations() * iters * 16 * 16 * 2 / 1e9, benchmark::Counter::kIsRate);
+    run_peak(state, fma_loop_avx512, 1.0f, 16 * 16 * 2, "GFLOPS");
 }
 BENCHMARK(BM_FmaPeakAvx512)->Threads(1)->Threads(2)->UseRealTime();
 
 void BM_FmaPeakAvx2(benchmark::State& state) {
     if (!CpuFeatures::detect().avx2) return state.SkipWithError("no AVX2 on this CPU");
-    const int64_t iters = 1 << 16;
-    float seed = 1.0f;
-    for (auto _ : state) {
-        benchmark::DoNotOptimize(seed);
-        benchmark::DoNotOptimize(fma_loop_avx2(iters, seed));
-    }
-    state.counters["GFLOPS"] = benchmark::Counter(
-        (double)state.iterations() * iters * 12 * 8 * 2 / 1e9, benchmark::Counter::kIsRate);
+    run_peak(state, fma_loop_avx2, 1.0f, 12 * 8 * 2, "GFLOPS");
 }
 BENCHMARK(BM_FmaPeakAvx2)->Threads(1)->Threads(2)->UseRealTime();
 
@@ -94,14 +96,7 @@ __attribute__((target("avx512f,avx512bw,avx512vnni"), noinline)) int vnni_loop(i
 void BM_VnniPeakAvx512(benchmark::State& state) {
     const CpuFeatures f = CpuFeatures::detect();
     if (!f.avx512 || !f.avx512_vnni) return state.SkipWithError("no AVX-512 VNNI on this CPU");
-    const int64_t iters = 1 << 16;
-    int seed = 1;
-    for (auto _ : state) {
-        benchmark::DoNotOptimize(seed);
-        benchmark::DoNotOptimize(vnni_loop(iters, seed));
-    }
-    state.counters["GOPS"] = benchmark::Counter(
-        (double)state.iterations() * iters * 16 * 64 * 2 / 1e9, benchmark::Counter::kIsRate);
+    run_peak(state, vnni_loop, 1, 16 * 64 * 2, "GOPS");
 }
 BENCHMARK(BM_VnniPeakAvx512)->Threads(1)->Threads(2)->UseRealTime();
 
@@ -110,15 +105,12 @@ BENCHMARK(BM_VnniPeakAvx512)->Threads(1)->Threads(2)->UseRealTime();
 // DRAM, can set the pace.
 constexpr size_t kBufBytes = size_t(1) << 30;
 const uint8_t* big_buffer() {
-    static uint8_t* buf = [] {
-        auto* p = static_cast<uint8_t*>(std::aligned_alloc(size_t(2) << 20, kBufBytes));
-#ifdef MADV_HUGEPAGE
-        madvise(p, kBufBytes, MADV_HUGEPAGE);
-#endif
-        std::memset(p, 1, kBufBytes);
+    static const AlignedBytes buf = [] {
+        AlignedBytes p = huge_page_bytes(kBufBytes);
+        std::memset(p.get(), 1, kBufBytes);
         return p;
     }();
-    return buf;
+    return buf.get();
 }
 
 __attribute__((target("avx2"))) int64_t read_sum(const uint8_t* p, size_t n) {

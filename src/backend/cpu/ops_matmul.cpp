@@ -286,23 +286,17 @@ void compute_mul_mat(const Tensor& node, const ComputeCtx& ctx) {
         // pieces of whole blocks (each is quantized on its own), so no thread waits idle.
         const int64_t unit = prepared ? prep.k_multiple : block_size(vdt);
         const size_t unit_bytes = prepared ? prep.bytes_per_multiple : row_size(vdt, unit);
-        const bool by_rows = rows_x >= ctx.nth || unit_bytes == 0;
         int64_t r0 = 0, r1 = rows_x, u0 = 0, u1 = K / unit;
-        if (by_rows) {
+        if (rows_x >= ctx.nth || unit_bytes == 0)
             ctx.split(rows_x, &r0, &r1);
-            u1 = u0;  // unused
-        } else {
+        else
             ctx.split(K / unit, &u0, &u1);
-        }
-        for (int64_t r = r0; r < r1; ++r) {
+        for (int64_t r = r0; r < r1 && u0 < u1; ++r) {
             const int64_t i1 = r % x.ne[1], i2 = (r / x.ne[1]) % x.ne[2],
                           i3 = r / (x.ne[1] * x.ne[2]);
-            const float* src = x.row<const float>(i1, i2, i3);
-            uint8_t* dst = ctx.wdata + (size_t)r * xrow_bytes;
-            if (by_rows)
-                from_float(src, dst, K);
-            else if (u0 < u1)
-                from_float(src + u0 * unit, dst + (size_t)u0 * unit_bytes, (u1 - u0) * unit);
+            from_float(x.row<const float>(i1, i2, i3) + u0 * unit,
+                       ctx.wdata + (size_t)r * xrow_bytes + (size_t)u0 * unit_bytes,
+                       (u1 - u0) * unit);
         }
         ctx.barrier();
     }

@@ -111,35 +111,9 @@ void prepare_q4_0(const float* x, void* out, int64_t n) {
     }
 }
 
-float dot_q4_0_prepared(int64_t n, const void* xv, const void* pv) {
-    const BlockQ4_0* x = static_cast<const BlockQ4_0*>(xv);
-    const uint8_t* p = static_cast<const uint8_t*>(pv);
-    const __m512i low = _mm512_set1_epi8(0x0f);
-    // Lane l of the sums belongs to block (l / 4) % 2 of the pair.
-    const __m512i pick = _mm512_setr_epi32(0, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1);
-    __m512 acc0 = _mm512_setzero_ps(), acc1 = _mm512_setzero_ps();
-    const int64_t nb = n / 32;
-    for (int64_t b = 0; b < nb; b += 2, p += kPairBytes) {
-        const __m256i packed = _mm256_loadu2_m128i(reinterpret_cast<const __m128i*>(x[b + 1].qs),
-                                                   reinterpret_cast<const __m128i*>(x[b].qs));
-        const __m512i q = _mm512_and_si512(
-            _mm512_inserti64x4(_mm512_zextsi256_si512(packed), _mm256_srli_epi16(packed, 4), 1),
-            low);
-        const __m512i s = _mm512_dpbusd_epi32(_mm512_loadu_si512(p + 64), q, _mm512_loadu_si512(p));
-        const __m128i dx = _mm_insert_epi16(_mm_cvtsi32_si128(x[b].d), x[b + 1].d, 1);
-        const __m128 dy = _mm_castpd_ps(_mm_load_sd(reinterpret_cast<const double*>(p + 128)));
-        const __m512 sc =
-            _mm512_permutexvar_ps(pick, _mm512_castps128_ps512(_mm_mul_ps(_mm_cvtph_ps(dx), dy)));
-        if (b & 2)
-            acc1 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), sc, acc1);
-        else
-            acc0 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), sc, acc0);
-    }
-    return _mm512_reduce_add_ps(_mm512_add_ps(acc0, acc1));
-}
-
-// dot_q4_0_prepared for R weight rows at once: each pair of prepared activation blocks is
-// loaded once for all of them, and the rows' independent chains keep the core busy.
+// R weight rows against one prepared row (R = 1 is the one-row dot): each pair of prepared
+// activation blocks is loaded once for all of them, and the rows' independent chains keep the
+// core busy.
 template <int R>
 void dot_q4_0_prepared_rows(int64_t n, const uint8_t* w, size_t ldw, const uint8_t* p, float* out) {
     const __m512i low = _mm512_set1_epi8(0x0f);
@@ -150,9 +124,9 @@ void dot_q4_0_prepared_rows(int64_t n, const uint8_t* w, size_t ldw, const uint8
     // R rows of a few KiB each are R short streams, too short for the hardware prefetchers to
     // pick up: fetch the rows two groups ahead (contiguous) evenly over this group's loop.
     const uint8_t* ahead = w + 2 * R * ldw;
-    const size_t ahead_step = R * ldw / (size_t)(nb / 2 > 0 ? nb / 2 : 1);
+    const size_t ahead_step = R > 1 ? R * ldw / (size_t)(nb / 2 > 0 ? nb / 2 : 1) : 0;
     for (int64_t b = 0; b < nb; b += 2, p += kPairBytes, ahead += ahead_step) {
-        for (size_t l = 0; l < ahead_step + 64; l += 64)
+        for (size_t l = 0; l < ahead_step; l += 64)
             _mm_prefetch(reinterpret_cast<const char*>(ahead + l), _MM_HINT_T0);
         const __m512i y = _mm512_loadu_si512(p);
         const __m512i off = _mm512_loadu_si512(p + 64);
@@ -174,6 +148,13 @@ void dot_q4_0_prepared_rows(int64_t n, const uint8_t* w, size_t ldw, const uint8
         }
     }
     for (int j = 0; j < R; ++j) out[j] = _mm512_reduce_add_ps(acc[j]);
+}
+
+float dot_q4_0_prepared(int64_t n, const void* xv, const void* pv) {
+    float out;
+    dot_q4_0_prepared_rows<1>(n, static_cast<const uint8_t*>(xv), 0,
+                              static_cast<const uint8_t*>(pv), &out);
+    return out;
 }
 
 void dot_q4_0_prepared_many(int64_t n, const void* w, size_t ldw, int64_t nrows, const void* p,
