@@ -33,12 +33,13 @@ inline std::vector<DType> weight_types() {
 // A row of n values of type t as random raw bytes (any bit pattern of the quants, scales and
 // mins is a valid block), with the fp16 super-scales set to finite values in [lo, hi).
 inline std::vector<uint8_t> random_raw_row(DType t, int64_t n, std::mt19937& rng,
-                                           float lo = 0.0005f, float hi = 0.02f) {
+                                           float lo = 0.0005f, float hi = 0.02f, int fill = -1) {
     const TypeTraits& tt = type_traits(t);
     std::uniform_int_distribution<int> byte(0, 255);
     std::uniform_real_distribution<float> sc(lo, hi);
     std::vector<uint8_t> x(row_size(t, n));
-    for (uint8_t& v : x) v = (uint8_t)byte(rng);
+    // fill >= 0: every byte but the float scales takes that value (extreme levels).
+    for (uint8_t& v : x) v = (uint8_t)(fill >= 0 ? fill : byte(rng));
     for (int64_t b = 0; b < n / tt.block_size; ++b) {
         uint8_t* blk = x.data() + b * tt.type_size;
         // Q4_K/Q5_K/Q4_1/Q5_1: d and dmin (m) lead the block; Q3_K/Q6_K: d closes it, Q2_K: d

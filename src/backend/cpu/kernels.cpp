@@ -91,6 +91,8 @@ CpuKernels build(Isa isa) {
     if (isa == Isa::Avx2 || isa == Isa::Avx512) {
         install_avx2_kernels(k);
         install_avx2_gemm(k);
+        install_avx2_qgemm(k);
+        install_avx2_quant_converts(k);
         install_quant_dots(k, quant_dots_avx2());
     }
     if (isa == Isa::Avx512) {

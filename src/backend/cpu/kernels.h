@@ -30,8 +30,9 @@ struct CpuKernels {
     int64_t gemm_mr = 0;
     GemmPackXFn gemm_pack_x = nullptr;
     std::array<GemvFn, kTypeSlots> gemv{};
-    // Integer GEMM for the quantized types with a qgemm_format, many activation rows; nullptr
-    // where the ISA has none (mul_mat then dequantizes into the float GEMM).
+    // Integer GEMM for the quantized types with a qgemm_format, many activation rows (vpmaddubsw
+    // on AVX2, vpdpbusd on AVX-512 VNNI); nullptr where the ISA has none (mul_mat then
+    // dequantizes into the float GEMM).
     QGemmFn qgemm = nullptr;
     // Optional activation layouts private to one weight type's kernel: the vec_dot_type's
     // quants rearranged, with block sums and float scales worked out once per activation row
@@ -83,6 +84,8 @@ const CpuKernels& cpu_kernels(Isa isa);
 void install_avx2_kernels(CpuKernels& k);
 void install_avx512_kernels(CpuKernels& k);
 void install_avx2_gemm(CpuKernels& k);
+void install_avx2_qgemm(CpuKernels& k);
+void install_avx2_quant_converts(CpuKernels& k);
 void install_avx512_gemm(CpuKernels& k);
 void install_avx512_quant_converts(CpuKernels& k);
 void install_avx512_qgemm(CpuKernels& k);

@@ -171,18 +171,18 @@ void unpack_q2_k(const void* block, uint8_t* q, float* dx, float* mx) {
 }
 
 constexpr QGemmFormat kFormats[] = {
-    {DType::Q4_0, DType::Q8_0, 32, 8, unpack_q4_0},
-    {DType::Q5_0, DType::Q8_0, 32, 16, unpack_q5_0},
-    {DType::Q4_1, DType::Q8_1, 32, 0, unpack_q4_1},
-    {DType::Q5_1, DType::Q8_1, 32, 0, unpack_q5_1},
-    {DType::Q8_0, DType::Q8_0, 32, 128, unpack_q8_0},
-    {DType::IQ4_NL, DType::Q8_0, 32, 128, unpack_iq4_nl},
-    {DType::IQ4_XS, DType::Q8_K, 32, 128, unpack_iq4_xs},
-    {DType::Q2_K, DType::Q8_K, 16, 0, unpack_q2_k},
-    {DType::Q3_K, DType::Q8_K, 16, 4, unpack_q3_k},
-    {DType::Q4_K, DType::Q8_K, 32, 0, unpack_q4_k},
-    {DType::Q5_K, DType::Q8_K, 32, 0, unpack_q5_k},
-    {DType::Q6_K, DType::Q8_K, 16, 32, unpack_q6_k},
+    {DType::Q4_0, DType::Q8_0, 32, 8, 15, unpack_q4_0},
+    {DType::Q5_0, DType::Q8_0, 32, 16, 31, unpack_q5_0},
+    {DType::Q4_1, DType::Q8_1, 32, 0, 15, unpack_q4_1},
+    {DType::Q5_1, DType::Q8_1, 32, 0, 31, unpack_q5_1},
+    {DType::Q8_0, DType::Q8_0, 32, 128, 255, unpack_q8_0},
+    {DType::IQ4_NL, DType::Q8_0, 32, 128, 255, unpack_iq4_nl},
+    {DType::IQ4_XS, DType::Q8_K, 32, 128, 255, unpack_iq4_xs},
+    {DType::Q2_K, DType::Q8_K, 16, 0, 3, unpack_q2_k},
+    {DType::Q3_K, DType::Q8_K, 16, 4, 7, unpack_q3_k},
+    {DType::Q4_K, DType::Q8_K, 32, 0, 15, unpack_q4_k},
+    {DType::Q5_K, DType::Q8_K, 32, 0, 31, unpack_q5_k},
+    {DType::Q6_K, DType::Q8_K, 16, 32, 63, unpack_q6_k},
 };
 
 // The quants and scale of activation sub-block b of a row quantized as Q8_0, Q8_1 or Q8_K;

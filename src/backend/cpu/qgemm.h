@@ -21,6 +21,7 @@ struct QGemmFormat {
     DType activations;  // Q8_0, Q8_1 or Q8_K
     int sub;            // L: values per sub-block, 16 or 32
     int offset;         // C > 0: mx = -C * dx, summed as -C * sum(y) in integers; 0: free mins
+    int max_q;          // the largest unpacked byte (kernels without VNNI size int16 sums by it)
     // One block of the weight type (block_size values) to q[block_size], and dx, mx for each of
     // its block_size / sub sub-blocks (mx untouched when offset > 0).
     void (*unpack)(const void* block, uint8_t* q, float* dx, float* mx);

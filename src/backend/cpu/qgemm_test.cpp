@@ -10,13 +10,17 @@
 #include "backend/cpu/cpu_features.h"
 #include "backend/cpu/kernels.h"
 #include "backend/cpu/qgemm.h"
+#include "backend/cpu/simd_isas_for_test.h"
 #include "core/aligned_buffer.h"
 #include "quant/quant_test_support.h"
 
 namespace lamina {
 namespace {
 
-void check_format(const CpuKernels& k, DType t, int64_t M, int64_t N, int64_t K, uint32_t seed) {
+// fill >= 0: every weight byte but the scales is fill and every activation row is +-1 (all its
+// quants +-127), the largest int8 sums the kernels can see.
+void check_format(const CpuKernels& k, DType t, int64_t M, int64_t N, int64_t K, uint32_t seed,
+                  int fill = -1) {
     const TypeTraits& tt = type_traits(t);
     const QGemmFormat& f = *qgemm_format(t);
     const TypeTraits& act = type_traits(f.activations);
@@ -25,12 +29,15 @@ void check_format(const CpuKernels& k, DType t, int64_t M, int64_t N, int64_t K,
     std::mt19937 rng(seed);
     std::vector<uint8_t> w;
     for (int64_t n = 0; n < N; ++n) {
-        const std::vector<uint8_t> row = quant_test::random_raw_row(t, K, rng);
+        const std::vector<uint8_t> row =
+            quant_test::random_raw_row(t, K, rng, 0.0005f, 0.02f, fill);
         w.insert(w.end(), row.begin(), row.end());
     }
     std::normal_distribution<float> val(0.f, 1.f);
     std::vector<float> x((size_t)(M * K));
     for (size_t i = 0; i < x.size(); ++i) x[i] = i < 64 ? (i % 2 ? 4.f : -4.f) : val(rng);
+    if (fill >= 0)
+        for (size_t i = 0; i < x.size(); ++i) x[i] = (i / (size_t)K) % 2 ? -1.f : 1.f;
 
     // Reference: one scalar dot per (weight row, activation row), and the sum of the terms'
     // magnitudes for the tolerance (integer parts are exact, float rounding order differs).
@@ -80,25 +87,49 @@ void check_format(const CpuKernels& k, DType t, int64_t M, int64_t N, int64_t K,
 }
 
 TEST(CpuQGemm, MatchesScalarDotForEveryFormat) {
-    const CpuFeatures cpu = CpuFeatures::detect();
-    if (!cpu.avx512 || !cpu.avx512_vnni) GTEST_SKIP() << "no AVX-512 VNNI on this CPU";
-    const CpuKernels& k = cpu_kernels(Isa::Avx512);
-    ASSERT_NE(k.qgemm, nullptr);
-    int covered = 0;
-    for (DType t : quant_test::weight_types()) {
-        if (!qgemm_format(t)) continue;
-        ++covered;
-        const int64_t bs = type_traits(t).block_size;
-        check_format(k, t, 1, 1, bs, 1);
-        check_format(k, t, 5, 33, 2 * bs, 2);
-        check_format(k, t, 13, 70, 3 * bs, 3);
-        check_format(k, t, 6, 32, bs, 4);
-        // More tiles than one chunk holds, so the chunk loop runs more than once.
-        const int64_t K = bs == 32 ? 5632 : 2048;
-        check_format(k, t, 7, 4 * kQGemmNr * qgemm_tiles_per_chunk(*qgemm_format(t), K) + 5, K, 5);
+    const std::vector<Isa> isas = simd_isas_for_test();
+    if (isas.empty()) GTEST_SKIP() << "no SIMD instruction set on this CPU";
+    for (Isa isa : isas) {
+        SCOPED_TRACE(isa == Isa::Avx512 ? "AVX-512" : "AVX2");
+        const CpuKernels& k = cpu_kernels(isa);
+        ASSERT_NE(k.qgemm, nullptr);
+        int covered = 0;
+        for (DType t : quant_test::weight_types()) {
+            if (!qgemm_format(t)) continue;
+            ++covered;
+            const int64_t bs = type_traits(t).block_size;
+            check_format(k, t, 1, 1, bs, 1);
+            check_format(k, t, 5, 33, 2 * bs, 2);
+            check_format(k, t, 13, 70, 3 * bs, 3);
+            check_format(k, t, 6, 32, bs, 4);
+            check_format(k, t, 7, 17, bs, 6);  // one row past the AVX2 kernel's half tile
+            // More tiles than one chunk holds, so the chunk loop runs more than once.
+            const int64_t K = bs == 32 ? 5632 : 2048;
+            check_format(k, t, 7, 4 * kQGemmNr * qgemm_tiles_per_chunk(*qgemm_format(t), K) + 5, K,
+                         5);
+        }
+        // Every weight type of the type table.
+        EXPECT_EQ(covered, 12);
     }
-    // Every weight type of the type table.
-    EXPECT_EQ(covered, 12);
+}
+
+// Activations at the quantizer's extremes (every byte +-127) against weights at the largest
+// level: the int16 sums of the AVX2 kernel must not saturate.
+TEST(CpuQGemm, ExtremeLevelsDoNotSaturate) {
+    const std::vector<Isa> isas = simd_isas_for_test();
+    if (isas.empty()) GTEST_SKIP() << "no SIMD instruction set on this CPU";
+    for (Isa isa : isas) {
+        const CpuKernels& k = cpu_kernels(isa);
+        for (DType t : quant_test::weight_types()) {
+            const QGemmFormat* f = qgemm_format(t);
+            if (!f) continue;
+            SCOPED_TRACE(type_traits(t).name);
+            // 0xFF is the top level of every unsigned format; Q8_0's extremes are -128 and 127,
+            // IQ4's level 0 is -127.
+            for (int fill : {0x00, 0x7F, 0x80, 0xFF})
+                check_format(k, t, 6, 32, 2 * type_traits(t).block_size, 8, fill);
+        }
+    }
 }
 
 // The unpacked bytes and scales reproduce the type table's dequantization exactly.
@@ -121,6 +152,7 @@ TEST(CpuQGemm, UnpackMatchesDequantization) {
                 const int64_t j = i / f->sub;
                 const float got = f->offset ? dx[j] * (float)((int)q[i] - f->offset)
                                             : dx[j] * (float)q[i] + mx[j];
+                ASSERT_LE(q[i], f->max_q) << "value " << b * tt.block_size + i;
                 ASSERT_NEAR(got, want[b * tt.block_size + i],
                             1e-6f * (1 + std::fabs(want[b * tt.block_size + i])))
                     << "value " << b * tt.block_size + i;

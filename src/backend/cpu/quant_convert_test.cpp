@@ -61,10 +61,8 @@ TEST(CpuQuantConvert, MatchesTypeTableBitForBit) {
             }
         }
     }
-    // On a CPU with AVX-512 the overrides exist; elsewhere there is nothing to compare.
-    if (CpuFeatures::detect().avx512 && CpuFeatures::detect().avx512_vnni) {
-        EXPECT_GT(checked, 0);
-    }
+    // Every SIMD set overrides at least the activation quantizers.
+    EXPECT_GE(checked, 6 * (int)simd_isas().size());
 }
 
 }  // namespace
