@@ -6,6 +6,8 @@
 #include <cstring>
 #include <utility>
 
+#include "backend/cpu/quant_convert_avx2.h"
+
 #include "backend/cpu/kernels.h"
 #include "core/fp16.h"
 #include "quant/blocks.h"
@@ -31,10 +33,12 @@ inline __m256i pack_32(__m256i a, __m256i b, __m256i c, __m256i d) {
                                        _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
 }
 
+}  // namespace
+
 // Reference: d = amax / 127, id = 1 / d (0 for an all-zero block), q = round(x * id) with halves
 // away from zero, stored with d as fp16. Rounding is built from exact steps: the fraction of
 // |t| above its integer part is exact in float, so comparing it with 0.5 decides as round() does.
-void q8_0_from_float(const float* x, void* dst, int64_t n) {
+void q8_0_from_float_avx2(const float* x, void* dst, int64_t n) {
     BlockQ8_0* out = static_cast<BlockQ8_0*>(dst);
     const __m256 sign_bit = _mm256_set1_ps(-0.0f), half = _mm256_set1_ps(0.5f),
                  one = _mm256_set1_ps(1.0f);
@@ -65,7 +69,7 @@ void q8_0_from_float(const float* x, void* dst, int64_t n) {
 // Reference: the element of largest magnitude (the first, on ties) sets iscale = -127 / max;
 // q = nearest(iscale * x) (lrintf: halves to even, as vcvtps2dq does), clamped to int8; bsums
 // are the sums of each 16 quants; d = 1 / iscale. An all-zero block is all zero bytes.
-void q8_k_from_float(const float* x, void* dst, int64_t n) {
+void q8_k_from_float_avx2(const float* x, void* dst, int64_t n) {
     BlockQ8_K* out = static_cast<BlockQ8_K*>(dst);
     const __m256 sign_bit = _mm256_set1_ps(-0.0f);
     const __m128i flip = _mm_set1_epi8((char)0x80);
@@ -109,12 +113,10 @@ void q8_k_from_float(const float* x, void* dst, int64_t n) {
     }
 }
 
-}  // namespace
-
 void install_avx2_quant_converts(CpuKernels& k) {
     // Only where the type table defines the same conversion these replace.
-    const std::pair<DType, FromFloatFn> converts[] = {{DType::Q8_0, q8_0_from_float},
-                                                      {DType::Q8_K, q8_k_from_float}};
+    const std::pair<DType, FromFloatFn> converts[] = {{DType::Q8_0, q8_0_from_float_avx2},
+                                                      {DType::Q8_K, q8_k_from_float_avx2}};
     for (const auto& [t, from] : converts)
         if (const TypeTraits* tt = find_type_traits((uint32_t)t); tt && tt->from_float)
             k.from_float[(size_t)t] = from;

@@ -44,6 +44,8 @@ struct QuantDots {
     VecDotFn operator[](DType weights) const { return dot[(size_t)weights].fn; }
 };
 QuantDots quant_dots_avx2();
+// Adds the AVX2 prepared-activation kernels (quant_dot_prepared_avx2.cpp).
+void set_prepared_avx2(QuantDots& q);
 QuantDots quant_dots_avx512();
 
 }  // namespace lamina

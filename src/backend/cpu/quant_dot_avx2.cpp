@@ -375,6 +375,7 @@ QuantDots quant_dots_avx2() {
     q.set(DType::Q5_K, DType::Q8_K, dot_q5_k);
     q.set(DType::Q6_K, DType::Q8_K, dot_q6_k);
     q.set(DType::IQ4_XS, DType::Q8_K, dot_iq4_xs);
+    set_prepared_avx2(q);
     return q;
 }
 

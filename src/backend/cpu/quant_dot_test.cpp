@@ -117,105 +117,117 @@ void check_k(VecDotFn dot, DType t, const char* isa) {
     }
 }
 
+// The kernel sets with prepared-activation kernels this CPU can run.
+std::vector<std::pair<const char*, QuantDots>> prepared_sets() {
+    const CpuFeatures f = CpuFeatures::detect();
+    std::vector<std::pair<const char*, QuantDots>> out;
+    if (f.avx2) out.emplace_back("avx2", quant_dots_avx2());
+    if (f.avx512 && f.avx512_vnni) out.emplace_back("avx512", quant_dots_avx512());
+    return out;
+}
+
 // The prepared-activation Q4_0 kernel against the type table's Q4_0 x Q8_0 reference: the
 // prepared row holds the same Q8_0 quants, so only float rounding may differ.
 TEST(CpuQuantDot, PreparedQ4_0MatchesScalarReference) {
-    const CpuFeatures f = CpuFeatures::detect();
-    if (!f.avx512 || !f.avx512_vnni) GTEST_SKIP() << "no AVX-512 VNNI on this CPU";
-    const QuantDots q = quant_dots_avx512();
-    const CpuKernels::PreparedDot& prep = q.prepared[(size_t)DType::Q4_0].kernel;
-    ASSERT_TRUE(prep.prepare && prep.dot);
-    const TypeTraits& q4 = type_traits(DType::Q4_0);
-    const TypeTraits& q8 = type_traits(DType::Q8_0);
-    for (int64_t n : {64, 128, 192, 2048, 5632}) {
-        SCOPED_TRACE("n=" + std::to_string(n));
-        std::mt19937 rng((uint32_t)n);
-        std::normal_distribution<float> val(0.f, 1.f);
-        std::vector<float> w((size_t)n), x((size_t)n);
-        for (float& v : w) v = val(rng);
-        for (int64_t i = 0; i < n; ++i) x[i] = i < 32 ? (i % 2 ? 3.f : -3.f) : val(rng);
-        std::vector<uint8_t> wq(row_size(DType::Q4_0, n)), xq(row_size(DType::Q8_0, n));
-        q4.from_float(w.data(), wq.data(), n);
-        q8.from_float(x.data(), xq.data(), n);
-        std::vector<uint8_t> prepared((size_t)n * 4);
-        prep.prepare(x.data(), prepared.data(), n);
-        const float want = q4.vec_dot(n, wq.data(), xq.data());
-        const float got = prep.dot(n, wq.data(), prepared.data());
-        EXPECT_NEAR(got, want, 1e-5 * (1 + std::fabs(want)) * std::sqrt((double)n / 32));
+    if (prepared_sets().empty()) GTEST_SKIP() << "no SIMD kernel set on this CPU";
+    for (const auto& [isa, q] : prepared_sets()) {
+        SCOPED_TRACE(isa);
+        const CpuKernels::PreparedDot& prep = q.prepared[(size_t)DType::Q4_0].kernel;
+        ASSERT_TRUE(prep.prepare && prep.dot);
+        const TypeTraits& q4 = type_traits(DType::Q4_0);
+        const TypeTraits& q8 = type_traits(DType::Q8_0);
+        for (int64_t n : {64, 128, 192, 2048, 5632}) {
+            SCOPED_TRACE("n=" + std::to_string(n));
+            std::mt19937 rng((uint32_t)n);
+            std::normal_distribution<float> val(0.f, 1.f);
+            std::vector<float> w((size_t)n), x((size_t)n);
+            for (float& v : w) v = val(rng);
+            for (int64_t i = 0; i < n; ++i) x[i] = i < 32 ? (i % 2 ? 3.f : -3.f) : val(rng);
+            std::vector<uint8_t> wq(row_size(DType::Q4_0, n)), xq(row_size(DType::Q8_0, n));
+            q4.from_float(w.data(), wq.data(), n);
+            q8.from_float(x.data(), xq.data(), n);
+            std::vector<uint8_t> prepared((size_t)n * 4);
+            prep.prepare(x.data(), prepared.data(), n);
+            const float want = q4.vec_dot(n, wq.data(), xq.data());
+            const float got = prep.dot(n, wq.data(), prepared.data());
+            EXPECT_NEAR(got, want, 1e-5 * (1 + std::fabs(want)) * std::sqrt((double)n / 32));
+        }
     }
 }
 
 // The several-rows form of each prepared kernel that has one, on row counts around its row
 // group (tails included), against the type table's reference dot of each row.
 TEST(CpuQuantDot, PreparedDotRowsMatchScalarReference) {
-    const CpuFeatures f = CpuFeatures::detect();
-    if (!f.avx512 || !f.avx512_vnni) GTEST_SKIP() << "no AVX-512 VNNI on this CPU";
-    const QuantDots q = quant_dots_avx512();
-    int kernels = 0;
-    for (DType t : {DType::Q4_0, DType::Q4_K}) {
-        const CpuKernels::PreparedDot& prep = q.prepared[(size_t)t].kernel;
-        if (!prep.dot_rows) continue;
-        ++kernels;
-        const TypeTraits& tt = type_traits(t);
-        const TypeTraits& vt = type_traits(tt.vec_dot_type);
-        const int64_t n = 2048;
-        const size_t row = row_size(t, n);
-        for (int64_t nrows : {1, 3, 4, 5, 9}) {
-            SCOPED_TRACE(std::string(tt.name) + " rows=" + std::to_string(nrows));
-            std::mt19937 rng((uint32_t)nrows);
-            std::normal_distribution<float> val(0.f, 1.f);
-            std::vector<float> w((size_t)(n * nrows)), x((size_t)n);
-            for (float& v : w) v = val(rng);
-            for (float& v : x) v = val(rng);
-            std::vector<uint8_t> wq(row * (size_t)nrows), xq(row_size(tt.vec_dot_type, n));
-            for (int64_t r = 0; r < nrows; ++r)
-                tt.from_float(w.data() + r * n, wq.data() + (size_t)r * row, n);
-            vt.from_float(x.data(), xq.data(), n);
-            std::vector<uint8_t> prepared((size_t)n * CpuKernels::kPreparedBytesPerValue);
-            prep.prepare(x.data(), prepared.data(), n);
-            std::vector<float> out((size_t)nrows + 1, 1234.5f);
-            prep.dot_rows(n, wq.data(), row, nrows, prepared.data(), out.data());
-            for (int64_t r = 0; r < nrows; ++r) {
-                const float want = tt.vec_dot(n, wq.data() + (size_t)r * row, xq.data());
-                EXPECT_NEAR(out[r], want, 4e-5 * (1 + std::fabs(want)) * 8) << "row " << r;
+    if (prepared_sets().empty()) GTEST_SKIP() << "no SIMD kernel set on this CPU";
+    for (const auto& [isa, q] : prepared_sets()) {
+        SCOPED_TRACE(isa);
+        int kernels = 0;
+        for (DType t : {DType::Q4_0, DType::Q4_K}) {
+            const CpuKernels::PreparedDot& prep = q.prepared[(size_t)t].kernel;
+            if (!prep.dot_rows) continue;
+            ++kernels;
+            const TypeTraits& tt = type_traits(t);
+            const TypeTraits& vt = type_traits(tt.vec_dot_type);
+            const int64_t n = 2048;
+            const size_t row = row_size(t, n);
+            for (int64_t nrows : {1, 3, 4, 5, 9}) {
+                SCOPED_TRACE(std::string(tt.name) + " rows=" + std::to_string(nrows));
+                std::mt19937 rng((uint32_t)nrows);
+                std::normal_distribution<float> val(0.f, 1.f);
+                std::vector<float> w((size_t)(n * nrows)), x((size_t)n);
+                for (float& v : w) v = val(rng);
+                for (float& v : x) v = val(rng);
+                std::vector<uint8_t> wq(row * (size_t)nrows), xq(row_size(tt.vec_dot_type, n));
+                for (int64_t r = 0; r < nrows; ++r)
+                    tt.from_float(w.data() + r * n, wq.data() + (size_t)r * row, n);
+                vt.from_float(x.data(), xq.data(), n);
+                std::vector<uint8_t> prepared((size_t)n * CpuKernels::kPreparedBytesPerValue);
+                prep.prepare(x.data(), prepared.data(), n);
+                std::vector<float> out((size_t)nrows + 1, 1234.5f);
+                prep.dot_rows(n, wq.data(), row, nrows, prepared.data(), out.data());
+                for (int64_t r = 0; r < nrows; ++r) {
+                    const float want = tt.vec_dot(n, wq.data() + (size_t)r * row, xq.data());
+                    EXPECT_NEAR(out[r], want, 4e-5 * (1 + std::fabs(want)) * 8) << "row " << r;
+                }
+                EXPECT_EQ(out[nrows], 1234.5f) << "wrote past the last row";
             }
-            EXPECT_EQ(out[nrows], 1234.5f) << "wrote past the last row";
         }
+        EXPECT_GT(kernels, 0) << "no prepared kernel has a several-rows form";
     }
-    EXPECT_GT(kernels, 0) << "no prepared kernel has a several-rows form";
 }
 
 // The prepared-activation Q4_K kernel against the type table's Q4_K x Q8_K reference on random
 // raw blocks (every 6-bit scale and min pattern), activations at full scale in the first block.
 TEST(CpuQuantDot, PreparedQ4_KMatchesScalarReference) {
-    const CpuFeatures f = CpuFeatures::detect();
-    if (!f.avx512 || !f.avx512_vnni) GTEST_SKIP() << "no AVX-512 VNNI on this CPU";
-    const QuantDots q = quant_dots_avx512();
-    const CpuKernels::PreparedDot& prep = q.prepared[(size_t)DType::Q4_K].kernel;
-    ASSERT_TRUE(prep.prepare && prep.dot);
-    const TypeTraits& q4k = type_traits(DType::Q4_K);
-    const TypeTraits& q8k = type_traits(DType::Q8_K);
-    for (int64_t blocks : {1, 2, 3, 8, 22}) {
-        SCOPED_TRACE("blocks=" + std::to_string(blocks));
-        const int64_t n = blocks * 256;
-        std::mt19937 rng((uint32_t)blocks);
-        std::uniform_int_distribution<int> byte(0, 255);
-        std::uniform_real_distribution<float> sc(0.0005f, 0.02f), val(-1.f, 1.f);
-        std::vector<uint8_t> w(row_size(DType::Q4_K, n));
-        for (uint8_t& v : w) v = (uint8_t)byte(rng);
-        for (int64_t b = 0; b < blocks; ++b) {
-            const uint16_t d = fp32_to_fp16(sc(rng)), dmin = fp32_to_fp16(sc(rng));
-            std::memcpy(w.data() + b * q4k.type_size, &d, 2);
-            std::memcpy(w.data() + b * q4k.type_size + 2, &dmin, 2);
+    if (prepared_sets().empty()) GTEST_SKIP() << "no SIMD kernel set on this CPU";
+    for (const auto& [isa, q] : prepared_sets()) {
+        SCOPED_TRACE(isa);
+        const CpuKernels::PreparedDot& prep = q.prepared[(size_t)DType::Q4_K].kernel;
+        ASSERT_TRUE(prep.prepare && prep.dot);
+        const TypeTraits& q4k = type_traits(DType::Q4_K);
+        const TypeTraits& q8k = type_traits(DType::Q8_K);
+        for (int64_t blocks : {1, 2, 3, 8, 22}) {
+            SCOPED_TRACE("blocks=" + std::to_string(blocks));
+            const int64_t n = blocks * 256;
+            std::mt19937 rng((uint32_t)blocks);
+            std::uniform_int_distribution<int> byte(0, 255);
+            std::uniform_real_distribution<float> sc(0.0005f, 0.02f), val(-1.f, 1.f);
+            std::vector<uint8_t> w(row_size(DType::Q4_K, n));
+            for (uint8_t& v : w) v = (uint8_t)byte(rng);
+            for (int64_t b = 0; b < blocks; ++b) {
+                const uint16_t d = fp32_to_fp16(sc(rng)), dmin = fp32_to_fp16(sc(rng));
+                std::memcpy(w.data() + b * q4k.type_size, &d, 2);
+                std::memcpy(w.data() + b * q4k.type_size + 2, &dmin, 2);
+            }
+            std::vector<float> x((size_t)n);
+            for (int64_t i = 0; i < n; ++i) x[i] = i < 256 ? (i % 2 ? 1.f : -1.f) : val(rng);
+            std::vector<uint8_t> xq(row_size(DType::Q8_K, n)), prepared((size_t)n * 4);
+            q8k.from_float(x.data(), xq.data(), n);
+            prep.prepare(x.data(), prepared.data(), n);
+            const float want = q4k.vec_dot(n, w.data(), xq.data());
+            const float got = prep.dot(n, w.data(), prepared.data());
+            EXPECT_NEAR(got, want, 4e-5 * (1 + std::fabs(want)) * std::sqrt((double)blocks));
         }
-        std::vector<float> x((size_t)n);
-        for (int64_t i = 0; i < n; ++i) x[i] = i < 256 ? (i % 2 ? 1.f : -1.f) : val(rng);
-        std::vector<uint8_t> xq(row_size(DType::Q8_K, n)), prepared((size_t)n * 4);
-        q8k.from_float(x.data(), xq.data(), n);
-        prep.prepare(x.data(), prepared.data(), n);
-        const float want = q4k.vec_dot(n, w.data(), xq.data());
-        const float got = prep.dot(n, w.data(), prepared.data());
-        EXPECT_NEAR(got, want, 4e-5 * (1 + std::fabs(want)) * std::sqrt((double)blocks));
     }
 }
 
