@@ -55,6 +55,9 @@ struct Tensor {
     Tensor* view_src = nullptr;  // the tensor whose memory a view aliases
     size_t view_offset = 0;
     bool is_output = false;  // its buffer must survive the whole graph
+    // Weight rows stored in groups of this many, interleaved block by block
+    // (quant/interleave.h); 1: GGUF's row after row. Only MulMat reads interleaved matrices.
+    uint8_t interleave = 1;
     std::string name;
 
     int64_t n_elements() const { return ne[0] * ne[1] * ne[2] * ne[3]; }

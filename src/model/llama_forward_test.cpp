@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "backend/cpu/cpu_backend.h"
+#include "backend/cpu/kernels.h"
 #include "model/llama_model.h"
 #include "runtime/logits_file.h"
 #include "runtime/session.h"
@@ -68,30 +69,39 @@ class LlamaForward : public ::testing::TestWithParam<const char*> {};
 TEST_P(LlamaForward, MatchesLlamaCppLogits) {
     const std::string name = GetParam();
     LAMINA_SHARED_FILE_OR_SKIP(model_path, "fixtures/rand-fix256-" + name + ".gguf");
-    auto model = LlamaModel::load(model_path);
-    ASSERT_TRUE(model) << model.error();
-    // F16 is held to llama.cpp's float precision; quantized files to the quantization error.
-    const double tol = name == "f16" ? 2e-3 : 3e-2;
-    for (const char* prompt : {"p1", "p2"}) {
-        LAMINA_SHARED_FILE_OR_SKIP(lgt_path,
-                                   "fixtures/rand-fix256-" + name + "." + prompt + ".lgt");
-        auto ref = read_logits_file(lgt_path);
-        ASSERT_TRUE(ref) << ref.error();
-        ASSERT_EQ(ref->n_vocab, (*model)->hparams().n_vocab);
-        for (bool batched : {true, false}) {
-            for (int threads : {1, 2}) {
-                SCOPED_TRACE(std::string(prompt) + (batched ? " batched" : " token by token") +
-                             " threads=" + std::to_string(threads));
-                Comparison c = compare(**model, *ref, batched, threads);
-                std::printf("  %s %s %s threads=%d: worst row relative error %.2e, greedy %d/%d\n",
-                            name.c_str(), prompt, batched ? "batched" : "one-by-one", threads,
-                            c.worst, c.greedy_same, c.greedy_checked);
-                EXPECT_LT(c.worst, tol);
-                EXPECT_GT(c.greedy_checked, 0);
-                if (name == "f16") {
-                    EXPECT_EQ(c.greedy_same, c.greedy_checked);
-                } else {
-                    EXPECT_GE(c.greedy_same, c.greedy_checked - 1);
+    // Read into memory (where Q4_0 matrices are interleaved for the kernels that prefer it) and
+    // memory-mapped (GGUF's layout as it is in the file).
+    for (LoadMode mode : {LoadMode::Read, LoadMode::Map}) {
+        SCOPED_TRACE(mode == LoadMode::Read ? "read" : "mapped");
+        auto model = LlamaModel::load(model_path, nullptr, mode);
+        ASSERT_TRUE(model) << model.error();
+        const bool interleaved =
+            mode == LoadMode::Read && name == "Q4_0" && cpu_prefers_interleaved_q4_0();
+        EXPECT_EQ((*model)->layers[0].ffn_down.interleave, interleaved ? 8 : 1);
+        // F16 is held to llama.cpp's float precision; quantized files to the quantization error.
+        const double tol = name == "f16" ? 2e-3 : 3e-2;
+        for (const char* prompt : {"p1", "p2"}) {
+            LAMINA_SHARED_FILE_OR_SKIP(lgt_path,
+                                       "fixtures/rand-fix256-" + name + "." + prompt + ".lgt");
+            auto ref = read_logits_file(lgt_path);
+            ASSERT_TRUE(ref) << ref.error();
+            ASSERT_EQ(ref->n_vocab, (*model)->hparams().n_vocab);
+            for (bool batched : {true, false}) {
+                for (int threads : {1, 2}) {
+                    SCOPED_TRACE(std::string(prompt) + (batched ? " batched" : " token by token") +
+                                 " threads=" + std::to_string(threads));
+                    Comparison c = compare(**model, *ref, batched, threads);
+                    std::printf(
+                        "  %s %s %s threads=%d: worst row relative error %.2e, greedy %d/%d\n",
+                        name.c_str(), prompt, batched ? "batched" : "one-by-one", threads, c.worst,
+                        c.greedy_same, c.greedy_checked);
+                    EXPECT_LT(c.worst, tol);
+                    EXPECT_GT(c.greedy_checked, 0);
+                    if (name == "f16") {
+                        EXPECT_EQ(c.greedy_same, c.greedy_checked);
+                    } else {
+                        EXPECT_GE(c.greedy_same, c.greedy_checked - 1);
+                    }
                 }
             }
         }

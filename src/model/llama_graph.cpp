@@ -6,7 +6,9 @@ namespace lamina {
 namespace {
 
 Tensor* weight(Graph& g, const Weight& w) {
-    return g.external(w.type, w.ne, w.n_dims, const_cast<void*>(w.data));
+    Tensor* t = g.external(w.type, w.ne, w.n_dims, const_cast<void*>(w.data));
+    t->interleave = w.interleave;
+    return t;
 }
 
 // RMSNorm(x) * gain

@@ -36,6 +36,7 @@ struct Weight {
     int64_t ne[4] = {1, 1, 1, 1};
     const void* data = nullptr;
     size_t nbytes = 0;
+    uint8_t interleave = 1;  // rows interleaved in groups at load (see Tensor::interleave)
 };
 
 struct LlamaLayer {

@@ -88,11 +88,13 @@ CpuKernels build(Isa isa) {
     k.exp_sum = exp_sum_ref;
     k.swiglu = swiglu_ref;
     k.gemm_pack_x = gemm_pack_x;
+    install_interleaved_q4_0_ref(k);
     if (isa == Isa::Avx2 || isa == Isa::Avx512) {
         install_avx2_kernels(k);
         install_avx2_gemm(k);
         install_avx2_qgemm(k);
         install_avx2_quant_converts(k);
+        install_interleaved_q4_0_avx2(k);
         install_quant_dots(k, quant_dots_avx2());
     }
     if (isa == Isa::Avx512) {
@@ -101,6 +103,8 @@ CpuKernels build(Isa isa) {
         install_avx512_quant_converts(k);
         install_avx512_qgemm(k);
         install_quant_dots(k, quant_dots_avx512());
+        // The VNNI four-row kernel on GGUF's layout (prepared Q4_0) is the measured choice here.
+        k.prefer_q4_0x8 = false;
     }
     return k;
 }
@@ -119,6 +123,10 @@ const CpuKernels& cpu_kernels(Isa isa) {
         default:
             return scalar;
     }
+}
+
+bool cpu_prefers_interleaved_q4_0() {
+    return cpu_kernels(CpuFeatures::detect().best_isa()).prefer_q4_0x8;
 }
 
 }  // namespace lamina

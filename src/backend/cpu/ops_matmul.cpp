@@ -5,6 +5,8 @@
 //              sums by vpdpbusd; otherwise they are dequantized a chunk of rows at a time into
 //              float and fed to the F32 GEMM;
 //   few rows:  GEMV that streams the weights once for up to kGemvMaxRows activation rows;
+//   interleaved Q4_0 weights (groups of eight rows, quant/interleave.h): the integer GEMM for
+//              many rows, else the ISA's eight-row kernel against each prepared activation row;
 //   otherwise (quantized weights with few rows, and layouts the fast kernels do not cover):
 //   activations converted to the weight type's vec_dot_type, or to the kernel's own prepared
 //   layout where it has one (CpuKernels::prepared), then one dot per (weight row, activation row).
@@ -13,6 +15,7 @@
 #include "backend/cpu/gemm.h"
 #include "backend/cpu/ops.h"
 #include "backend/cpu/qgemm.h"
+#include "quant/interleave.h"
 
 namespace lamina {
 namespace {
@@ -63,8 +66,9 @@ bool use_dequant_gemm(const Tensor& node, const CpuKernels* k) {
 bool use_qgemm(const Tensor& node, const CpuKernels* k) {
     const DType t = node.src[0]->type;
     const QGemmFormat* f = qgemm_format(t);
-    return node.src[1]->ne[1] >= kGemmMinRows && f && dense_layout(node) &&
-           node.src[0]->ne[0] % type_traits(t).block_size == 0 &&
+    // Interleaved weights leave the choice to compute_interleaved.
+    return node.src[0]->interleave == 1 && node.src[1]->ne[1] >= kGemmMinRows && f &&
+           dense_layout(node) && node.src[0]->ne[0] % type_traits(t).block_size == 0 &&
            (!k || (k->qgemm && k->from_float[(size_t)f->activations]));
 }
 
@@ -203,6 +207,7 @@ void compute_qgemm(const Tensor& node, const ComputeCtx& ctx) {
     a.f = &f;
     a.w = w.data;
     a.ldw = w.nb[1];
+    a.interleave = w.interleave;
     a.N = N;
     a.xp = xp;
     a.M = M;
@@ -236,6 +241,33 @@ void compute_gemv(const Tensor& node, const ComputeCtx& ctx) {
     });
 }
 
+// Interleaved Q4_0 weights [K, N] against M float rows: the integer GEMM for many rows where
+// the ISA has one, else each activation row prepared once and every group of eight weight rows
+// dotted against it (groups claimed in chunks as in compute_gemv).
+void compute_interleaved(const Tensor& node, const ComputeCtx& ctx) {
+    const Tensor& w = *node.src[0];
+    const Tensor& x = *node.src[1];
+    const int64_t K = x.ne[0], N = w.ne[1], M = x.ne[1];
+    if (M >= kGemmMinRows && ctx.k->qgemm && ctx.k->from_float[(size_t)DType::Q8_0])
+        return compute_qgemm(node, ctx);
+    const CpuKernels::InterleavedDot& kern = ctx.k->q4_0x8;
+    const size_t prow = (size_t)K * CpuKernels::kPreparedBytesPerValue;
+    int64_t m0, m1;
+    ctx.split(M, &m0, &m1);
+    for (int64_t m = m0; m < m1; ++m)
+        kern.prepare(x.row<const float>(m), ctx.wdata + (size_t)m * prow, K);
+    ctx.barrier();
+    const int64_t groups = N / quant::kInterleave;
+    const int64_t group_bytes = quant::kInterleave * (int64_t)w.nb[1];
+    const int64_t per = gemv_blocks_per_chunk(groups, group_bytes, ctx.nth);
+    ctx.for_each_chunk((groups + per - 1) / per, [&](int64_t c) {
+        for (int64_t g = c * per; g < std::min(groups, (c + 1) * per); ++g)
+            for (int64_t m = 0; m < M; ++m)
+                kern.dot8(K, w.row(g * quant::kInterleave), ctx.wdata + (size_t)m * prow,
+                          node.row<float>(m) + g * quant::kInterleave);
+    });
+}
+
 // Activations need converting unless the weights dot directly against contiguous float rows.
 bool needs_conversion(const Tensor& w, const Tensor& x) {
     const DType vdt = type_traits(w.type).vec_dot_type;
@@ -253,6 +285,12 @@ bool use_prepared(const Tensor& w, const Tensor& x, const CpuKernels& k) {
 size_t mul_mat_work_size(const Tensor& node, int n_threads) {
     const Tensor& w = *node.src[0];
     const Tensor& x = *node.src[1];
+    if (w.interleave > 1) {
+        const size_t prepared = (size_t)x.ne[0] * CpuKernels::kPreparedBytesPerValue * x.ne[1];
+        const QGemmFormat* f = qgemm_format(w.type);
+        return std::max(prepared,
+                        f && x.ne[1] >= kGemmMinRows ? qgemm_work_size(node, n_threads) : 0);
+    }
     // The ISA is not known here: room for whichever path compute_mul_mat picks.
     const bool dequant = use_dequant_gemm(node, nullptr);
     size_t gemm = use_gemm(node, nullptr) || dequant ? gemm_work_size(node, n_threads, dequant) : 0;
@@ -265,6 +303,7 @@ size_t mul_mat_work_size(const Tensor& node, int n_threads) {
 }
 
 void compute_mul_mat(const Tensor& node, const ComputeCtx& ctx) {
+    if (node.src[0]->interleave > 1) return compute_interleaved(node, ctx);
     if (use_gemm(node, ctx.k)) return compute_gemm(node, ctx, false);
     if (use_qgemm(node, ctx.k)) return compute_qgemm(node, ctx);
     if (use_dequant_gemm(node, ctx.k)) return compute_gemm(node, ctx, true);

@@ -7,6 +7,7 @@
 
 #include "core/fp16.h"
 #include "quant/blocks.h"
+#include "quant/interleave.h"
 
 namespace lamina {
 namespace {
@@ -255,7 +256,7 @@ void qgemm_pack_x(const QGemmFormat& f, FromFloatFn quantize, const float* x, in
 }
 
 void qgemm_pack_w(const QGemmFormat& f, const void* w, size_t ldw, int64_t n0, int64_t N, int64_t K,
-                  uint8_t* tile) {
+                  uint8_t* tile, int interleave) {
     const TypeTraits& tt = type_traits(f.weights);
     const int64_t L = f.sub, bs = tt.block_size, per_block = bs / L;
     const int64_t sub_bytes = kQGemmNr * L + (f.offset ? 128 : 256);
@@ -267,7 +268,13 @@ void qgemm_pack_w(const QGemmFormat& f, const void* w, size_t ldw, int64_t n0, i
         const uint8_t* row = static_cast<const uint8_t*>(w) + (size_t)(n0 + r) * ldw;
         const int64_t lane = (r / 16) * 64 + (r % 16) * 4;
         for (int64_t blk = 0; blk < K / bs; ++blk) {
-            f.unpack(row + blk * tt.type_size, q, dx, mx);
+            if (interleave > 1) {
+                const BlockQ4_0 x =
+                    interleaved_q4_0_block(static_cast<const uint8_t*>(w), ldw, n0 + r, blk);
+                f.unpack(&x, q, dx, mx);
+            } else {
+                f.unpack(row + blk * tt.type_size, q, dx, mx);
+            }
             for (int64_t j = 0; j < per_block; ++j) {
                 uint8_t* dst = tile + (blk * per_block + j) * sub_bytes;
                 for (int64_t s = 0; s < L / 4; ++s)

@@ -56,9 +56,10 @@ void qgemm_pack_x(const QGemmFormat& f, FromFloatFn quantize, const float* x, in
 inline int64_t qgemm_tile_bytes(const QGemmFormat& f, int64_t K) {
     return K / f.sub * (kQGemmNr * f.sub + (f.offset ? 128 : 256));
 }
-// Packs weight rows [n0, min(n0 + kQGemmNr, N)) (row n at w + n * ldw) into one tile.
+// Packs weight rows [n0, min(n0 + kQGemmNr, N)) (row n at w + n * ldw, or Q4_0 rows
+// interleaved in groups of `interleave` = 8, quant/interleave.h) into one tile.
 void qgemm_pack_w(const QGemmFormat& f, const void* w, size_t ldw, int64_t n0, int64_t N, int64_t K,
-                  uint8_t* tile);
+                  uint8_t* tile, int interleave = 1);
 
 // Weight tiles packed together and swept by every activation panel: as many as fit in about
 // half of a core's L2.
@@ -68,6 +69,7 @@ struct QGemmArgs {
     const QGemmFormat* f = nullptr;
     const void* w = nullptr;  // N weight rows
     size_t ldw = 0;
+    int interleave = 1;  // Tensor::interleave of the weights
     int64_t N = 0;
     const uint8_t* xp = nullptr;  // packed activations, all panels
     int64_t M = 0, K = 0;

@@ -104,7 +104,8 @@ void qgemm_avx512(const QGemmArgs& a, int64_t n0, int64_t n1, uint8_t* scratch) 
     for (int64_t c0 = n0; c0 < n1; c0 += chunk) {
         const int64_t c1 = std::min(n1, c0 + chunk);
         for (int64_t t = c0; t < c1; t += kQGemmNr)
-            qgemm_pack_w(f, a.w, a.ldw, t, a.N, a.K, scratch + (t - c0) / kQGemmNr * tile_bytes);
+            qgemm_pack_w(f, a.w, a.ldw, t, a.N, a.K, scratch + (t - c0) / kQGemmNr * tile_bytes,
+                         a.interleave);
         for (int64_t p = 0; p < n_panels; ++p) {
             const int rows = (int)std::min<int64_t>(kMr, a.M - p * kMr);
             for (int64_t t = c0; t < c1; t += kQGemmNr)
