@@ -120,19 +120,39 @@ float dot_q5_k(int64_t n, const void* xv, const void* yv) {
 }
 
 // Levels are 0..63 stored with an offset of 32: sum((q - 32) * y) = sum(q * y) - 32 * bsum, per
-// 16-element group with its signed 8-bit scale. A 32-byte vector spans two groups, one per
-// 128-bit lane, so the scale vector carries one scale per lane.
+// 16-element group with its signed 8-bit scale. A 32-byte run spans two groups, one per 128-bit
+// lane; the scales, widened to int16 once per super-block, are spread by vpshufb so that each
+// lane carries its group's scale, and the offset term is one vpmaddwd of scales and bsums.
 float dot_q6_k(int64_t n, const void* xv, const void* yv) {
     const BlockQ6_K* x = static_cast<const BlockQ6_K*>(xv);
     const BlockQ8_K* y = static_cast<const BlockQ8_K*>(yv);
     const __m256i low = _mm256_set1_epi8(0x0f), two = _mm256_set1_epi8(3);
+    // Run r's scale pair within the eight groups of one half: int16 element 2r in the low lane,
+    // 2r + 1 in the high one.
+    const __m256i pick[4] = {_mm256_setr_epi64x(0x0100010001000100, 0x0100010001000100,
+                                                0x0302030203020302, 0x0302030203020302),
+                             _mm256_setr_epi64x(0x0504050405040504, 0x0504050405040504,
+                                                0x0706070607060706, 0x0706070607060706),
+                             _mm256_setr_epi64x(0x0908090809080908, 0x0908090809080908,
+                                                0x0b0a0b0a0b0a0b0a, 0x0b0a0b0a0b0a0b0a),
+                             _mm256_setr_epi64x(0x0d0c0d0c0d0c0d0c, 0x0d0c0d0c0d0c0d0c,
+                                                0x0f0e0f0e0f0e0f0e, 0x0f0e0f0e0f0e0f0e)};
     __m256 acc = _mm256_setzero_ps();
     for (int64_t b = 0; b < n / quant::kQKK; ++b) {
-        const int8_t* sc = x[b].scales;
-        int offset = 0;
-        for (int g = 0; g < 16; ++g) offset += sc[g] * y[b].bsums[g];
-        __m256i sumi = _mm256_setzero_si256();
+        const char* ahead = reinterpret_cast<const char*>(&x[b]) + 2048;
+        _mm_prefetch(ahead, _MM_HINT_T0);
+        _mm_prefetch(ahead + 64, _MM_HINT_T0);
+        _mm_prefetch(ahead + 128, _MM_HINT_T0);
+        _mm_prefetch(ahead + 192, _MM_HINT_T0);
+        const __m256i scales16 =
+            _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(x[b].scales)));
+        const __m256i bsums = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(y[b].bsums));
+        // 32 * sum_g sc_g * bsum_g, in eight int32 lanes.
+        __m256i sumi = _mm256_sub_epi32(_mm256_setzero_si256(),
+                                        _mm256_slli_epi32(_mm256_madd_epi16(scales16, bsums), 5));
         for (int h = 0; h < 2; ++h) {
+            // Groups 8h..8h+7 in both lanes.
+            const __m256i sc = _mm256_permute2x128_si256(scales16, scales16, h ? 0x11 : 0x00);
             const uint8_t* ql = x[b].ql + 64 * h;
             const __m256i l0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(ql));
             const __m256i l1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(ql + 32));
@@ -157,13 +177,11 @@ float dot_q6_k(int64_t n, const void* xv, const void* yv) {
                 const __m256i yv8 =
                     _mm256_loadu_si256(reinterpret_cast<const __m256i*>(y[b].qs + e));
                 const __m256i p = _mm256_maddubs_epi16(q[r], yv8);
-                const __m256i s =
-                    _mm256_set_m128i(_mm_set1_epi16(sc[e / 16 + 1]), _mm_set1_epi16(sc[e / 16]));
-                sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(p, s));
+                sumi =
+                    _mm256_add_epi32(sumi, _mm256_madd_epi16(p, _mm256_shuffle_epi8(sc, pick[r])));
             }
         }
         const float dd = _cvtsh_ss(x[b].d) * y[b].d;
-        sumi = _mm256_sub_epi32(sumi, _mm256_setr_epi32(32 * offset, 0, 0, 0, 0, 0, 0, 0));
         acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sumi), _mm256_set1_ps(dd), acc);
     }
     return hsum(acc);
