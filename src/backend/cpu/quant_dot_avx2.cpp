@@ -9,6 +9,10 @@
 namespace lamina {
 namespace {
 
+// Software prefetch distance for streamed weight rows: the hardware prefetchers alone leave
+// generation well short of the read bandwidth on the Zen 3 measured.
+constexpr int64_t kAheadBytes = 2048;
+
 inline float scale(uint16_t a, uint16_t b) {
     return _cvtsh_ss(a) * _cvtsh_ss(b);
 }
@@ -31,6 +35,12 @@ float dot_q8_0(int64_t n, const void* xv, const void* yv) {
     const BlockQ8_0* y = static_cast<const BlockQ8_0*>(yv);
     __m256 acc = _mm256_setzero_ps();
     for (int64_t b = 0; b < n / 32; ++b) {
+        // Rows of a chunk are contiguous: fetching ahead runs on into the next row.
+        if (b % 2 == 0) {
+            const char* ahead = reinterpret_cast<const char*>(&x[b]) + kAheadBytes;
+            _mm_prefetch(ahead, _MM_HINT_T0);
+            _mm_prefetch(ahead + 64, _MM_HINT_T0);
+        }
         const __m256i qx = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x[b].qs));
         const __m256i qy = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(y[b].qs));
         const __m256i s = dot_u8_s8(_mm256_abs_epi8(qx), _mm256_sign_epi8(qy, qx));
@@ -139,7 +149,7 @@ float dot_q6_k(int64_t n, const void* xv, const void* yv) {
                                                 0x0f0e0f0e0f0e0f0e, 0x0f0e0f0e0f0e0f0e)};
     __m256 acc = _mm256_setzero_ps();
     for (int64_t b = 0; b < n / quant::kQKK; ++b) {
-        const char* ahead = reinterpret_cast<const char*>(&x[b]) + 2048;
+        const char* ahead = reinterpret_cast<const char*>(&x[b]) + kAheadBytes;
         _mm_prefetch(ahead, _MM_HINT_T0);
         _mm_prefetch(ahead + 64, _MM_HINT_T0);
         _mm_prefetch(ahead + 128, _MM_HINT_T0);
