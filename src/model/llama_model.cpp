@@ -157,16 +157,18 @@ void page_in(const LlamaModel& m, const LlamaModel::Progress& progress) {
     (void)sink;
 }
 
-// Rearranges the Q4_0 matrices that only matrix products read into the interleaved layout the
-// CPU kernels prefer (quant/interleave.h). Only for weights read into private memory: a mapped
-// file's pages are shared and read-only. The token embeddings are looked up by row and stay as
-// they are, and so does an output matrix that shares their memory.
+// Rearranges the matrices that only matrix products read into the interleaved layout the CPU
+// kernels prefer for their type (quant/interleave.h). Only for weights read into private memory:
+// a mapped file's pages are shared and read-only. The token embeddings are looked up by row and
+// stay as they are, and so does an output matrix that shares their memory.
 void interleave_weights(LlamaModel& m) {
     auto apply = [](Weight& w) {
-        if (w.n_dims != 2 || !quant::can_interleave(w.type, w.ne[0], w.ne[1])) return;
+        if (w.n_dims != 2 || !quant::can_interleave(w.type, w.ne[0], w.ne[1]) ||
+            !cpu_prefers_interleaved(w.type))
+            return;
         // The memory is the reader's own copy, so writing through it is sound.
-        quant::interleave_q4_0(const_cast<uint8_t*>(static_cast<const uint8_t*>(w.data)), w.ne[1],
-                               row_size(w.type, w.ne[0]));
+        quant::interleave_rows(w.type, const_cast<uint8_t*>(static_cast<const uint8_t*>(w.data)),
+                               w.ne[1], row_size(w.type, w.ne[0]));
         w.interleave = (uint8_t)quant::kInterleave;
     };
     for (LlamaLayer& l : m.layers)
@@ -188,7 +190,7 @@ Expected<std::unique_ptr<LlamaModel>> LlamaModel::load(const std::string& path,
     if (Status s = loader.bind_all(); !s) return Status::error(path + ": " + s.message());
     if (m->gguf_->mapped())
         page_in(*m, progress);
-    else if (cpu_prefers_interleaved_q4_0())
+    else
         interleave_weights(*m);
     return m;
 }

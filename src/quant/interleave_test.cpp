@@ -1,5 +1,5 @@
-// Interleaving Q4_0 rows in groups of eight keeps every block: read back block by block, each is
-// byte for byte the block it was, and the matrix keeps its size.
+// Interleaving Q4_0 and Q8_0 rows in groups of eight keeps every block: read back block by block,
+// each is byte for byte the block it was, and the matrix keeps its size.
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -12,35 +12,52 @@
 namespace lamina::quant {
 namespace {
 
-TEST(Interleave, Q4_0BlocksReadBackUnchanged) {
-    for (auto [K, N] : {std::pair<int64_t, int64_t>{32, 8}, {256, 16}, {2048, 24}}) {
-        SCOPED_TRACE("K=" + std::to_string(K) + " N=" + std::to_string(N));
-        ASSERT_TRUE(can_interleave(DType::Q4_0, K, N));
-        std::mt19937 rng((uint32_t)(K + N));
-        const size_t row = row_size(DType::Q4_0, K);
-        std::vector<uint8_t> plain;
-        for (int64_t n = 0; n < N; ++n) {
-            const std::vector<uint8_t> r = quant_test::random_raw_row(DType::Q4_0, K, rng);
-            plain.insert(plain.end(), r.begin(), r.end());
-        }
-        std::vector<uint8_t> mixed = plain;
-        interleave_q4_0(mixed.data(), N, row);
-        EXPECT_NE(mixed, plain);
-        for (int64_t n = 0; n < N; ++n)
-            for (int64_t b = 0; b < K / 32; ++b) {
-                const BlockQ4_0 got = interleaved_q4_0_block(mixed.data(), row, n, b);
-                ASSERT_EQ(0, std::memcmp(&got, plain.data() + n * row + b * sizeof(BlockQ4_0),
-                                         sizeof(BlockQ4_0)))
-                    << "row " << n << " block " << b;
+TEST(Interleave, BlocksReadBackUnchanged) {
+    for (DType t : {DType::Q4_0, DType::Q8_0})
+        for (auto [K, N] : {std::pair<int64_t, int64_t>{32, 8}, {256, 16}, {2048, 24}}) {
+            const size_t bs = type_traits(t).type_size;
+            SCOPED_TRACE(std::string(type_name(t)) + " K=" + std::to_string(K) +
+                         " N=" + std::to_string(N));
+            ASSERT_TRUE(can_interleave(t, K, N));
+            std::mt19937 rng((uint32_t)(K + N));
+            const size_t row = row_size(t, K);
+            std::vector<uint8_t> plain;
+            for (int64_t n = 0; n < N; ++n) {
+                const std::vector<uint8_t> r = quant_test::random_raw_row(t, K, rng);
+                plain.insert(plain.end(), r.begin(), r.end());
             }
-    }
+            std::vector<uint8_t> mixed = plain;
+            interleave_rows(t, mixed.data(), N, row);
+            EXPECT_NE(mixed, plain);
+            std::vector<uint8_t> got(bs);
+            for (int64_t n = 0; n < N; ++n)
+                for (int64_t b = 0; b < K / 32; ++b) {
+                    interleaved_block(t, mixed.data(), row, n, b, got.data());
+                    ASSERT_EQ(0, std::memcmp(got.data(), plain.data() + n * row + b * bs, bs))
+                        << "row " << n << " block " << b;
+                }
+            // A whole column at a time gives the same eight blocks.
+            std::vector<uint8_t> column(kInterleave * bs);
+            for (int64_t g = 0; g < N / kInterleave; ++g)
+                for (int64_t b = 0; b < K / 32; ++b) {
+                    deinterleave_column(
+                        t, mixed.data() + g * kInterleave * row + b * interleaved_column_bytes(t),
+                        column.data());
+                    for (int64_t i = 0; i < kInterleave; ++i)
+                        ASSERT_EQ(
+                            0, std::memcmp(column.data() + i * bs,
+                                           plain.data() + (g * kInterleave + i) * row + b * bs, bs))
+                            << "group " << g << " block " << b << " row " << i;
+                }
+        }
 }
 
-TEST(Interleave, OnlyWholeGroupsOfQ4_0) {
+TEST(Interleave, OnlyWholeGroupsOfSupportedTypes) {
     EXPECT_FALSE(can_interleave(DType::Q4_0, 256, 12));
     EXPECT_FALSE(can_interleave(DType::Q4_0, 48, 8));
-    EXPECT_FALSE(can_interleave(DType::Q8_0, 256, 16));
+    EXPECT_FALSE(can_interleave(DType::Q4_K, 256, 16));
     EXPECT_TRUE(can_interleave(DType::Q4_0, 64, 16));
+    EXPECT_TRUE(can_interleave(DType::Q8_0, 64, 16));
 }
 
 }  // namespace

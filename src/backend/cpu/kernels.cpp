@@ -88,13 +88,13 @@ CpuKernels build(Isa isa) {
     k.exp_sum = exp_sum_ref;
     k.swiglu = swiglu_ref;
     k.gemm_pack_x = gemm_pack_x;
-    install_interleaved_q4_0_ref(k);
+    install_interleaved_ref(k);
     if (isa == Isa::Avx2 || isa == Isa::Avx512) {
         install_avx2_kernels(k);
         install_avx2_gemm(k);
         install_avx2_qgemm(k);
         install_avx2_quant_converts(k);
-        install_interleaved_q4_0_avx2(k);
+        install_interleaved_avx2(k);
         install_quant_dots(k, quant_dots_avx2());
     }
     if (isa == Isa::Avx512) {
@@ -103,8 +103,9 @@ CpuKernels build(Isa isa) {
         install_avx512_quant_converts(k);
         install_avx512_qgemm(k);
         install_quant_dots(k, quant_dots_avx512());
-        // The VNNI four-row kernel on GGUF's layout (prepared Q4_0) is the measured choice here.
-        k.prefer_q4_0x8 = false;
+        // The VNNI kernels on GGUF's layout (the four-row prepared Q4_0 dot, the Q8_0 dot) are the
+        // measured choice here.
+        for (CpuKernels::InterleavedDot& d : k.interleaved) d.preferred = false;
     }
     return k;
 }
@@ -125,8 +126,8 @@ const CpuKernels& cpu_kernels(Isa isa) {
     }
 }
 
-bool cpu_prefers_interleaved_q4_0() {
-    return cpu_kernels(CpuFeatures::detect().best_isa()).prefer_q4_0x8;
+bool cpu_prefers_interleaved(DType t) {
+    return cpu_kernels(CpuFeatures::detect().best_isa()).interleaved[(size_t)t].preferred;
 }
 
 }  // namespace lamina

@@ -52,16 +52,17 @@ struct CpuKernels {
     static constexpr size_t kPreparedBytesPerValue = 4;
     std::array<PreparedDot, kTypeSlots> prepared{};
 
-    // Q4_0 matrices interleaved in groups of eight rows (quant/interleave.h): activation rows
-    // prepared in the kernel's own layout (at most kPreparedBytesPerValue bytes per value), then
-    // out[0..8) = the dots of one group's eight rows with one prepared row. prefer_q4_0x8: this
-    // set runs interleaved Q4_0 faster than GGUF's layout, so loading should interleave.
+    // Q4_0 and Q8_0 matrices interleaved in groups of eight rows (quant/interleave.h), by
+    // weight type: activation rows prepared in the kernel's own layout (at most
+    // kPreparedBytesPerValue bytes per value), then out[0..8) = the dots of one group's eight
+    // rows with one prepared row. preferred: this set runs the interleaved layout faster than
+    // GGUF's, so loading should interleave.
     struct InterleavedDot {
         void (*prepare)(const float* x, void* out, int64_t n) = nullptr;
         void (*dot8)(int64_t n, const void* group, const void* prepared, float* out) = nullptr;
+        bool preferred = false;
     };
-    InterleavedDot q4_0x8;
-    bool prefer_q4_0x8 = false;
+    std::array<InterleavedDot, kTypeSlots> interleaved{};
 
     float (*dot_f32)(int64_t n, const float* x, const float* y) = nullptr;
     // y[i] += a * x[i]
@@ -91,8 +92,9 @@ struct CpuKernels {
 // The kernels for an ISA (falls back to the best available subset). Built once, immutable.
 const CpuKernels& cpu_kernels(Isa isa);
 
-// Whether the kernels this machine runs (CpuFeatures::best_isa) want Q4_0 weights interleaved.
-bool cpu_prefers_interleaved_q4_0();
+// Whether the kernels this machine runs (CpuFeatures::best_isa) want weights of type t
+// interleaved (quant/interleave.h).
+bool cpu_prefers_interleaved(DType t);
 
 // Hooks implemented by the ISA-specific files; each overrides the entries it accelerates.
 void install_avx2_kernels(CpuKernels& k);
@@ -100,8 +102,8 @@ void install_avx512_kernels(CpuKernels& k);
 void install_avx2_gemm(CpuKernels& k);
 void install_avx2_qgemm(CpuKernels& k);
 void install_avx2_quant_converts(CpuKernels& k);
-void install_interleaved_q4_0_ref(CpuKernels& k);
-void install_interleaved_q4_0_avx2(CpuKernels& k);
+void install_interleaved_ref(CpuKernels& k);
+void install_interleaved_avx2(CpuKernels& k);
 void install_avx512_gemm(CpuKernels& k);
 void install_avx512_quant_converts(CpuKernels& k);
 void install_avx512_qgemm(CpuKernels& k);

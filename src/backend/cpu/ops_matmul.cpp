@@ -5,7 +5,7 @@
 //              sums by vpdpbusd; otherwise they are dequantized a chunk of rows at a time into
 //              float and fed to the F32 GEMM;
 //   few rows:  GEMV that streams the weights once for up to kGemvMaxRows activation rows;
-//   interleaved Q4_0 weights (groups of eight rows, quant/interleave.h): the integer GEMM for
+//   interleaved Q4_0/Q8_0 weights (groups of eight rows, quant/interleave.h): the integer GEMM for
 //              many rows, else the ISA's eight-row kernel against each prepared activation row;
 //   otherwise (quantized weights with few rows, and layouts the fast kernels do not cover):
 //   activations converted to the weight type's vec_dot_type, or to the kernel's own prepared
@@ -241,7 +241,7 @@ void compute_gemv(const Tensor& node, const ComputeCtx& ctx) {
     });
 }
 
-// Interleaved Q4_0 weights [K, N] against M float rows: the integer GEMM for many rows where
+// Interleaved Q4_0/Q8_0 weights [K, N] against M float rows: the integer GEMM for many rows where
 // the ISA has one, else each activation row prepared once and every group of eight weight rows
 // dotted against it (groups claimed in chunks as in compute_gemv).
 void compute_interleaved(const Tensor& node, const ComputeCtx& ctx) {
@@ -250,7 +250,7 @@ void compute_interleaved(const Tensor& node, const ComputeCtx& ctx) {
     const int64_t K = x.ne[0], N = w.ne[1], M = x.ne[1];
     if (M >= kGemmMinRows && ctx.k->qgemm && ctx.k->from_float[(size_t)DType::Q8_0])
         return compute_qgemm(node, ctx);
-    const CpuKernels::InterleavedDot& kern = ctx.k->q4_0x8;
+    const CpuKernels::InterleavedDot& kern = ctx.k->interleaved[(size_t)w.type];
     const size_t prow = (size_t)K * CpuKernels::kPreparedBytesPerValue;
     int64_t m0, m1;
     ctx.split(M, &m0, &m1);

@@ -167,42 +167,45 @@ TEST(CpuOps, MulMatQuantizedManyRowsMatchesDequantizedFloat) {
     }
 }
 
-// Q4_0 weights interleaved in groups of eight rows (quant/interleave.h) give what the same
-// weights give in GGUF's layout, on every kernel set: one and few activation rows (the eight-row
-// kernel, including the scalar reference) and many (the integer GEMM reading interleaved rows).
-TEST(CpuOps, MulMatInterleavedQ4_0MatchesPlainLayout) {
-    for (auto [K, N, M] : {std::tuple{1024, 8, 1}, {2048, 24, 2}, {256, 40, 5}, {512, 72, 37}}) {
-        SCOPED_TRACE("K=" + std::to_string(K) + " N=" + std::to_string(N) +
-                     " M=" + std::to_string(M));
-        std::vector<float> w = random_floats((size_t)K * N, 7 + K),
-                           x = random_floats((size_t)K * M, 8 + M);
-        const size_t row = row_size(DType::Q4_0, K);
-        std::vector<uint8_t> plain(row * N);
-        for (int n = 0; n < N; ++n)
-            type_traits(DType::Q4_0)
-                .from_float(w.data() + (size_t)n * K, plain.data() + row * n, K);
-        std::vector<uint8_t> mixed = plain;
-        quant::interleave_q4_0(mixed.data(), N, row);
-        const int64_t ne[2] = {K, N};
-        for (const Config& c : configs()) {
-            SCOPED_TRACE(std::string(isa_name(c.isa)) + " threads=" + std::to_string(c.threads));
-            auto run = [&](std::vector<uint8_t>& wq, uint8_t interleave) {
-                CpuBackend be(c.threads, c.isa);
-                Graph g;
-                Tensor* wt = g.external(DType::Q4_0, ne, 2, wq.data());
-                wt->interleave = interleave;
-                Tensor* out = g.mul_mat(wt, leaf(g, x, {K, M}));
-                out->is_output = true;
-                EXPECT_TRUE(be.allocate(g).is_ok());
-                EXPECT_TRUE(be.compute(g).is_ok());
-                const float* o = static_cast<const float*>(out->data);
-                return std::vector<float>(o, o + (size_t)N * M);
-            };
-            const std::vector<float> want = run(plain, 1);
-            const std::vector<float> got = run(mixed, (uint8_t)quant::kInterleave);
-            expect_close(got.data(), want, 2e-5f * std::sqrt((float)K), "interleaved Q4_0");
+// Q4_0 and Q8_0 weights interleaved in groups of eight rows (quant/interleave.h) give what the
+// same weights give in GGUF's layout, on every kernel set: one and few activation rows (the
+// eight-row kernel, including the scalar reference) and many (the integer GEMM reading
+// interleaved rows).
+TEST(CpuOps, MulMatInterleavedMatchesPlainLayout) {
+    for (DType t : {DType::Q4_0, DType::Q8_0})
+        for (auto [K, N, M] :
+             {std::tuple{1024, 8, 1}, {2048, 24, 2}, {256, 40, 5}, {512, 72, 37}}) {
+            SCOPED_TRACE(std::string(type_name(t)) + " K=" + std::to_string(K) +
+                         " N=" + std::to_string(N) + " M=" + std::to_string(M));
+            std::vector<float> w = random_floats((size_t)K * N, 7 + K),
+                               x = random_floats((size_t)K * M, 8 + M);
+            const size_t row = row_size(t, K);
+            std::vector<uint8_t> plain(row * N);
+            for (int n = 0; n < N; ++n)
+                type_traits(t).from_float(w.data() + (size_t)n * K, plain.data() + row * n, K);
+            std::vector<uint8_t> mixed = plain;
+            quant::interleave_rows(t, mixed.data(), N, row);
+            const int64_t ne[2] = {K, N};
+            for (const Config& c : configs()) {
+                SCOPED_TRACE(std::string(isa_name(c.isa)) +
+                             " threads=" + std::to_string(c.threads));
+                auto run = [&](std::vector<uint8_t>& wq, uint8_t interleave) {
+                    CpuBackend be(c.threads, c.isa);
+                    Graph g;
+                    Tensor* wt = g.external(t, ne, 2, wq.data());
+                    wt->interleave = interleave;
+                    Tensor* out = g.mul_mat(wt, leaf(g, x, {K, M}));
+                    out->is_output = true;
+                    EXPECT_TRUE(be.allocate(g).is_ok());
+                    EXPECT_TRUE(be.compute(g).is_ok());
+                    const float* o = static_cast<const float*>(out->data);
+                    return std::vector<float>(o, o + (size_t)N * M);
+                };
+                const std::vector<float> want = run(plain, 1);
+                const std::vector<float> got = run(mixed, (uint8_t)quant::kInterleave);
+                expect_close(got.data(), want, 2e-5f * std::sqrt((float)K), "interleaved");
+            }
         }
-    }
 }
 
 // Shapes with more rows than threads (split by rows) and single rows (split by column pieces,

@@ -264,24 +264,39 @@ void qgemm_pack_w(const QGemmFormat& f, const void* w, size_t ldw, int64_t n0, i
     if (rows < kQGemmNr) std::memset(tile, 0, (size_t)qgemm_tile_bytes(f, K));
     uint8_t q[kQKK];
     float dx[kQKK / 16], mx[kQKK / 16];
+    // Places the unpacked block blk (q, dx, mx) of tile row r.
+    auto place = [&](int64_t r, int64_t blk) {
+        const int64_t lane = (r / 16) * 64 + (r % 16) * 4;
+        for (int64_t j = 0; j < per_block; ++j) {
+            uint8_t* dst = tile + (blk * per_block + j) * sub_bytes;
+            for (int64_t s = 0; s < L / 4; ++s)
+                std::memcpy(dst + s * 128 + lane, q + j * L + 4 * s, 4);
+            std::memcpy(dst + kQGemmNr * L + 4 * r, &dx[j], 4);
+            if (!f.offset) std::memcpy(dst + kQGemmNr * L + 128 + 4 * r, &mx[j], 4);
+        }
+    };
+    if (interleave > 1) {
+        // Whole groups (interleaved matrices have a multiple of eight rows, tiles start at
+        // multiples of 32), a block column of eight rows at a time, in memory order.
+        const size_t col_bytes = interleaved_column_bytes(f.weights);
+        uint8_t blocks[kInterleave * 64];
+        for (int64_t r0 = 0; r0 < rows; r0 += kInterleave) {
+            const uint8_t* group = static_cast<const uint8_t*>(w) + (size_t)(n0 + r0) * ldw;
+            for (int64_t blk = 0; blk < K / bs; ++blk) {
+                deinterleave_column(f.weights, group + (size_t)blk * col_bytes, blocks);
+                for (int64_t i = 0; i < kInterleave; ++i) {
+                    f.unpack(blocks + i * tt.type_size, q, dx, mx);
+                    place(r0 + i, blk);
+                }
+            }
+        }
+        return;
+    }
     for (int64_t r = 0; r < rows; ++r) {
         const uint8_t* row = static_cast<const uint8_t*>(w) + (size_t)(n0 + r) * ldw;
-        const int64_t lane = (r / 16) * 64 + (r % 16) * 4;
         for (int64_t blk = 0; blk < K / bs; ++blk) {
-            if (interleave > 1) {
-                const BlockQ4_0 x =
-                    interleaved_q4_0_block(static_cast<const uint8_t*>(w), ldw, n0 + r, blk);
-                f.unpack(&x, q, dx, mx);
-            } else {
-                f.unpack(row + blk * tt.type_size, q, dx, mx);
-            }
-            for (int64_t j = 0; j < per_block; ++j) {
-                uint8_t* dst = tile + (blk * per_block + j) * sub_bytes;
-                for (int64_t s = 0; s < L / 4; ++s)
-                    std::memcpy(dst + s * 128 + lane, q + j * L + 4 * s, 4);
-                std::memcpy(dst + kQGemmNr * L + 4 * r, &dx[j], 4);
-                if (!f.offset) std::memcpy(dst + kQGemmNr * L + 128 + 4 * r, &mx[j], 4);
-            }
+            f.unpack(row + blk * tt.type_size, q, dx, mx);
+            place(r, blk);
         }
     }
 }
