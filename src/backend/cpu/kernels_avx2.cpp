@@ -61,41 +61,97 @@ void axpy_f16(int64_t n, float a, const uint16_t* x, float* y) {
     for (; i < n; ++i) y[i] += a * _cvtsh_ss(x[i]);
 }
 
+// Cache rows of one head are a few hundred bytes apart (the other heads lie between), a stride
+// the hardware prefetchers follow poorly; as in the AVX-512 kernels, rows are fetched ahead.
+constexpr int64_t kAttnPrefetchRows = 16;
+inline void prefetch_row(const uint16_t* row, int64_t d) {
+    for (int64_t b = 0; b < d * 2; b += 64)
+        _mm_prefetch(reinterpret_cast<const char*>(row) + b, _MM_HINT_T0);
+}
+
+// The four sums of a0..a3, in that order.
+inline __m128 hsum4(__m256 a0, __m256 a1, __m256 a2, __m256 a3) {
+    const __m256 t = _mm256_hadd_ps(_mm256_hadd_ps(a0, a1), _mm256_hadd_ps(a2, a3));
+    return _mm_add_ps(_mm256_castps256_ps128(t), _mm256_extractf128_ps(t, 1));
+}
+
+// Keys four at a time: converted once into float rows on the stack, then dotted with every
+// query row of the group from L1, four sums reduced together.
+constexpr int64_t kAttnMaxD = 256;
+
 void attn_scores_f16(int64_t d, const uint16_t* k, int64_t stride, int64_t n, const float* q,
                      int64_t ldq, int64_t g, float scale, float* scores, int64_t lds) {
-    for (int64_t i = 0; i < g; ++i)
-        for (int64_t j = 0; j < n; ++j)
+    int64_t j = 0;
+    if (d <= kAttnMaxD && d % 8 == 0) {
+        alignas(32) float kf[4][kAttnMaxD];
+        for (; j + 4 <= n; j += 4) {
+            for (int r = 0; r < 4; ++r) {
+                if (j + kAttnPrefetchRows + r < n)
+                    prefetch_row(k + (j + kAttnPrefetchRows + r) * stride, d);
+                for (int64_t c = 0; c < d; c += 8)
+                    _mm256_store_ps(kf[r] + c, load_f16(k + (j + r) * stride + c));
+            }
+            for (int64_t i = 0; i < g; ++i) {
+                const float* qi = q + i * ldq;
+                __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+                for (int64_t c = 0; c < d; c += 8) {
+                    const __m256 qc = _mm256_loadu_ps(qi + c);
+                    a0 = _mm256_fmadd_ps(_mm256_load_ps(kf[0] + c), qc, a0);
+                    a1 = _mm256_fmadd_ps(_mm256_load_ps(kf[1] + c), qc, a1);
+                    a2 = _mm256_fmadd_ps(_mm256_load_ps(kf[2] + c), qc, a2);
+                    a3 = _mm256_fmadd_ps(_mm256_load_ps(kf[3] + c), qc, a3);
+                }
+                _mm_storeu_ps(scores + i * lds + j,
+                              _mm_mul_ps(hsum4(a0, a1, a2, a3), _mm_set1_ps(scale)));
+            }
+        }
+    }
+    for (; j < n; ++j)
+        for (int64_t i = 0; i < g; ++i)
             scores[i * lds + j] = scale * dot_f16_f32(d, k + j * stride, q + i * ldq);
 }
 
-// One query row's output stays in registers 32 floats at a time while every value row streams
-// past.
-void attn_values_row(int64_t d, const float* w, const uint16_t* v, int64_t stride, int64_t n,
-                     float* acc) {
-    int64_t i = 0;
-    for (; i + 32 <= d; i += 32) {
-        __m256 a0 = _mm256_loadu_ps(acc + i), a1 = _mm256_loadu_ps(acc + i + 8),
-               a2 = _mm256_loadu_ps(acc + i + 16), a3 = _mm256_loadu_ps(acc + i + 24);
+// Two query rows' outputs in registers, 32 floats of each at a time, while the value rows stream
+// past converted once for both; tails of d by axpy.
+void attn_values_pair(int64_t d, const float* w, int64_t ldw, int rows, const uint16_t* v,
+                      int64_t stride, int64_t n, float* acc, int64_t lda) {
+    int64_t c = 0;
+    for (; c + 32 <= d; c += 32) {
+        __m256 a[2][4];
+        for (int r = 0; r < 2; ++r)
+            for (int u = 0; u < 4; ++u)
+                a[r][u] =
+                    r < rows ? _mm256_loadu_ps(acc + r * lda + c + 8 * u) : _mm256_setzero_ps();
         for (int64_t j = 0; j < n; ++j) {
-            const __m256 wj = _mm256_set1_ps(w[j]);
-            const uint16_t* row = v + j * stride + i;
-            a0 = _mm256_fmadd_ps(wj, load_f16(row), a0);
-            a1 = _mm256_fmadd_ps(wj, load_f16(row + 8), a1);
-            a2 = _mm256_fmadd_ps(wj, load_f16(row + 16), a2);
-            a3 = _mm256_fmadd_ps(wj, load_f16(row + 24), a3);
+            if (c == 0 && j + kAttnPrefetchRows < n)
+                prefetch_row(v + (j + kAttnPrefetchRows) * stride, d);
+            const uint16_t* row = v + j * stride + c;
+            const __m256 v0 = load_f16(row), v1 = load_f16(row + 8), v2 = load_f16(row + 16),
+                         v3 = load_f16(row + 24);
+            const __m256 w0 = _mm256_set1_ps(w[j]);
+            const __m256 w1 = _mm256_set1_ps(rows > 1 ? w[ldw + j] : 0.0f);
+            a[0][0] = _mm256_fmadd_ps(w0, v0, a[0][0]);
+            a[0][1] = _mm256_fmadd_ps(w0, v1, a[0][1]);
+            a[0][2] = _mm256_fmadd_ps(w0, v2, a[0][2]);
+            a[0][3] = _mm256_fmadd_ps(w0, v3, a[0][3]);
+            a[1][0] = _mm256_fmadd_ps(w1, v0, a[1][0]);
+            a[1][1] = _mm256_fmadd_ps(w1, v1, a[1][1]);
+            a[1][2] = _mm256_fmadd_ps(w1, v2, a[1][2]);
+            a[1][3] = _mm256_fmadd_ps(w1, v3, a[1][3]);
         }
-        _mm256_storeu_ps(acc + i, a0);
-        _mm256_storeu_ps(acc + i + 8, a1);
-        _mm256_storeu_ps(acc + i + 16, a2);
-        _mm256_storeu_ps(acc + i + 24, a3);
+        for (int r = 0; r < rows; ++r)
+            for (int u = 0; u < 4; ++u) _mm256_storeu_ps(acc + r * lda + c + 8 * u, a[r][u]);
     }
-    if (i < d)
-        for (int64_t j = 0; j < n; ++j) axpy_f16(d - i, w[j], v + j * stride + i, acc + i);
+    if (c < d)
+        for (int r = 0; r < rows; ++r)
+            for (int64_t j = 0; j < n; ++j)
+                axpy_f16(d - c, w[r * ldw + j], v + j * stride + c, acc + r * lda + c);
 }
 
 void attn_values_f16(int64_t d, const float* w, int64_t ldw, const uint16_t* v, int64_t stride,
                      int64_t n, int64_t g, float* acc, int64_t lda) {
-    for (int64_t i = 0; i < g; ++i) attn_values_row(d, w + i * ldw, v, stride, n, acc + i * lda);
+    for (int64_t i = 0; i < g; i += 2)
+        attn_values_pair(d, w + i * ldw, ldw, g - i > 1 ? 2 : 1, v, stride, n, acc + i * lda, lda);
 }
 
 // exp(x) = 2^m * exp(r) with m = round(x / ln 2) and |r| <= ln2 / 2, exp(r) by its Taylor series
