@@ -162,7 +162,8 @@ float dot_q6_k(int64_t n, const void* xv, const void* yv) {
                                         _mm256_slli_epi32(_mm256_madd_epi16(scales16, bsums), 5));
         for (int h = 0; h < 2; ++h) {
             // Groups 8h..8h+7 in both lanes.
-            const __m256i sc = _mm256_permute2x128_si256(scales16, scales16, h ? 0x11 : 0x00);
+            const __m256i sc = h ? _mm256_permute2x128_si256(scales16, scales16, 0x11)
+                                 : _mm256_permute2x128_si256(scales16, scales16, 0x00);
             const uint8_t* ql = x[b].ql + 64 * h;
             const __m256i l0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(ql));
             const __m256i l1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(ql + 32));
