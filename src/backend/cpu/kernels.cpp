@@ -113,16 +113,25 @@ CpuKernels build(Isa isa) {
 }  // namespace
 
 const CpuKernels& cpu_kernels(Isa isa) {
-    static const CpuKernels scalar = build(Isa::Scalar);
-    static const CpuKernels avx2 = build(Isa::Avx2);
-    static const CpuKernels avx512 = build(Isa::Avx512);
+    // Each table is built on first use, and only for an ISA this CPU has: the ISA files'
+    // install functions are compiled for their ISA too, and the compiler may use its
+    // instructions there (a CPU without AVX-512 stopped on them in the sanitizer build).
+    const CpuFeatures f = CpuFeatures::detect();
+    if (isa == Isa::Avx512 && !(f.avx512 && f.avx512_vnni)) isa = Isa::Avx2;
+    if (isa == Isa::Avx2 && !f.avx2) isa = Isa::Scalar;
     switch (isa) {
-        case Isa::Avx512:
+        case Isa::Avx512: {
+            static const CpuKernels avx512 = build(Isa::Avx512);
             return avx512;
-        case Isa::Avx2:
+        }
+        case Isa::Avx2: {
+            static const CpuKernels avx2 = build(Isa::Avx2);
             return avx2;
-        default:
+        }
+        default: {
+            static const CpuKernels scalar = build(Isa::Scalar);
             return scalar;
+        }
     }
 }
 

@@ -89,7 +89,8 @@ struct CpuKernels {
     void (*swiglu)(int64_t n, const float* g, const float* u, float* out) = nullptr;
 };
 
-// The kernels for an ISA (falls back to the best available subset). Built once, immutable.
+// The kernels for an ISA, or for the best one below it that this CPU has. Built on first use,
+// immutable.
 const CpuKernels& cpu_kernels(Isa isa);
 
 // Whether the kernels this machine runs (CpuFeatures::best_isa) want weights of type t
