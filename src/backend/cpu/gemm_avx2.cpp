@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "backend/cpu/avx2_util.h"
 #include "backend/cpu/gemm.h"
 #include "backend/cpu/kernels.h"
 
@@ -126,13 +127,6 @@ void gemm(const GemmArgs& a, int64_t n0, int64_t n1, float* scratch) {
     }
 }
 
-inline float hsum(__m256 v) {
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_movehdup_ps(s));
-    return _mm_cvtss_f32(s);
-}
-
 // Four weight rows against MX activation rows: 4 x MX accumulators, each weight vector loaded
 // (and converted) once for all activation rows; tails in scalar.
 template <typename W, int MX>
@@ -154,7 +148,7 @@ void gemv_rows(int64_t K, const uint8_t* w, size_t ldw, int64_t nrows, const flo
             }
             for (; k + 8 <= K; k += 8)
                 a0 = _mm256_fmadd_ps(W::load(r, k), _mm256_loadu_ps(x + k), a0);
-            float s = hsum(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)));
+            float s = hsum_avx2(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)));
             for (; k < K; ++k) s += W::one(r, k) * x[k];
             out[n] = s;
         }
@@ -185,7 +179,7 @@ void gemv_rows(int64_t K, const uint8_t* w, size_t ldw, int64_t nrows, const flo
         }
         for (int j = 0; j < rows; ++j)
             for (int m = 0; m < MX; ++m) {
-                float s = hsum(a[j][m]);
+                float s = hsum_avx2(a[j][m]);
                 for (int64_t t = k; t < K; ++t) s += W::one(r + j * ldw, t) * x[m * ldx + t];
                 out[m * ldo + n + j] = s;
             }

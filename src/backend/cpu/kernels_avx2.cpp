@@ -1,17 +1,11 @@
 // AVX2/FMA/F16C versions of the CpuKernels entries (compiled with -mavx2 -mfma -mf16c).
 #include <immintrin.h>
 
+#include "backend/cpu/avx2_util.h"
 #include "backend/cpu/kernels.h"
 
 namespace lamina {
 namespace {
-
-inline float hsum(__m256 v) {
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_movehdup_ps(s));
-    return _mm_cvtss_f32(s);
-}
 
 float dot_f32(int64_t n, const float* x, const float* y) {
     __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
@@ -22,7 +16,7 @@ float dot_f32(int64_t n, const float* x, const float* y) {
     }
     for (; i + 8 <= n; i += 8)
         a0 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i), a0);
-    float sum = hsum(_mm256_add_ps(a0, a1));
+    float sum = hsum_avx2(_mm256_add_ps(a0, a1));
     for (; i < n; ++i) sum += x[i] * y[i];
     return sum;
 }
@@ -48,7 +42,7 @@ float dot_f16_f32(int64_t n, const uint16_t* x, const float* y) {
         a1 = _mm256_fmadd_ps(load_f16(x + i + 8), _mm256_loadu_ps(y + i + 8), a1);
     }
     for (; i + 8 <= n; i += 8) a0 = _mm256_fmadd_ps(load_f16(x + i), _mm256_loadu_ps(y + i), a0);
-    float sum = hsum(_mm256_add_ps(a0, a1));
+    float sum = hsum_avx2(_mm256_add_ps(a0, a1));
     for (; i < n; ++i) sum += _cvtsh_ss(x[i]) * y[i];
     return sum;
 }
@@ -195,7 +189,7 @@ float exp_sum(int64_t n, float* x, float max) {
         _mm256_maskstore_ps(x + i, mask, e);
         sum = _mm256_add_ps(sum, _mm256_and_ps(e, _mm256_castsi256_ps(mask)));
     }
-    return hsum(sum);
+    return hsum_avx2(sum);
 }
 
 // silu(g) * u = g * u / (1 + exp(-g)); exp_ps clamps its input, so a large |g| gives the

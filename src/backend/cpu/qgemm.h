@@ -1,6 +1,7 @@
 // Integer GEMM for quantized weights: weights and activations as bytes, block sums by vpdpbusd.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 
@@ -79,5 +80,29 @@ struct QGemmArgs {
 // Computes columns [n0, n1) of out (n0 a multiple of kQGemmNr) for all M rows. scratch:
 // qgemm_tiles_per_chunk * qgemm_tile_bytes bytes, 64-byte aligned, private to the thread.
 using QGemmFn = void (*)(const QGemmArgs& a, int64_t n0, int64_t n1, uint8_t* scratch);
+
+// The loop every ISA's QGemmFn shares: the thread packs a chunk of its tiles into scratch, then
+// every activation panel sweeps the chunk while it stays in L2 (and the panel in L1).
+// tile(packed tile, packed panel, rows of the panel, columns of the tile below n1, out) computes
+// one panel x tile block.
+template <typename Tile>
+void qgemm_sweep(const QGemmArgs& a, int64_t n0, int64_t n1, uint8_t* scratch, Tile tile) {
+    const QGemmFormat& f = *a.f;
+    const int64_t tile_bytes = qgemm_tile_bytes(f, a.K), panel_bytes = qgemm_panel_bytes(f, a.K);
+    const int64_t chunk = qgemm_tiles_per_chunk(f, a.K) * kQGemmNr;
+    const int64_t n_panels = (a.M + kQGemmMr - 1) / kQGemmMr;
+    for (int64_t c0 = n0; c0 < n1; c0 += chunk) {
+        const int64_t c1 = std::min(n1, c0 + chunk);
+        for (int64_t t = c0; t < c1; t += kQGemmNr)
+            qgemm_pack_w(f, a.w, a.ldw, t, a.N, a.K, scratch + (t - c0) / kQGemmNr * tile_bytes,
+                         a.interleave);
+        for (int64_t p = 0; p < n_panels; ++p) {
+            const int rows = (int)std::min<int64_t>(kQGemmMr, a.M - p * kQGemmMr);
+            for (int64_t t = c0; t < c1; t += kQGemmNr)
+                tile(scratch + (t - c0) / kQGemmNr * tile_bytes, a.xp + p * panel_bytes, rows,
+                     c1 - t, a.out + p * kQGemmMr * a.ldo + t);
+        }
+    }
+}
 
 }  // namespace lamina

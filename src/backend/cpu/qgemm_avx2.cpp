@@ -148,30 +148,15 @@ HalfTileFn pick_half_tile(const QGemmFormat& f) {
     return f.sub == 16 ? pick_sum<4>(f) : pick_sum<8>(f);
 }
 
-// As the AVX-512 kernel: threads own runs of whole tiles; each packs a chunk of its tiles, then
-// every activation panel sweeps the chunk while it stays in L2 (and the panel in L1).
 void qgemm_avx2(const QGemmArgs& a, int64_t n0, int64_t n1, uint8_t* scratch) {
-    const QGemmFormat& f = *a.f;
-    const HalfTileFn kernel = pick_half_tile(f);
-    const int64_t tile_bytes = qgemm_tile_bytes(f, a.K), panel_bytes = qgemm_panel_bytes(f, a.K);
-    const int64_t n_sub = a.K / f.sub, chunk = qgemm_tiles_per_chunk(f, a.K) * kQGemmNr;
-    const int64_t n_panels = (a.M + kMr - 1) / kMr;
-    for (int64_t c0 = n0; c0 < n1; c0 += chunk) {
-        const int64_t c1 = std::min(n1, c0 + chunk);
-        for (int64_t t = c0; t < c1; t += kQGemmNr)
-            qgemm_pack_w(f, a.w, a.ldw, t, a.N, a.K, scratch + (t - c0) / kQGemmNr * tile_bytes,
-                         a.interleave);
-        for (int64_t p = 0; p < n_panels; ++p) {
-            const int rows = (int)std::min<int64_t>(kMr, a.M - p * kMr);
-            for (int64_t t = c0; t < c1; t += kQGemmNr) {
-                const uint8_t* tile = scratch + (t - c0) / kQGemmNr * tile_bytes;
-                float* out = a.out + p * kMr * a.ldo + t;
-                for (int h = 0; h < 2 && t + kHalf * h < c1; ++h)
-                    kernel(tile, a.xp + p * panel_bytes, n_sub, h, rows,
-                           std::min<int64_t>(kHalf, c1 - t - kHalf * h), out + kHalf * h, a.ldo);
-            }
-        }
-    }
+    const HalfTileFn kernel = pick_half_tile(*a.f);
+    const int64_t n_sub = a.K / a.f->sub;
+    qgemm_sweep(a, n0, n1, scratch,
+                [&](const uint8_t* tile, const uint8_t* panel, int rows, int64_t cols, float* out) {
+                    for (int h = 0; h < 2 && kHalf * h < cols; ++h)
+                        kernel(tile, panel, n_sub, h, rows,
+                               std::min<int64_t>(kHalf, cols - kHalf * h), out + kHalf * h, a.ldo);
+                });
 }
 
 }  // namespace

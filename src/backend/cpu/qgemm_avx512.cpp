@@ -93,26 +93,13 @@ inline __mmask16 lanes(int64_t n) {
     return n >= 16 ? (__mmask16)0xFFFF : n <= 0 ? (__mmask16)0 : (__mmask16)((1u << n) - 1);
 }
 
-// Threads own runs of whole tiles; each packs a chunk of its tiles, then every activation
-// panel sweeps the chunk while it stays in L2 (and the panel in L1).
 void qgemm_avx512(const QGemmArgs& a, int64_t n0, int64_t n1, uint8_t* scratch) {
-    const QGemmFormat& f = *a.f;
-    const TileFn kernel = pick_tile(f);
-    const int64_t tile_bytes = qgemm_tile_bytes(f, a.K), panel_bytes = qgemm_panel_bytes(f, a.K);
-    const int64_t n_sub = a.K / f.sub, chunk = qgemm_tiles_per_chunk(f, a.K) * kQGemmNr;
-    const int64_t n_panels = (a.M + kMr - 1) / kMr;
-    for (int64_t c0 = n0; c0 < n1; c0 += chunk) {
-        const int64_t c1 = std::min(n1, c0 + chunk);
-        for (int64_t t = c0; t < c1; t += kQGemmNr)
-            qgemm_pack_w(f, a.w, a.ldw, t, a.N, a.K, scratch + (t - c0) / kQGemmNr * tile_bytes,
-                         a.interleave);
-        for (int64_t p = 0; p < n_panels; ++p) {
-            const int rows = (int)std::min<int64_t>(kMr, a.M - p * kMr);
-            for (int64_t t = c0; t < c1; t += kQGemmNr)
-                kernel(scratch + (t - c0) / kQGemmNr * tile_bytes, a.xp + p * panel_bytes, n_sub,
-                       rows, lanes(c1 - t), lanes(c1 - t - 16), a.out + p * kMr * a.ldo + t, a.ldo);
-        }
-    }
+    const TileFn kernel = pick_tile(*a.f);
+    const int64_t n_sub = a.K / a.f->sub;
+    qgemm_sweep(a, n0, n1, scratch,
+                [&](const uint8_t* tile, const uint8_t* panel, int rows, int64_t cols, float* out) {
+                    kernel(tile, panel, n_sub, rows, lanes(cols), lanes(cols - 16), out, a.ldo);
+                });
 }
 
 }  // namespace

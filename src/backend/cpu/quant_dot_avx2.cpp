@@ -4,6 +4,7 @@
 
 #include <cstring>
 
+#include "backend/cpu/avx2_util.h"
 #include "backend/cpu/quant_dot.h"
 
 namespace lamina {
@@ -15,13 +16,6 @@ constexpr int64_t kAheadBytes = 2048;
 
 inline float scale(uint16_t a, uint16_t b) {
     return _cvtsh_ss(a) * _cvtsh_ss(b);
-}
-
-inline float hsum(__m256 a) {
-    __m128 r = _mm_add_ps(_mm256_castps256_ps128(a), _mm256_extractf128_ps(a, 1));
-    r = _mm_add_ps(r, _mm_movehl_ps(r, r));
-    r = _mm_add_ss(r, _mm_movehdup_ps(r));
-    return _mm_cvtss_f32(r);
 }
 
 // Sum of u8 x s8 products in groups of four, as int32 (pairs stay below int16 saturation:
@@ -46,7 +40,7 @@ float dot_q8_0(int64_t n, const void* xv, const void* yv) {
         const __m256i s = dot_u8_s8(_mm256_abs_epi8(qx), _mm256_sign_epi8(qy, qx));
         acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), _mm256_set1_ps(scale(x[b].d, y[b].d)), acc);
     }
-    return hsum(acc);
+    return hsum_avx2(acc);
 }
 
 float dot_q4_0(int64_t n, const void* xv, const void* yv) {
@@ -63,7 +57,7 @@ float dot_q4_0(int64_t n, const void* xv, const void* yv) {
         const __m256i s = dot_u8_s8(_mm256_abs_epi8(qx), _mm256_sign_epi8(qy, qx));
         acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), _mm256_set1_ps(scale(x[b].d, y[b].d)), acc);
     }
-    return hsum(acc);
+    return hsum_avx2(acc);
 }
 
 // Q4_K and Q5_K per super-block: levels (unsigned) times activations by maddubs, weighted by the
@@ -118,7 +112,7 @@ float dot_scale_min(int64_t n, const void* xv, const void* yv) {
             _mm256_fmadd_ps(_mm256_cvtepi32_ps(sumi), _mm256_set1_ps(_cvtsh_ss(x[b].d) * yd), acc);
         mins += _cvtsh_ss(x[b].dmin) * yd * (float)summ;
     }
-    return hsum(acc) - mins;
+    return hsum_avx2(acc) - mins;
 }
 
 float dot_q4_k(int64_t n, const void* xv, const void* yv) {
@@ -195,7 +189,7 @@ float dot_q6_k(int64_t n, const void* xv, const void* yv) {
         const float dd = _cvtsh_ss(x[b].d) * y[b].d;
         acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sumi), _mm256_set1_ps(dd), acc);
     }
-    return hsum(acc);
+    return hsum_avx2(acc);
 }
 
 // Q2_K and Q3_K: the 2-bit fields of the 32-byte run h of qs, shifted by 2k, are values
@@ -243,7 +237,7 @@ float dot_q2_k(int64_t n, const void* xv, const void* yv) {
             _mm256_fmadd_ps(_mm256_cvtepi32_ps(sumi), _mm256_set1_ps(yd * _cvtsh_ss(x[b].d)), acc);
         mins += yd * _cvtsh_ss(x[b].dmin) * (float)summ;
     }
-    return hsum(acc) - mins;
+    return hsum_avx2(acc) - mins;
 }
 
 // Levels (q2 | 4 * hbit) - 4 with the high bit of value 32k' + l at bit k' of hmask[l]:
@@ -269,7 +263,7 @@ float dot_q3_k(int64_t n, const void* xv, const void* yv) {
         acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sumi), _mm256_set1_ps(_cvtsh_ss(x[b].d) * y[b].d),
                               acc);
     }
-    return hsum(acc);
+    return hsum_avx2(acc);
 }
 
 // The 32 nibbles of a legacy block as bytes 0..15 in element order (element j < 16 in the low
@@ -309,7 +303,7 @@ float dot_min_blocks(int64_t n, const void* xv, const void* yv) {
                               _mm256_set1_ps(scale(x[b].d, y[b].d)), acc);
         mins += scale(x[b].m, y[b].s);
     }
-    return hsum(acc) + mins;
+    return hsum_avx2(acc) + mins;
 }
 
 float dot_q4_1(int64_t n, const void* xv, const void* yv) {
@@ -332,7 +326,7 @@ float dot_q5_0(int64_t n, const void* xv, const void* yv) {
         const __m256i s = dot_u8_s8(_mm256_abs_epi8(q), _mm256_sign_epi8(qy, q));
         acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), _mm256_set1_ps(scale(x[b].d, y[b].d)), acc);
     }
-    return hsum(acc);
+    return hsum_avx2(acc);
 }
 
 // IQ4_NL / IQ4_XS: each nibble indexes the 16 signed levels, looked up 32 at a time with
@@ -361,7 +355,7 @@ float dot_iq4_nl(int64_t n, const void* xv, const void* yv) {
         const __m256i s = dot_u8_s8(_mm256_abs_epi8(qx), _mm256_sign_epi8(qy, qx));
         acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), _mm256_set1_ps(scale(x[b].d, y[b].d)), acc);
     }
-    return hsum(acc);
+    return hsum_avx2(acc);
 }
 
 // Sub-block ib's 6-bit scale: low nibble in scales_l[ib / 2], top bits at 2 * ib of scales_h.
@@ -385,7 +379,7 @@ float dot_iq4_xs(int64_t n, const void* xv, const void* yv) {
         acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sumi), _mm256_set1_ps(_cvtsh_ss(x[b].d) * y[b].d),
                               acc);
     }
-    return hsum(acc);
+    return hsum_avx2(acc);
 }
 
 }  // namespace

@@ -6,18 +6,12 @@
 
 #include <cstring>
 
+#include "backend/cpu/avx2_util.h"
 #include "backend/cpu/quant_convert_avx2.h"
 #include "backend/cpu/quant_dot.h"
 
 namespace lamina {
 namespace {
-
-inline float hsum(__m256 a) {
-    __m128 r = _mm_add_ps(_mm256_castps256_ps128(a), _mm256_extractf128_ps(a, 1));
-    r = _mm_add_ps(r, _mm_movehl_ps(r, r));
-    r = _mm_add_ss(r, _mm_movehdup_ps(r));
-    return _mm_cvtss_f32(r);
-}
 
 // Prepared Q8_0 activations for Q4_0 weights, per pair of blocks (b, b+1), 136 bytes:
 //   int8  qs[64]:  y_b[0..31], y_b+1[0..31];
@@ -93,7 +87,7 @@ void dot_q4_0_prepared_rows(int64_t n, const uint8_t* w, size_t ldw, const uint8
                                         _mm256_broadcastss_ps(_mm256_castps256_ps128(sc)), t));
         }
     }
-    for (int j = 0; j < R; ++j) out[j] = hsum(acc[j]);
+    for (int j = 0; j < R; ++j) out[j] = hsum_avx2(acc[j]);
 }
 
 float dot_q4_0_prepared(int64_t n, const void* xv, const void* pv) {
@@ -184,7 +178,7 @@ float dot_q4_k_prepared(int64_t n, const void* xv, const void* pv) {
         acc_min = _mm256_fmadd_ps(_mm256_cvtepi32_ps(mins),
                                   _mm256_set1_ps(_cvtsh_ss(x[b].dmin) * yd), acc_min);
     }
-    return hsum(_mm256_sub_ps(acc, acc_min));
+    return hsum_avx2(_mm256_sub_ps(acc, acc_min));
 }
 
 }  // namespace
