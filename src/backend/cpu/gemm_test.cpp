@@ -95,6 +95,8 @@ TEST(CpuGemm, AwkwardShapesAllTypes) {
                                {256, 64, 24},
                                {257, 65, 25},
                                {600, 100, 37},
+                               {511, 129, 7},
+                               {513, 257, 13},
                                {33, 3, 5},
                                {40, 200, 6}})
             check_mul_mat(type, K, N, M);
