@@ -125,6 +125,13 @@ void half_tile(const uint8_t* wt, const uint8_t* xp, int64_t n_sub, int half, in
             _mm256_store_ps(acc[m] + 8, a1);
         }
     }
+    if (nr == kHalf) {  // unmasked: vmaskmovps stores are microcoded on AMD cores
+        for (int m = 0; m < rows; ++m) {
+            _mm256_storeu_ps(out + m * ldo, _mm256_load_ps(acc[m]));
+            _mm256_storeu_ps(out + m * ldo + 8, _mm256_load_ps(acc[m] + 8));
+        }
+        return;
+    }
     const __m256i m0 = tail_mask(nr), m1 = tail_mask(nr - 8);
     for (int m = 0; m < rows; ++m) {
         _mm256_maskstore_ps(out + m * ldo, m0, _mm256_load_ps(acc[m]));
