@@ -1,5 +1,6 @@
 #include "backend/cpu/kernels.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "backend/cpu/quant_dot.h"
@@ -40,6 +41,22 @@ void attn_values_f16_ref(int64_t d, const float* w, int64_t ldw, const uint16_t*
     for (int64_t i = 0; i < g; ++i)
         for (int64_t j = 0; j < n; ++j)
             axpy_f16_ref(d, w[i * ldw + j], v + j * stride, acc + i * lda);
+}
+
+void matmul_panel16_ref(int64_t m, int64_t kk, const float* a, int64_t lda, const float* b,
+                        int64_t ldb, float* c, int64_t ldc) {
+    for (int64_t i = 0; i < m; ++i)
+        for (int64_t j = 0; j < CpuKernels::kPanel16; ++j) {
+            float sum = 0;
+            for (int64_t k = 0; k < kk; ++k) sum += a[i * lda + k] * b[k * ldb + j];
+            c[i * ldc + j] = sum;
+        }
+}
+
+float max_f32_ref(int64_t n, const float* x) {
+    float mx = x[0];
+    for (int64_t i = 1; i < n; ++i) mx = std::max(mx, x[i]);
+    return mx;
 }
 
 float exp_sum_ref(int64_t n, float* x, float max) {
@@ -85,6 +102,8 @@ CpuKernels build(Isa isa) {
     k.axpy_f16 = axpy_f16_ref;
     k.attn_scores_f16 = attn_scores_f16_ref;
     k.attn_values_f16 = attn_values_f16_ref;
+    k.matmul_panel16 = matmul_panel16_ref;
+    k.max_f32 = max_f32_ref;
     k.exp_sum = exp_sum_ref;
     k.swiglu = swiglu_ref;
     k.gemm_pack_x = gemm_pack_x;

@@ -82,6 +82,15 @@ struct CpuKernels {
     void (*attn_values_f16)(int64_t d, const float* w, int64_t ldw, const uint16_t* v,
                             int64_t stride, int64_t n, int64_t g, float* acc,
                             int64_t lda) = nullptr;
+    // Attention over a prompt, in float (ops_attention converts the F16 cache once per batch):
+    //   c[i * ldc + j] = sum_{k < kk} a[i * lda + k] * b[k * ldb + j] for i < m, j < kPanel16,
+    // m rows of a against a panel of 16 columns of b: scores from query rows and a block of 16
+    // keys stored transposed, outputs from softmax rows and 16 columns of value rows.
+    static constexpr int64_t kPanel16 = 16;
+    void (*matmul_panel16)(int64_t m, int64_t kk, const float* a, int64_t lda, const float* b,
+                           int64_t ldb, float* c, int64_t ldc) = nullptr;
+    // The largest of x[0..n), n >= 1 (NaNs aside: scores are finite).
+    float (*max_f32)(int64_t n, const float* x) = nullptr;
     // Softmax numerators: x[i] = exp(x[i] - max), returning their sum.
     float (*exp_sum)(int64_t n, float* x, float max) = nullptr;
     // SwiGLU's gate: out[i] = silu(g[i]) * u[i], silu(x) = x / (1 + exp(-x)). out may alias

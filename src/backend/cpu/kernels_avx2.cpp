@@ -1,6 +1,8 @@
 // AVX2/FMA/F16C versions of the CpuKernels entries (compiled with -mavx2 -mfma -mf16c).
 #include <immintrin.h>
 
+#include <cmath>
+
 #include "backend/cpu/avx2_util.h"
 #include "backend/cpu/kernels.h"
 
@@ -148,6 +150,71 @@ void attn_values_f16(int64_t d, const float* w, int64_t ldw, const uint16_t* v, 
         attn_values_pair(d, w + i * ldw, ldw, g - i > 1 ? 2 : 1, v, stride, n, acc + i * lda, lda);
 }
 
+// MR rows of a against 16 columns of b: 2 x MR accumulators (the 6 x 16 tile of the float GEMM,
+// with a read in place rather than from packed panels).
+template <int MR>
+void panel16_rows(int64_t kk, const float* a, int64_t lda, const float* b, int64_t ldb, float* c,
+                  int64_t ldc) {
+    __m256 c0[MR], c1[MR];
+#pragma GCC unroll 6
+    for (int i = 0; i < MR; ++i) c0[i] = c1[i] = _mm256_setzero_ps();
+    for (int64_t k = 0; k < kk; ++k) {
+        const __m256 b0 = _mm256_loadu_ps(b + k * ldb), b1 = _mm256_loadu_ps(b + k * ldb + 8);
+#pragma GCC unroll 6
+        for (int i = 0; i < MR; ++i) {
+            const __m256 x = _mm256_broadcast_ss(a + i * lda + k);
+            c0[i] = _mm256_fmadd_ps(b0, x, c0[i]);
+            c1[i] = _mm256_fmadd_ps(b1, x, c1[i]);
+        }
+    }
+    // Every loop over the rows is unrolled (constant indices) so the accumulators stay in
+    // registers; GCC otherwise keeps them in memory.
+#pragma GCC unroll 6
+    for (int i = 0; i < MR; ++i) {
+        _mm256_storeu_ps(c + i * ldc, c0[i]);
+        _mm256_storeu_ps(c + i * ldc + 8, c1[i]);
+    }
+}
+
+template <int MR>
+void panel16_tail(int64_t kk, const float* a, int64_t lda, const float* b, int64_t ldb, float* c,
+                  int64_t ldc, int64_t m) {
+    if constexpr (MR > 0) {
+        if (m == MR) return panel16_rows<MR>(kk, a, lda, b, ldb, c, ldc);
+        panel16_tail<MR - 1>(kk, a, lda, b, ldb, c, ldc, m);
+    }
+}
+
+// Six rows at a time while more than eight remain, then the rest as one tile of up to six or
+// two halves: a tile of 1-2 rows has too few independent sums to cover the FMA latency, so a
+// group of 8 runs as 4 + 4 rather than 6 + 2.
+void matmul_panel16(int64_t m, int64_t kk, const float* a, int64_t lda, const float* b, int64_t ldb,
+                    float* c, int64_t ldc) {
+    int64_t i = 0;
+    for (; m - i > 8; i += 6) panel16_rows<6>(kk, a + i * lda, lda, b, ldb, c + i * ldc, ldc);
+    const int64_t r = m - i, first = r > 6 ? r / 2 : r;
+    panel16_tail<6>(kk, a + i * lda, lda, b, ldb, c + i * ldc, ldc, first);
+    if (r > first)
+        panel16_tail<6>(kk, a + (i + first) * lda, lda, b, ldb, c + (i + first) * ldc, ldc,
+                        r - first);
+}
+
+float max_f32(int64_t n, const float* x) {
+    __m256 m0 = _mm256_set1_ps(-INFINITY), m1 = m0;
+    int64_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        m0 = _mm256_max_ps(m0, _mm256_loadu_ps(x + i));
+        m1 = _mm256_max_ps(m1, _mm256_loadu_ps(x + i + 8));
+    }
+    m0 = _mm256_max_ps(m0, m1);
+    __m128 h = _mm_max_ps(_mm256_castps256_ps128(m0), _mm256_extractf128_ps(m0, 1));
+    h = _mm_max_ps(h, _mm_movehl_ps(h, h));
+    h = _mm_max_ss(h, _mm_movehdup_ps(h));
+    float mx = _mm_cvtss_f32(h);
+    for (; i < n; ++i) mx = x[i] > mx ? x[i] : mx;
+    return mx;
+}
+
 // exp(x) = 2^m * exp(r) with m = round(x / ln 2) and |r| <= ln2 / 2, exp(r) by its Taylor series
 // to degree 7 (truncation below 2e-8 relative, under float rounding). Inputs below -87 give
 // about 1e-38 instead of 0 or a denormal, which no softmax weight notices.
@@ -229,6 +296,8 @@ void install_avx2_kernels(CpuKernels& k) {
     k.axpy_f16 = axpy_f16;
     k.attn_scores_f16 = attn_scores_f16;
     k.attn_values_f16 = attn_values_f16;
+    k.matmul_panel16 = matmul_panel16;
+    k.max_f32 = max_f32;
     k.exp_sum = exp_sum;
     k.swiglu = swiglu;
     k.vec_dot[(size_t)DType::F16] = vec_dot_f16;

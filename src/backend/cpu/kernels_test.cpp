@@ -115,6 +115,57 @@ TEST(CpuKernels, AttentionRowsMatchScalar) {
     }
 }
 
+// The attention panel product against a double-precision sum: 1 to 13 rows (the 6-row tiles and
+// every remainder), strided rows of a and b and c, inner lengths from 1 to a few hundred; the
+// columns past the 16 of the panel must stay untouched.
+TEST(CpuKernels, MatmulPanel16MatchesDouble) {
+    if (simd_isas().empty()) GTEST_SKIP() << "this CPU has no SIMD kernel set to compare";
+    constexpr int64_t P = CpuKernels::kPanel16;
+    for (Isa isa : simd_isas()) {
+        const CpuKernels& k = cpu_kernels(isa);
+        for (int64_t m = 1; m <= 13; ++m)
+            for (int64_t kk : {1, 7, 64, 301}) {
+                SCOPED_TRACE(std::string(isa_name(isa)) + " m=" + std::to_string(m) +
+                             " kk=" + std::to_string(kk));
+                const int64_t lda = kk + 3, ldb = P + 5, ldc = P + 2;
+                const std::vector<float> a = randoms(lda * m, 21), b = randoms(ldb * kk, 22);
+                std::vector<float> c((size_t)(ldc * m), -7.0f);
+                k.matmul_panel16(m, kk, a.data(), lda, b.data(), ldb, c.data(), ldc);
+                for (int64_t i = 0; i < m; ++i) {
+                    for (int64_t j = 0; j < P; ++j) {
+                        double want = 0;
+                        for (int64_t t = 0; t < kk; ++t)
+                            want += (double)a[i * lda + t] * b[t * ldb + j];
+                        ASSERT_NEAR(c[i * ldc + j], want, tol(kk) * (1 + std::fabs(want)))
+                            << i << " " << j;
+                    }
+                    EXPECT_EQ(c[i * ldc + P], -7.0f);
+                    EXPECT_EQ(c[i * ldc + P + 1], -7.0f);
+                }
+            }
+    }
+}
+
+// The vector maximum finds the largest value wherever it lies: first, last (in the scalar tail),
+// and in the middle of every length, among negative values.
+TEST(CpuKernels, MaxFindsLargestAnywhere) {
+    if (simd_isas().empty()) GTEST_SKIP() << "this CPU has no SIMD kernel set to compare";
+    for (Isa isa : simd_isas()) {
+        const CpuKernels& k = cpu_kernels(isa);
+        for (int64_t n : kLengths)
+            for (int64_t at : {int64_t{0}, n / 2, n - 1}) {
+                if (n == 0) continue;  // the maximum of nothing is not asked for
+                SCOPED_TRACE(std::string(isa_name(isa)) + " n=" + std::to_string(n) +
+                             " at=" + std::to_string(at));
+                std::vector<float> x = randoms(n + 1, 31 + (uint32_t)n);
+                for (float& v : x) v = -2.0f - std::fabs(v);
+                x[(size_t)at] = -0.5f;
+                x[(size_t)n] = 100.0f;  // past the end: must not be read
+                EXPECT_EQ(k.max_f32(n, x.data()), -0.5f);
+            }
+    }
+}
+
 // The vector exp against std::exp over the softmax range (x - max from -100 to 0, with the
 // exact 0 of the maximum itself), and the returned sum. Below -87 the kernel returns about 1e-38
 // instead of a denormal.

@@ -1,23 +1,154 @@
-// Fused causal attention with grouped K/V heads, reading K and V straight from the cache.
+// Fused causal attention with grouped K/V heads, reading K and V from an F16 (or F32) cache.
+#include <algorithm>
 #include <cmath>
-#include <limits>
 
 #include "backend/cpu/ops.h"
+#include "core/fp16.h"
 
 namespace lamina {
+namespace {
+
+constexpr int64_t kPanel = CpuKernels::kPanel16;
+
+// A batch of at least this many positions (a prompt) converts the F16 cache rows it reads to
+// float once, keys transposed in blocks of kPanel and pre-scaled, value rows padded to a
+// multiple of kPanel columns, and computes every position's scores and outputs as small matrix
+// products. The per-position kernels instead convert each cache row again for every position
+// and reduce every score horizontally; generation (one position) keeps them.
+constexpr int64_t kPackedMinPositions = 8;
+// Past this much converted cache (very long contexts) the per-position kernels run instead.
+constexpr size_t kPackedMaxBytes = (size_t)512 << 20;
+
+int64_t round_up(int64_t n, int64_t m) {
+    return (n + m - 1) / m * m;
+}
+
+// The float copy of the cache a packed attention reads: per K/V head, `keys` rows of K
+// transposed in blocks (kt: [block][d][kPanel]) and of V padded to vd columns.
+struct PackedCache {
+    int64_t d = 0;     // head size
+    int64_t keys = 0;  // cache rows the batch attends to, rounded up to kPanel
+    int64_t vd = 0;    // value row length, d rounded up to kPanel
+    size_t kt_floats() const { return (size_t)keys * (size_t)d; }  // per head
+    size_t v_floats() const { return (size_t)keys * (size_t)vd; }  // per head
+};
+
+PackedCache packed_cache(const Tensor& node) {
+    const Tensor& q = *node.src[0];
+    const Tensor& k = *node.src[1];
+    PackedCache p;
+    p.d = q.ne[0];
+    p.keys = round_up(std::min(k.ne[2], node.params.i[0] + q.ne[2]), kPanel);
+    p.vd = round_up(p.d, kPanel);
+    return p;
+}
+
+bool use_packed(const Tensor& node) {
+    const Tensor& q = *node.src[0];
+    const Tensor& k = *node.src[1];
+    if (q.ne[2] < kPackedMinPositions || k.type != DType::F16 || node.src[2]->type != DType::F16)
+        return false;
+    const PackedCache p = packed_cache(node);
+    return (p.kt_floats() + p.v_floats()) * (size_t)k.ne[1] * sizeof(float) <= kPackedMaxBytes;
+}
+
+// Per thread, for one group of query heads: scores over every key, outputs, softmax sums.
+size_t thread_floats(int64_t group, int64_t keys, int64_t d) {
+    return (size_t)(group * (keys + d + 1) + 16);
+}
+
+// Converts cache rows [0, p.keys) of every head, split over the threads: item = (head, block of
+// kPanel keys). Keys past the cache are zero (their scores are computed, never used).
+void pack_cache(const Tensor& k, const Tensor& v, float scale, int64_t n_keys, const PackedCache& p,
+                float* kt, float* vf, const ComputeCtx& ctx) {
+    const int64_t blocks = p.keys / kPanel, d = p.d;
+    int64_t b0, b1;
+    ctx.split(k.ne[1] * blocks, &b0, &b1);
+    for (int64_t item = b0; item < b1; ++item) {
+        const int64_t hk = item / blocks, b = item % blocks;
+        float* kb = kt + (size_t)hk * p.kt_floats() + (size_t)(b * kPanel * d);
+        float* vb = vf + (size_t)hk * p.v_floats() + (size_t)(b * kPanel * p.vd);
+        for (int64_t j = 0; j < kPanel; ++j) {
+            const int64_t key = b * kPanel + j;
+            const uint16_t* kr = key < n_keys ? k.row<const uint16_t>(hk, key) : nullptr;
+            const uint16_t* vr = key < n_keys ? v.row<const uint16_t>(hk, key) : nullptr;
+            for (int64_t c = 0; c < d; ++c)
+                kb[c * kPanel + j] = kr ? scale * fp16_to_fp32(kr[c]) : 0;
+            float* vo = vb + j * p.vd;
+            for (int64_t c = 0; c < p.vd; ++c) vo[c] = vr && c < d ? fp16_to_fp32(vr[c]) : 0;
+        }
+    }
+}
+
+// Numerators of each score row's softmax in place, returning the row sums.
+void softmax_rows(const CpuKernels& kern, int64_t g, int64_t n, float* scores, int64_t lds,
+                  float* sums) {
+    for (int64_t i = 0; i < g; ++i) {
+        float* row = scores + i * lds;
+        sums[i] = kern.exp_sum(n, row, kern.max_f32(n, row));
+    }
+}
+
+void compute_packed(const Tensor& node, const ComputeCtx& ctx) {
+    const Tensor& q = *node.src[0];
+    const Tensor& k = *node.src[1];
+    const Tensor& v = *node.src[2];
+    const int64_t n_past = node.params.i[0];
+    const int64_t D = q.ne[0], Hq = q.ne[1], T = q.ne[2], Hkv = k.ne[1];
+    const int64_t group = Hq / Hkv;
+    const CpuKernels& kern = *ctx.k;
+    const PackedCache p = packed_cache(node);
+
+    float* kt = reinterpret_cast<float*>(ctx.wdata);
+    float* vf = kt + (size_t)Hkv * p.kt_floats();
+    pack_cache(k, v, node.params.f[0], std::min(k.ne[2], n_past + T), p, kt, vf, ctx);
+    ctx.barrier();
+
+    float* scores =
+        vf + (size_t)Hkv * p.v_floats() + (size_t)ctx.ith * thread_floats(group, p.keys, p.vd);
+    float* acc = scores + group * p.keys;
+    float* sums = acc + group * p.vd;
+    const int64_t ldq = (int64_t)(q.nb[1] / sizeof(float));
+    for (int64_t w = ctx.ith; w < T * Hkv; w += ctx.nth) {
+        const int64_t t = w / Hkv, hk = w % Hkv, h0 = hk * group;
+        const float* qv = q.row<const float>(h0, t);
+        const int64_t n_keys = n_past + t + 1;
+        const float* kth = kt + (size_t)hk * p.kt_floats();
+        for (int64_t b = 0; b * kPanel < n_keys; ++b)
+            kern.matmul_panel16(group, D, qv, ldq, kth + b * kPanel * D, kPanel,
+                                scores + b * kPanel, p.keys);
+        softmax_rows(kern, group, n_keys, scores, p.keys, sums);
+        const float* vh = vf + (size_t)hk * p.v_floats();
+        for (int64_t c = 0; c < p.vd; c += kPanel)
+            kern.matmul_panel16(group, n_keys, scores, p.keys, vh + c, p.vd, acc + c, p.vd);
+        for (int64_t i = 0; i < group; ++i) {
+            const float inv = 1.0f / sums[i];
+            float* out = node.row<float>(h0 + i, t);
+            for (int64_t c = 0; c < D; ++c) out[c] = acc[i * p.vd + c] * inv;
+        }
+    }
+}
+
+}  // namespace
 
 size_t attention_work_size(const Tensor& node, int n_threads) {
     const Tensor& q = *node.src[0];
     const Tensor& k = *node.src[1];
-    // Per thread, for one group of query heads: scores over every key, outputs, softmax sums.
     const int64_t group = q.ne[1] / k.ne[1];
-    return (size_t)n_threads * (size_t)(group * (k.ne[2] + node.ne[0] + 1) + 16) * sizeof(float);
+    if (use_packed(node)) {
+        const PackedCache p = packed_cache(node);
+        return ((p.kt_floats() + p.v_floats()) * (size_t)k.ne[1] +
+                (size_t)n_threads * thread_floats(group, p.keys, p.vd)) *
+               sizeof(float);
+    }
+    return (size_t)n_threads * thread_floats(group, k.ne[2], q.ne[0]) * sizeof(float);
 }
 
 // Work items are (query position, K/V head): the query heads sharing a K/V head are computed
 // together so each cache row is read once for all of them. Items are dealt round-robin because
 // later positions attend to more keys.
 void compute_attention(const Tensor& node, const ComputeCtx& ctx) {
+    if (use_packed(node)) return compute_packed(node, ctx);
     const Tensor& q = *node.src[0];
     const Tensor& k = *node.src[1];
     const Tensor& v = *node.src[2];
@@ -27,8 +158,8 @@ void compute_attention(const Tensor& node, const ComputeCtx& ctx) {
     const int64_t group = Hq / Hkv;
     const CpuKernels& kern = *ctx.k;
 
-    float* scores = reinterpret_cast<float*>(ctx.wdata) +
-                    (size_t)ctx.ith * (size_t)(group * (n_kv + D + 1) + 16);
+    float* scores =
+        reinterpret_cast<float*>(ctx.wdata) + (size_t)ctx.ith * thread_floats(group, n_kv, D);
     float* acc = scores + group * n_kv;
     float* sums = acc + group * D;
     const int64_t ldq = (int64_t)(q.nb[1] / sizeof(float));
@@ -50,12 +181,7 @@ void compute_attention(const Tensor& node, const ComputeCtx& ctx) {
                         scale * kern.dot_f32(D, k.row<const float>(hk, j), qv + i * ldq);
         }
         // Softmax numerators; the normalisation is applied to the outputs instead.
-        for (int64_t i = 0; i < group; ++i) {
-            float* row = scores + i * n_kv;
-            float mx = -std::numeric_limits<float>::infinity();
-            for (int64_t j = 0; j < n_keys; ++j) mx = std::max(mx, row[j]);
-            sums[i] = kern.exp_sum(n_keys, row, mx);
-        }
+        softmax_rows(kern, group, n_keys, scores, n_kv, sums);
         for (int64_t i = 0; i < group * D; ++i) acc[i] = 0.0f;
         if (f16v) {
             kern.attn_values_f16(D, scores, n_kv, v.row<const uint16_t>(hk, 0),

@@ -355,10 +355,19 @@ TEST(CpuOps, ViewsPermuteCont) {
         0.0f, "transpose+cont");
 }
 
-// Attention against the unfused composition softmax(scale * K^T q) V computed naively.
+// Attention against the unfused composition softmax(scale * K^T q) V computed naively. Batches
+// of 8 positions or more take the packed path (the cache converted once, matrix panels), fewer
+// the per-position kernels; shapes cover head sizes off the 16-column panels, cache lengths off
+// the 16-key blocks, groups of 1 to 8 heads.
 TEST(CpuOps, AttentionGroupedHeadsF16Cache) {
-    for (auto [D, Hq, Hkv, T, n_past] :
-         {std::tuple{8, 4, 2, 3, 2}, {32, 8, 4, 1, 20}, {17, 3, 1, 5, 0}, {64, 2, 2, 7, 9}}) {
+    for (auto [D, Hq, Hkv, T, n_past] : {std::tuple{8, 4, 2, 3, 2},
+                                         {32, 8, 4, 1, 20},
+                                         {17, 3, 1, 5, 0},
+                                         {64, 2, 2, 7, 9},
+                                         {64, 16, 2, 20, 3},
+                                         {17, 3, 1, 9, 0},
+                                         {40, 6, 3, 33, 17},
+                                         {8, 7, 1, 8, 1}}) {
         const int64_t n_kv = n_past + T + 2;  // extra cache rows must be ignored
         std::vector<float> q = random_floats((size_t)D * Hq * T, 10 + D);
         std::vector<float> kf = random_floats((size_t)D * Hkv * n_kv, 11),
