@@ -1,6 +1,7 @@
 // AVX2/FMA/F16C versions of the CpuKernels entries (compiled with -mavx2 -mfma -mf16c).
 #include <immintrin.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "backend/cpu/avx2_util.h"
@@ -71,9 +72,35 @@ inline __m128 hsum4(__m256 a0, __m256 a1, __m256 a2, __m256 a3) {
     return _mm_add_ps(_mm256_castps256_ps128(t), _mm256_extractf128_ps(t, 1));
 }
 
-// Keys four at a time: converted once into float rows on the stack, then dotted with every
-// query row of the group from L1, four sums reduced together.
+// Keys four at a time: converted once into float rows on the stack, then dotted with the query
+// rows of the group two at a time (eight independent sums: four keys x two queries, six loads per
+// eight FMAs), four sums reduced together.
 constexpr int64_t kAttnMaxD = 256;
+
+template <int QR>
+inline void scores_4keys(int64_t d, const float (*kf)[kAttnMaxD], const float* q, int64_t ldq,
+                         float scale, float* scores, int64_t lds) {
+    __m256 a[QR][4];
+#pragma GCC unroll 2
+    for (int i = 0; i < QR; ++i)
+        for (int r = 0; r < 4; ++r) a[i][r] = _mm256_setzero_ps();
+    for (int64_t c = 0; c < d; c += 8) {
+        const __m256 k0 = _mm256_load_ps(kf[0] + c), k1 = _mm256_load_ps(kf[1] + c),
+                     k2 = _mm256_load_ps(kf[2] + c), k3 = _mm256_load_ps(kf[3] + c);
+#pragma GCC unroll 2
+        for (int i = 0; i < QR; ++i) {
+            const __m256 qc = _mm256_loadu_ps(q + i * ldq + c);
+            a[i][0] = _mm256_fmadd_ps(k0, qc, a[i][0]);
+            a[i][1] = _mm256_fmadd_ps(k1, qc, a[i][1]);
+            a[i][2] = _mm256_fmadd_ps(k2, qc, a[i][2]);
+            a[i][3] = _mm256_fmadd_ps(k3, qc, a[i][3]);
+        }
+    }
+#pragma GCC unroll 2
+    for (int i = 0; i < QR; ++i)
+        _mm_storeu_ps(scores + i * lds,
+                      _mm_mul_ps(hsum4(a[i][0], a[i][1], a[i][2], a[i][3]), _mm_set1_ps(scale)));
+}
 
 void attn_scores_f16(int64_t d, const uint16_t* k, int64_t stride, int64_t n, const float* q,
                      int64_t ldq, int64_t g, float scale, float* scores, int64_t lds) {
@@ -87,19 +114,10 @@ void attn_scores_f16(int64_t d, const uint16_t* k, int64_t stride, int64_t n, co
                 for (int64_t c = 0; c < d; c += 8)
                     _mm256_store_ps(kf[r] + c, load_f16(k + (j + r) * stride + c));
             }
-            for (int64_t i = 0; i < g; ++i) {
-                const float* qi = q + i * ldq;
-                __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
-                for (int64_t c = 0; c < d; c += 8) {
-                    const __m256 qc = _mm256_loadu_ps(qi + c);
-                    a0 = _mm256_fmadd_ps(_mm256_load_ps(kf[0] + c), qc, a0);
-                    a1 = _mm256_fmadd_ps(_mm256_load_ps(kf[1] + c), qc, a1);
-                    a2 = _mm256_fmadd_ps(_mm256_load_ps(kf[2] + c), qc, a2);
-                    a3 = _mm256_fmadd_ps(_mm256_load_ps(kf[3] + c), qc, a3);
-                }
-                _mm_storeu_ps(scores + i * lds + j,
-                              _mm_mul_ps(hsum4(a0, a1, a2, a3), _mm_set1_ps(scale)));
-            }
+            int64_t i = 0;
+            for (; i + 2 <= g; i += 2)
+                scores_4keys<2>(d, kf, q + i * ldq, ldq, scale, scores + i * lds + j, lds);
+            if (i < g) scores_4keys<1>(d, kf, q + i * ldq, ldq, scale, scores + i * lds + j, lds);
         }
     }
     for (; j < n; ++j)
@@ -107,47 +125,63 @@ void attn_scores_f16(int64_t d, const uint16_t* k, int64_t stride, int64_t n, co
             scores[i * lds + j] = scale * dot_f16_f32(d, k + j * stride, q + i * ldq);
 }
 
-// Two query rows' outputs in registers, 32 floats of each at a time, while the value rows stream
-// past converted once for both; tails of d by axpy.
-void attn_values_pair(int64_t d, const float* w, int64_t ldw, int rows, const uint16_t* v,
-                      int64_t stride, int64_t n, float* acc, int64_t lda) {
-    int64_t c = 0;
-    for (; c + 32 <= d; c += 32) {
-        __m256 a[2][4];
-        for (int r = 0; r < 2; ++r)
-            for (int u = 0; u < 4; ++u)
-                a[r][u] =
-                    r < rows ? _mm256_loadu_ps(acc + r * lda + c + 8 * u) : _mm256_setzero_ps();
-        for (int64_t j = 0; j < n; ++j) {
-            if (c == 0 && j + kAttnPrefetchRows < n)
-                prefetch_row(v + (j + kAttnPrefetchRows) * stride, d);
-            const uint16_t* row = v + j * stride + c;
-            const __m256 v0 = load_f16(row), v1 = load_f16(row + 8), v2 = load_f16(row + 16),
-                         v3 = load_f16(row + 24);
-            const __m256 w0 = _mm256_set1_ps(w[j]);
-            const __m256 w1 = _mm256_set1_ps(rows > 1 ? w[ldw + j] : 0.0f);
-            a[0][0] = _mm256_fmadd_ps(w0, v0, a[0][0]);
-            a[0][1] = _mm256_fmadd_ps(w0, v1, a[0][1]);
-            a[0][2] = _mm256_fmadd_ps(w0, v2, a[0][2]);
-            a[0][3] = _mm256_fmadd_ps(w0, v3, a[0][3]);
-            a[1][0] = _mm256_fmadd_ps(w1, v0, a[1][0]);
-            a[1][1] = _mm256_fmadd_ps(w1, v1, a[1][1]);
-            a[1][2] = _mm256_fmadd_ps(w1, v2, a[1][2]);
-            a[1][3] = _mm256_fmadd_ps(w1, v3, a[1][3]);
+// Value rows are converted to float a block of kValueKeys at a time (the block stays in L1), then
+// each pair of query rows accumulates 32 output columns at a time over the block: every row is
+// converted once for the whole group instead of once per pair and column block.
+constexpr int64_t kValueKeys = 32;
+
+// Two query rows' outputs, U x 8 columns from c, in registers over nk converted value rows.
+template <int U>
+void values_pair_columns(int64_t c, const float* w, int64_t ldw, int rows, const float* vf,
+                         int64_t d, int64_t nk, float* acc, int64_t lda) {
+    __m256 a[2][U];
+    for (int r = 0; r < 2; ++r)
+        for (int u = 0; u < U; ++u)
+            a[r][u] = r < rows ? _mm256_loadu_ps(acc + r * lda + c + 8 * u) : _mm256_setzero_ps();
+    const float* w1p = w + (rows > 1 ? ldw : 0);
+    for (int64_t j = 0; j < nk; ++j) {
+        const __m256 w0 = _mm256_broadcast_ss(w + j), w1 = _mm256_broadcast_ss(w1p + j);
+#pragma GCC unroll 4
+        for (int u = 0; u < U; ++u) {
+            const __m256 x = _mm256_load_ps(vf + j * d + c + 8 * u);
+            a[0][u] = _mm256_fmadd_ps(w0, x, a[0][u]);
+            a[1][u] = _mm256_fmadd_ps(w1, x, a[1][u]);
         }
-        for (int r = 0; r < rows; ++r)
-            for (int u = 0; u < 4; ++u) _mm256_storeu_ps(acc + r * lda + c + 8 * u, a[r][u]);
     }
-    if (c < d)
-        for (int r = 0; r < rows; ++r)
-            for (int64_t j = 0; j < n; ++j)
-                axpy_f16(d - c, w[r * ldw + j], v + j * stride + c, acc + r * lda + c);
+    for (int r = 0; r < rows; ++r)
+#pragma GCC unroll 4
+        for (int u = 0; u < U; ++u) _mm256_storeu_ps(acc + r * lda + c + 8 * u, a[r][u]);
 }
 
 void attn_values_f16(int64_t d, const float* w, int64_t ldw, const uint16_t* v, int64_t stride,
                      int64_t n, int64_t g, float* acc, int64_t lda) {
-    for (int64_t i = 0; i < g; i += 2)
-        attn_values_pair(d, w + i * ldw, ldw, g - i > 1 ? 2 : 1, v, stride, n, acc + i * lda, lda);
+    if (d > kAttnMaxD || d % 8 != 0) {
+        for (int64_t i = 0; i < g; ++i)
+            for (int64_t j = 0; j < n; ++j)
+                axpy_f16(d, w[i * ldw + j], v + j * stride, acc + i * lda);
+        return;
+    }
+    // Rows d floats apart: rows of kAttnMaxD would put a block's rows in a handful of L1 sets.
+    alignas(32) float vf[kValueKeys * kAttnMaxD];
+    for (int64_t j0 = 0; j0 < n; j0 += kValueKeys) {
+        const int64_t nk = std::min(kValueKeys, n - j0);
+        for (int64_t j = 0; j < nk; ++j) {
+            if (j0 + j + kAttnPrefetchRows < n)
+                prefetch_row(v + (j0 + j + kAttnPrefetchRows) * stride, d);
+            for (int64_t c = 0; c < d; c += 8)
+                _mm256_store_ps(vf + j * d + c, load_f16(v + (j0 + j) * stride + c));
+        }
+        for (int64_t i = 0; i < g; i += 2) {
+            const int rows = g - i > 1 ? 2 : 1;
+            int64_t c = 0;
+            for (; c + 32 <= d; c += 32)
+                values_pair_columns<4>(c, w + i * ldw + j0, ldw, rows, vf, d, nk, acc + i * lda,
+                                       lda);
+            for (; c < d; c += 8)
+                values_pair_columns<1>(c, w + i * ldw + j0, ldw, rows, vf, d, nk, acc + i * lda,
+                                       lda);
+        }
+    }
 }
 
 // MR rows of a against 16 columns of b: 2 x MR accumulators (the 6 x 16 tile of the float GEMM,

@@ -17,7 +17,7 @@ constexpr int64_t kPanel = CpuKernels::kPanel16;
 // and reduce every score horizontally; generation (one position) keeps them.
 constexpr int64_t kPackedMinPositions = 8;
 // Past this much converted cache (very long contexts) the per-position kernels run instead.
-constexpr size_t kPackedMaxBytes = (size_t)512 << 20;
+constexpr size_t kPackedMaxBytes = (size_t)256 << 20;
 
 int64_t round_up(int64_t n, int64_t m) {
     return (n + m - 1) / m * m;

@@ -1,0 +1,56 @@
+// Attention throughput at TinyLlama's head shape (64-value heads, 32 query heads over 4 K/V heads,
+// F16 cache) through the CPU backend: a prompt batch of T positions after `depth` cached ones.
+// GFLOPS counts 2 per multiply-add of the scores and the weighted values, causal half included.
+// Arguments: T, depth, threads, ISA (LAMINA_ISA lowers it as for the other benchmarks).
+#include <benchmark/benchmark.h>
+
+#include <random>
+#include <vector>
+
+#include "backend/cpu/cpu_backend.h"
+#include "core/fp16.h"
+#include "core/graph.h"
+
+namespace lamina {
+namespace {
+
+void BM_Attention(benchmark::State& state) {
+    const int64_t T = state.range(0), depth = state.range(1);
+    const int threads = (int)state.range(2);
+    const int64_t D = 64, Hq = 32, Hkv = 4, n_kv = depth + T;
+    std::mt19937 rng(1);
+    std::normal_distribution<float> dist(0.0f, 1.0f);
+    std::vector<float> q((size_t)(D * Hq * T));
+    for (float& v : q) v = dist(rng);
+    std::vector<uint16_t> k((size_t)(D * Hkv * n_kv)), v(k.size());
+    for (size_t i = 0; i < k.size(); ++i) {
+        k[i] = fp32_to_fp16(dist(rng));
+        v[i] = fp32_to_fp16(dist(rng));
+    }
+    CpuBackend be(threads);
+    Graph g;
+    const int64_t ne_q[3] = {D, Hq, T}, ne_kv[3] = {D, Hkv, n_kv};
+    Tensor* out = g.attention(g.external(DType::F32, ne_q, 3, q.data()),
+                              g.external(DType::F16, ne_kv, 3, k.data()),
+                              g.external(DType::F16, ne_kv, 3, v.data()), 0.125f, (int)depth);
+    out->is_output = true;
+    if (!be.allocate(g).is_ok()) return state.SkipWithError("allocate failed");
+    for (auto _ : state) {
+        if (!be.compute(g).is_ok()) return state.SkipWithError("compute failed");
+        benchmark::ClobberMemory();
+    }
+    // Position t attends to depth + t + 1 keys.
+    const double keys = (double)T * (double)depth + (double)T * (double)(T + 1) / 2;
+    state.counters["GFLOPS"] = benchmark::Counter(
+        (double)state.iterations() * keys * (double)(Hq * D) * 4 / 1e9, benchmark::Counter::kIsRate);
+    state.SetLabel(isa_name(be.isa()));
+}
+BENCHMARK(BM_Attention)
+    ->Args({512, 0, 2})
+    ->Args({512, 4096, 2})
+    ->Args({1, 4096, 2})
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
+
+}  // namespace
+}  // namespace lamina
