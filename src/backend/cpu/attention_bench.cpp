@@ -41,8 +41,9 @@ void BM_Attention(benchmark::State& state) {
     }
     // Position t attends to depth + t + 1 keys.
     const double keys = (double)T * (double)depth + (double)T * (double)(T + 1) / 2;
-    state.counters["GFLOPS"] = benchmark::Counter(
-        (double)state.iterations() * keys * (double)(Hq * D) * 4 / 1e9, benchmark::Counter::kIsRate);
+    state.counters["GFLOPS"] =
+        benchmark::Counter((double)state.iterations() * keys * (double)(Hq * D) * 4 / 1e9,
+                           benchmark::Counter::kIsRate);
     state.SetLabel(isa_name(be.isa()));
 }
 BENCHMARK(BM_Attention)
