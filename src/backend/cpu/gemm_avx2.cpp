@@ -83,56 +83,23 @@ void pack_w(const uint8_t* w, size_t ldw, int64_t nr, int64_t k0, int64_t kc, fl
             wp[k * kNr + j] = j < nr ? W::one(w + j * ldw, k0 + k) : 0;
 }
 
-inline __m256i tail_mask(int64_t n) {
-    const __m256i idx = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-    return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)std::clamp<int64_t>(n, 0, 8)), idx);
-}
-
 // out[i][0..nr) (+)= sum_k xp[k][i] * wp[k][0..nr) for i < mr.
 void micro_6x16(const float* xp, const float* wp, int64_t kc, float* out, int64_t ldo, int64_t mr,
                 int64_t nr, bool accumulate) {
-    __m256 c0[kMr], c1[kMr];
-#pragma GCC unroll 6
-    for (int i = 0; i < kMr; ++i) c0[i] = c1[i] = _mm256_setzero_ps();
-    for (int64_t k = 0; k < kc; ++k) {
-        const __m256 w0 = _mm256_load_ps(wp + k * kNr);
-        const __m256 w1 = _mm256_load_ps(wp + k * kNr + 8);
-        const float* x = xp + k * kMr;
-#pragma GCC unroll 6
-        for (int i = 0; i < kMr; ++i) {
-            const __m256 b = _mm256_broadcast_ss(x + i);
-            c0[i] = _mm256_fmadd_ps(w0, b, c0[i]);
-            c1[i] = _mm256_fmadd_ps(w1, b, c1[i]);
-        }
-    }
-    // Full tiles store without masks: vmaskmovps stores are microcoded on AMD cores and cost ~10%
-    // of the whole GEMM there.
-    if (nr == kNr) {
-#pragma GCC unroll 6
-        for (int i = 0; i < kMr; ++i) {
-            if (i >= mr) break;
-            float* o = out + i * ldo;
-            if (accumulate) {
-                c0[i] = _mm256_add_ps(c0[i], _mm256_loadu_ps(o));
-                c1[i] = _mm256_add_ps(c1[i], _mm256_loadu_ps(o + 8));
-            }
-            _mm256_storeu_ps(o, c0[i]);
-            _mm256_storeu_ps(o + 8, c1[i]);
-        }
-        return;
-    }
-    const __m256i m0 = tail_mask(nr), m1 = tail_mask(nr - 8);
-    // Unrolled with constant indices so the accumulators stay in registers in the k loop.
+    Tile16<kMr> t;
+    tile16_zero(t);
+    tile16_fma(t, kc, xp, 1, kMr, wp, kNr);
 #pragma GCC unroll 6
     for (int i = 0; i < kMr; ++i) {
         if (i >= mr) break;
         float* o = out + i * ldo;
         if (accumulate) {
-            c0[i] = _mm256_add_ps(c0[i], _mm256_maskload_ps(o, m0));
-            c1[i] = _mm256_add_ps(c1[i], _mm256_maskload_ps(o + 8, m1));
+            __m256 lo, hi;
+            load_row16(o, nr, &lo, &hi);
+            t.lo[i] = _mm256_add_ps(t.lo[i], lo);
+            t.hi[i] = _mm256_add_ps(t.hi[i], hi);
         }
-        _mm256_maskstore_ps(o, m0, c0[i]);
-        _mm256_maskstore_ps(o + 8, m1, c1[i]);
+        store_row16(o, nr, t.lo[i], t.hi[i]);
     }
 }
 

@@ -184,29 +184,18 @@ void attn_values_f16(int64_t d, const float* w, int64_t ldw, const uint16_t* v, 
     }
 }
 
-// MR rows of a against 16 columns of b: 2 x MR accumulators (the 6 x 16 tile of the float GEMM,
-// with a read in place rather than from packed panels).
+// MR rows of a against 16 columns of b, the float GEMM's register tile (avx2_util.h) reading a
+// in place rather than from packed panels.
 template <int MR>
 void panel16_rows(int64_t kk, const float* a, int64_t lda, const float* b, int64_t ldb, float* c,
                   int64_t ldc) {
-    __m256 c0[MR], c1[MR];
-#pragma GCC unroll 6
-    for (int i = 0; i < MR; ++i) c0[i] = c1[i] = _mm256_setzero_ps();
-    for (int64_t k = 0; k < kk; ++k) {
-        const __m256 b0 = _mm256_loadu_ps(b + k * ldb), b1 = _mm256_loadu_ps(b + k * ldb + 8);
-#pragma GCC unroll 6
-        for (int i = 0; i < MR; ++i) {
-            const __m256 x = _mm256_broadcast_ss(a + i * lda + k);
-            c0[i] = _mm256_fmadd_ps(b0, x, c0[i]);
-            c1[i] = _mm256_fmadd_ps(b1, x, c1[i]);
-        }
-    }
-    // Every loop over the rows is unrolled (constant indices) so the accumulators stay in
-    // registers; GCC otherwise keeps them in memory.
+    Tile16<MR> t;
+    tile16_zero(t);
+    tile16_fma(t, kk, a, lda, 1, b, ldb);
 #pragma GCC unroll 6
     for (int i = 0; i < MR; ++i) {
-        _mm256_storeu_ps(c + i * ldc, c0[i]);
-        _mm256_storeu_ps(c + i * ldc + 8, c1[i]);
+        _mm256_storeu_ps(c + i * ldc, t.lo[i]);
+        _mm256_storeu_ps(c + i * ldc + 8, t.hi[i]);
     }
 }
 

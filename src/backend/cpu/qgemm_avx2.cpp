@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "backend/cpu/avx2_util.h"
 #include "backend/cpu/kernels.h"
 #include "backend/cpu/qgemm.h"
 
@@ -35,11 +36,6 @@ inline float load_f32(const uint8_t* p) {
     float v;
     std::memcpy(&v, p, 4);
     return v;
-}
-
-inline __m256i tail_mask(int64_t n) {
-    const __m256i idx = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-    return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)std::clamp<int64_t>(n, 0, 8)), idx);
 }
 
 // One panel of kMr activation rows against weight rows [16 * half, 16 * half + 16) of a packed
@@ -125,18 +121,8 @@ void half_tile(const uint8_t* wt, const uint8_t* xp, int64_t n_sub, int half, in
             _mm256_store_ps(acc[m] + 8, a1);
         }
     }
-    if (nr == kHalf) {  // unmasked: vmaskmovps stores are microcoded on AMD cores
-        for (int m = 0; m < rows; ++m) {
-            _mm256_storeu_ps(out + m * ldo, _mm256_load_ps(acc[m]));
-            _mm256_storeu_ps(out + m * ldo + 8, _mm256_load_ps(acc[m] + 8));
-        }
-        return;
-    }
-    const __m256i m0 = tail_mask(nr), m1 = tail_mask(nr - 8);
-    for (int m = 0; m < rows; ++m) {
-        _mm256_maskstore_ps(out + m * ldo, m0, _mm256_load_ps(acc[m]));
-        _mm256_maskstore_ps(out + m * ldo + 8, m1, _mm256_load_ps(acc[m] + 8));
-    }
+    for (int m = 0; m < rows; ++m)
+        store_row16(out + m * ldo, nr, _mm256_load_ps(acc[m]), _mm256_load_ps(acc[m] + 8));
 }
 
 using HalfTileFn = void (*)(const uint8_t*, const uint8_t*, int64_t, int, int, int64_t, float*,
