@@ -1,6 +1,6 @@
-// Q4_0 and Q8_0 weight rows interleaved in groups of eight, block by block: the layout the AVX2
-// matrix-vector kernels read, so that one 256-bit load holds four bytes of each of eight rows
-// and the eight rows' scales sit together. Made in memory at load time, never written to files.
+// Weight rows interleaved in groups of eight, block by block: the layout the matrix-vector
+// kernels of some ISAs read, so that one vector load holds bytes of each of eight rows and the
+// eight rows' scales sit together. Made in memory at load time, never written to files.
 #pragma once
 
 #include <cstddef>
@@ -12,20 +12,31 @@ namespace lamina::quant {
 
 constexpr int64_t kInterleave = 8;
 
-// Both formats are blocks of {uint16 d; uint8 qs[Q]} (Q = 16 for Q4_0, 32 for Q8_0). Group g
-// (rows 8g..8g+7) starts at g * 8 * row_bytes; block column b of the group takes 8 blocks' bytes
-// at b * 8 * type_size within it:
+// A group (rows 8g..8g+7) starts at g * 8 * row_bytes; block column b of the group takes the
+// eight rows' blocks b, 8 * type_size bytes at b * 8 * type_size within it. The group takes
+// exactly the bytes of its eight rows, so the matrix keeps its size and strides.
+//
+// Q4_0 and Q8_0, blocks of {uint16 d; uint8 qs[Q]} (Q = 16, 32):
 //   uint16 d[8]:    the rows' fp16 scales;
 //   uint8  qs[8 Q]: qs[32 s + 4 r + i] = byte 4 s + i of row r's qs (s < Q / 4, i < 4).
-// The group takes exactly the bytes of its eight rows, so the matrix keeps its size and strides.
+// Q4_K, blocks of {uint16 d, dmin; uint8 scales[12]; uint8 qs[128]}:
+//   uint16 d[8], dmin[8];
+//   uint8  scales[96]:  scales[8 i + r] = byte i of row r's scales (i < 12);
+//   uint8  qs[1024]:    qs[64 (4 c + s) + 8 r + i] = byte 32 c + 8 s + i of row r's qs
+//                       (c, s < 4, i < 8): eight bytes of each row per 64, so that the low
+//                       nibbles of one 64-byte step are values 64 c + 8 s + i of every row and
+//                       the high nibbles values 64 c + 32 + 8 s + i.
 inline size_t interleaved_column_bytes(DType t) {
     return (size_t)kInterleave * type_traits(t).type_size;
 }
 
+// The largest interleaved_column_bytes of the types that interleave (Q4_K's 8 x 144).
+constexpr size_t kMaxInterleavedColumnBytes = kInterleave * 144;
+
 // Whether a matrix of this type and shape can be interleaved.
 inline bool can_interleave(DType t, int64_t ne0, int64_t ne1) {
-    return (t == DType::Q4_0 || t == DType::Q8_0) && ne0 % 32 == 0 && ne1 % kInterleave == 0 &&
-           ne1 > 0;
+    const bool type_ok = t == DType::Q4_0 || t == DType::Q8_0 || t == DType::Q4_K;
+    return type_ok && ne0 % type_traits(t).block_size == 0 && ne1 % kInterleave == 0 && ne1 > 0;
 }
 
 // Rearranges rows (row_bytes each, a multiple of 8 rows) of type t in place.

@@ -1,5 +1,5 @@
-// Interleaving Q4_0 and Q8_0 rows in groups of eight keeps every block: read back block by block,
-// each is byte for byte the block it was, and the matrix keeps its size.
+// Interleaving Q4_0, Q8_0 and Q4_K rows in groups of eight keeps every block: read back block by
+// block, each is byte for byte the block it was, and the matrix keeps its size.
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -13,9 +13,11 @@ namespace lamina::quant {
 namespace {
 
 TEST(Interleave, BlocksReadBackUnchanged) {
-    for (DType t : {DType::Q4_0, DType::Q8_0})
+    for (DType t : {DType::Q4_0, DType::Q8_0, DType::Q4_K})
         for (auto [K, N] : {std::pair<int64_t, int64_t>{32, 8}, {256, 16}, {2048, 24}}) {
+            if (K % type_traits(t).block_size != 0) continue;  // Q4_K's blocks are 256 wide
             const size_t bs = type_traits(t).type_size;
+            const int64_t nb = K / type_traits(t).block_size;
             SCOPED_TRACE(std::string(type_name(t)) + " K=" + std::to_string(K) +
                          " N=" + std::to_string(N));
             ASSERT_TRUE(can_interleave(t, K, N));
@@ -31,7 +33,7 @@ TEST(Interleave, BlocksReadBackUnchanged) {
             EXPECT_NE(mixed, plain);
             std::vector<uint8_t> got(bs);
             for (int64_t n = 0; n < N; ++n)
-                for (int64_t b = 0; b < K / 32; ++b) {
+                for (int64_t b = 0; b < nb; ++b) {
                     interleaved_block(t, mixed.data(), row, n, b, got.data());
                     ASSERT_EQ(0, std::memcmp(got.data(), plain.data() + n * row + b * bs, bs))
                         << "row " << n << " block " << b;
@@ -39,7 +41,7 @@ TEST(Interleave, BlocksReadBackUnchanged) {
             // A whole column at a time gives the same eight blocks.
             std::vector<uint8_t> column(kInterleave * bs);
             for (int64_t g = 0; g < N / kInterleave; ++g)
-                for (int64_t b = 0; b < K / 32; ++b) {
+                for (int64_t b = 0; b < nb; ++b) {
                     deinterleave_column(
                         t, mixed.data() + g * kInterleave * row + b * interleaved_column_bytes(t),
                         column.data());
@@ -55,7 +57,9 @@ TEST(Interleave, BlocksReadBackUnchanged) {
 TEST(Interleave, OnlyWholeGroupsOfSupportedTypes) {
     EXPECT_FALSE(can_interleave(DType::Q4_0, 256, 12));
     EXPECT_FALSE(can_interleave(DType::Q4_0, 48, 8));
-    EXPECT_FALSE(can_interleave(DType::Q4_K, 256, 16));
+    EXPECT_FALSE(can_interleave(DType::Q4_K, 128, 16));
+    EXPECT_FALSE(can_interleave(DType::Q6_K, 256, 16));
+    EXPECT_TRUE(can_interleave(DType::Q4_K, 512, 16));
     EXPECT_TRUE(can_interleave(DType::Q4_0, 64, 16));
     EXPECT_TRUE(can_interleave(DType::Q8_0, 64, 16));
 }

@@ -279,7 +279,7 @@ void qgemm_pack_w(const QGemmFormat& f, const void* w, size_t ldw, int64_t n0, i
         // Whole groups (interleaved matrices have a multiple of eight rows, tiles start at
         // multiples of 32), a block column of eight rows at a time, in memory order.
         const size_t col_bytes = interleaved_column_bytes(f.weights);
-        uint8_t blocks[kInterleave * 64];
+        uint8_t blocks[kMaxInterleavedColumnBytes];
         for (int64_t r0 = 0; r0 < rows; r0 += kInterleave) {
             const uint8_t* group = static_cast<const uint8_t*>(w) + (size_t)(n0 + r0) * ldw;
             for (int64_t blk = 0; blk < K / bs; ++blk) {
