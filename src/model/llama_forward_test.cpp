@@ -7,6 +7,7 @@
 #include "backend/cpu/cpu_backend.h"
 #include "backend/cpu/kernels.h"
 #include "model/llama_model.h"
+#include "quant/interleave.h"
 #include "runtime/logits_file.h"
 #include "runtime/session.h"
 #include "testing/shared_data.h"
@@ -69,15 +70,17 @@ class LlamaForward : public ::testing::TestWithParam<const char*> {};
 TEST_P(LlamaForward, MatchesLlamaCppLogits) {
     const std::string name = GetParam();
     LAMINA_SHARED_FILE_OR_SKIP(model_path, "fixtures/rand-fix256-" + name + ".gguf");
-    // Read into memory (where Q4_0 matrices are interleaved for the kernels that prefer it) and
-    // memory-mapped (GGUF's layout as it is in the file).
+    // Read into memory (where Q4_0, Q8_0 and Q4_K matrices are interleaved for the kernels that
+    // prefer it) and memory-mapped (GGUF's layout as it is in the file).
     for (LoadMode mode : {LoadMode::Read, LoadMode::Map}) {
         SCOPED_TRACE(mode == LoadMode::Read ? "read" : "mapped");
         auto model = LlamaModel::load(model_path, nullptr, mode);
         ASSERT_TRUE(model) << model.error();
-        const bool interleaved = mode == LoadMode::Read && (name == "Q4_0" || name == "Q8_0") &&
-                                 cpu_prefers_interleaved(DType::Q4_0);
-        EXPECT_EQ((*model)->layers[0].ffn_down.interleave, interleaved ? 8 : 1);
+        const Weight& down = (*model)->layers[0].ffn_down;
+        const bool interleaved = mode == LoadMode::Read &&
+                                 quant::can_interleave(down.type, down.ne[0], down.ne[1]) &&
+                                 cpu_prefers_interleaved(down.type);
+        EXPECT_EQ(down.interleave, interleaved ? 8 : 1);
         // F16 is held to llama.cpp's float precision; quantized files to the quantization error.
         const double tol = name == "f16" ? 2e-3 : 3e-2;
         for (const char* prompt : {"p1", "p2"}) {

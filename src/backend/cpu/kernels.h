@@ -52,7 +52,7 @@ struct CpuKernels {
     static constexpr size_t kPreparedBytesPerValue = 4;
     std::array<PreparedDot, kTypeSlots> prepared{};
 
-    // Q4_0 and Q8_0 matrices interleaved in groups of eight rows (quant/interleave.h), by
+    // Q4_0, Q8_0 and Q4_K matrices interleaved in groups of eight rows (quant/interleave.h), by
     // weight type: activation rows prepared in the kernel's own layout (at most
     // kPreparedBytesPerValue bytes per value), then out[0..8) = the dots of one group's eight
     // rows with one prepared row. preferred: this set runs the interleaved layout faster than
@@ -114,6 +114,7 @@ void install_avx2_qgemm(CpuKernels& k);
 void install_avx2_quant_converts(CpuKernels& k);
 void install_interleaved_ref(CpuKernels& k);
 void install_interleaved_avx2(CpuKernels& k);
+void install_interleaved_avx512(CpuKernels& k);
 void install_avx512_gemm(CpuKernels& k);
 void install_avx512_quant_converts(CpuKernels& k);
 void install_avx512_qgemm(CpuKernels& k);

@@ -167,12 +167,12 @@ TEST(CpuOps, MulMatQuantizedManyRowsMatchesDequantizedFloat) {
     }
 }
 
-// Q4_0 and Q8_0 weights interleaved in groups of eight rows (quant/interleave.h) give what the
-// same weights give in GGUF's layout, on every kernel set: one and few activation rows (the
+// Q4_0, Q8_0 and Q4_K weights interleaved in groups of eight rows (quant/interleave.h) give what
+// the same weights give in GGUF's layout, on every kernel set: one and few activation rows (the
 // eight-row kernel, including the scalar reference) and many (the integer GEMM reading
 // interleaved rows).
 TEST(CpuOps, MulMatInterleavedMatchesPlainLayout) {
-    for (DType t : {DType::Q4_0, DType::Q8_0})
+    for (DType t : {DType::Q4_0, DType::Q8_0, DType::Q4_K})
         for (auto [K, N, M] :
              {std::tuple{1024, 8, 1}, {2048, 24, 2}, {256, 40, 5}, {512, 72, 37}}) {
             SCOPED_TRACE(std::string(type_name(t)) + " K=" + std::to_string(K) +

@@ -9,6 +9,7 @@
 #include "backend/cpu/cpu_features.h"
 #include "backend/cpu/kernels.h"
 #include "core/types.h"
+#include "quant/interleave.h"
 
 namespace lamina {
 namespace {
@@ -45,7 +46,38 @@ void BM_SimdVecDot(benchmark::State& state, DType t) {
     state.SetBytesProcessed(state.iterations() * (int64_t)qw.size());
 }
 
+// The same matrix interleaved in groups of eight rows (quant/interleave.h), through the selected
+// ISA's eight-row kernel.
+void BM_SimdInterleavedDot(benchmark::State& state, DType t) {
+    const TypeTraits& tt = type_traits(t);
+    const CpuKernels::InterleavedDot& k =
+        cpu_kernels(CpuFeatures::detect().best_isa()).interleaved[(size_t)t];
+    std::mt19937 rng(1);
+    std::normal_distribution<float> dist(0.0f, 1.0f);
+    std::vector<float> w((size_t)(kCols * kRows)), x((size_t)kCols);
+    for (float& v : w) v = dist(rng);
+    for (float& v : x) v = dist(rng);
+    const size_t row = row_size(t, kCols);
+    std::vector<uint8_t> qw(row * kRows);
+    for (int64_t r = 0; r < kRows; ++r)
+        tt.from_float(w.data() + r * kCols, qw.data() + r * row, kCols);
+    quant::interleave_rows(t, qw.data(), kRows, row);
+    std::vector<uint8_t> prepared((size_t)kCols * CpuKernels::kPreparedBytesPerValue);
+    k.prepare(x.data(), prepared.data(), kCols);
+    float out[kRows];
+    for (auto _ : state) {
+        for (int64_t g = 0; g < kRows; g += quant::kInterleave)
+            k.dot8(kCols, qw.data() + g * row, prepared.data(), out + g);
+        benchmark::DoNotOptimize(out);
+    }
+    state.SetBytesProcessed(state.iterations() * (int64_t)qw.size());
+}
+
 void register_simd_dot_benchmarks() {
+    for (DType t : {DType::Q8_0, DType::Q4_0, DType::Q4_K})
+        benchmark::RegisterBenchmark(
+            (std::string("BM_SimdInterleavedDot/") + type_traits(t).name).c_str(),
+            BM_SimdInterleavedDot, t);
     for (DType t :
          {DType::Q8_0, DType::Q4_0, DType::Q4_1, DType::Q5_0, DType::Q5_1, DType::Q4_K, DType::Q6_K,
           DType::Q5_K, DType::Q3_K, DType::IQ4_NL, DType::Q2_K, DType::IQ4_XS})
