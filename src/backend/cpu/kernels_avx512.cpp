@@ -210,6 +210,49 @@ float vec_dot_bf16(int64_t n, const void* x, const void* y) {
     return dot_bf16_f32(n, static_cast<const uint16_t*>(x), static_cast<const float*>(y));
 }
 
+// MR rows of a against 16 columns of b, one zmm of sums per row; even and odd k go to separate
+// sums so that a tile of eight rows keeps sixteen FMAs in flight.
+template <int MR>
+void panel16_rows(int64_t kk, const float* a, int64_t lda, const float* b, int64_t ldb, float* c,
+                  int64_t ldc) {
+    __m512 s0[MR], s1[MR];
+#pragma GCC unroll 8
+    for (int i = 0; i < MR; ++i) s0[i] = s1[i] = _mm512_setzero_ps();
+    int64_t k = 0;
+    for (; k + 2 <= kk; k += 2) {
+        const __m512 b0 = _mm512_loadu_ps(b + k * ldb), b1 = _mm512_loadu_ps(b + (k + 1) * ldb);
+#pragma GCC unroll 8
+        for (int i = 0; i < MR; ++i) {
+            s0[i] = _mm512_fmadd_ps(_mm512_set1_ps(a[i * lda + k]), b0, s0[i]);
+            s1[i] = _mm512_fmadd_ps(_mm512_set1_ps(a[i * lda + k + 1]), b1, s1[i]);
+        }
+    }
+    if (k < kk) {
+        const __m512 b0 = _mm512_loadu_ps(b + k * ldb);
+#pragma GCC unroll 8
+        for (int i = 0; i < MR; ++i)
+            s0[i] = _mm512_fmadd_ps(_mm512_set1_ps(a[i * lda + k]), b0, s0[i]);
+    }
+#pragma GCC unroll 8
+    for (int i = 0; i < MR; ++i) _mm512_storeu_ps(c + i * ldc, _mm512_add_ps(s0[i], s1[i]));
+}
+
+template <int MR>
+void panel16_tail(int64_t kk, const float* a, int64_t lda, const float* b, int64_t ldb, float* c,
+                  int64_t ldc, int64_t m) {
+    if constexpr (MR > 0) {
+        if (m == MR) return panel16_rows<MR>(kk, a, lda, b, ldb, c, ldc);
+        panel16_tail<MR - 1>(kk, a, lda, b, ldb, c, ldc, m);
+    }
+}
+
+void matmul_panel16(int64_t m, int64_t kk, const float* a, int64_t lda, const float* b, int64_t ldb,
+                    float* c, int64_t ldc) {
+    int64_t i = 0;
+    for (; i + 8 <= m; i += 8) panel16_rows<8>(kk, a + i * lda, lda, b, ldb, c + i * ldc, ldc);
+    if (i < m) panel16_tail<7>(kk, a + i * lda, lda, b, ldb, c + i * ldc, ldc, m - i);
+}
+
 }  // namespace
 
 void install_avx512_kernels(CpuKernels& k) {
@@ -219,6 +262,7 @@ void install_avx512_kernels(CpuKernels& k) {
     k.axpy_f16 = axpy_f16;
     k.attn_scores_f16 = attn_scores_f16;
     k.attn_values_f16 = attn_values_f16;
+    k.matmul_panel16 = matmul_panel16;
     k.vec_dot[(size_t)DType::F32] = vec_dot_f32;
     k.vec_dot[(size_t)DType::F16] = vec_dot_f16;
     k.vec_dot[(size_t)DType::BF16] = vec_dot_bf16;
