@@ -127,13 +127,14 @@ void prepare_q4_k(const float* x, void* out, int64_t n) {
         std::memcpy(p, y.qs, 256);
         int16_t s[8];
         for (int j = 0; j < 8; ++j) s[j] = (int16_t)(y.bsums[2 * j] + y.bsums[2 * j + 1]);
-        auto* mins = reinterpret_cast<int16_t*>(p + 256);
+        int16_t mins[64];
         for (int q = 0; q < 2; ++q)
             for (int lane = 0; lane < 16; ++lane) {
                 const int pair = 2 * q + (lane % 4) / 2;
                 mins[32 * q + 2 * lane] = s[2 * pair];
                 mins[32 * q + 2 * lane + 1] = s[2 * pair + 1];
             }
+        std::memcpy(p + 256, mins, sizeof(mins));
         std::memcpy(p + 384, &y.d, 4);
         std::memset(p + 388, 0, kPreparedBytes - 388);
     }
