@@ -53,6 +53,12 @@ void matmul_panel16_ref(int64_t m, int64_t kk, const float* a, int64_t lda, cons
         }
 }
 
+void matmul_panel16x2_ref(int64_t m, int64_t kk, const float* a, int64_t lda, const float* b0,
+                          const float* b1, int64_t ldb, float* c, int64_t ldc) {
+    matmul_panel16_ref(m, kk, a, lda, b0, ldb, c, ldc);
+    matmul_panel16_ref(m, kk, a, lda, b1, ldb, c + CpuKernels::kPanel16, ldc);
+}
+
 float max_f32_ref(int64_t n, const float* x) {
     float mx = x[0];
     for (int64_t i = 1; i < n; ++i) mx = std::max(mx, x[i]);
@@ -103,6 +109,7 @@ CpuKernels build(Isa isa) {
     k.attn_scores_f16 = attn_scores_f16_ref;
     k.attn_values_f16 = attn_values_f16_ref;
     k.matmul_panel16 = matmul_panel16_ref;
+    k.matmul_panel16x2 = matmul_panel16x2_ref;
     k.max_f32 = max_f32_ref;
     k.exp_sum = exp_sum_ref;
     k.swiglu = swiglu_ref;

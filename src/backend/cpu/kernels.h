@@ -89,6 +89,11 @@ struct CpuKernels {
     static constexpr int64_t kPanel16 = 16;
     void (*matmul_panel16)(int64_t m, int64_t kk, const float* a, int64_t lda, const float* b,
                            int64_t ldb, float* c, int64_t ldc) = nullptr;
+    // Two panels against the same rows of a: c[i * ldc + j] for j < 16 from b0, for
+    // 16 <= j < 32 from column j - 16 of b1 (two key blocks, or 32 value columns), so a wide
+    // register tile loads each element of a once for both.
+    void (*matmul_panel16x2)(int64_t m, int64_t kk, const float* a, int64_t lda, const float* b0,
+                             const float* b1, int64_t ldb, float* c, int64_t ldc) = nullptr;
     // The largest of x[0..n), n >= 1 (NaNs aside: scores are finite).
     float (*max_f32)(int64_t n, const float* x) = nullptr;
     // Softmax numerators: x[i] = exp(x[i] - max), returning their sum.

@@ -222,6 +222,14 @@ void matmul_panel16(int64_t m, int64_t kk, const float* a, int64_t lda, const fl
                         r - first);
 }
 
+// The 6x16 tile already holds as many sums as AVX2 has registers for: two panels, one after
+// the other.
+void matmul_panel16x2(int64_t m, int64_t kk, const float* a, int64_t lda, const float* b0,
+                      const float* b1, int64_t ldb, float* c, int64_t ldc) {
+    matmul_panel16(m, kk, a, lda, b0, ldb, c, ldc);
+    matmul_panel16(m, kk, a, lda, b1, ldb, c + CpuKernels::kPanel16, ldc);
+}
+
 float max_f32(int64_t n, const float* x) {
     __m256 m0 = _mm256_set1_ps(-INFINITY), m1 = m0;
     int64_t i = 0;
@@ -320,6 +328,7 @@ void install_avx2_kernels(CpuKernels& k) {
     k.attn_scores_f16 = attn_scores_f16;
     k.attn_values_f16 = attn_values_f16;
     k.matmul_panel16 = matmul_panel16;
+    k.matmul_panel16x2 = matmul_panel16x2;
     k.max_f32 = max_f32;
     k.exp_sum = exp_sum;
     k.swiglu = swiglu;

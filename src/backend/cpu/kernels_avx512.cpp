@@ -253,6 +253,92 @@ void matmul_panel16(int64_t m, int64_t kk, const float* a, int64_t lda, const fl
     if (i < m) panel16_tail<7>(kk, a + i * lda, lda, b, ldb, c + i * ldc, ldc, m - i);
 }
 
+// exp(x) as the AVX2 kernels compute it (avx2 exp_ps): 2^m * exp(r), m = round(x / ln 2),
+// |r| <= ln 2 / 2, exp(r) by its Taylor series to degree 7, inputs clamped to [-87, 88].
+inline __m512 exp_ps(__m512 x) {
+    x = _mm512_max_ps(_mm512_min_ps(x, _mm512_set1_ps(88.0f)), _mm512_set1_ps(-87.0f));
+    const __m512 m = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)),
+                                          _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m512 r = _mm512_fnmadd_ps(m, _mm512_set1_ps(0.693145751953125f), x);
+    r = _mm512_fnmadd_ps(m, _mm512_set1_ps(1.428606765330187e-06f), r);
+    __m512 p = _mm512_set1_ps(1.0f / 5040);
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f / 720));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f / 120));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f / 24));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f / 6));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(0.5f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f));
+    const __m512i pow2 =
+        _mm512_slli_epi32(_mm512_add_epi32(_mm512_cvtps_epi32(m), _mm512_set1_epi32(127)), 23);
+    return _mm512_mul_ps(p, _mm512_castsi512_ps(pow2));
+}
+
+// The tail through masked loads and stores, so every element takes the same polynomial.
+float exp_sum(int64_t n, float* x, float max) {
+    const __m512 vmax = _mm512_set1_ps(max);
+    __m512 sum = _mm512_setzero_ps();
+    for (int64_t i = 0; i < n; i += 16) {
+        const __mmask16 m = tail_mask(n - i);
+        const __m512 e = exp_ps(_mm512_sub_ps(_mm512_maskz_loadu_ps(m, x + i), vmax));
+        _mm512_mask_storeu_ps(x + i, m, e);
+        sum = _mm512_add_ps(sum, _mm512_maskz_mov_ps(m, e));
+    }
+    return _mm512_reduce_add_ps(sum);
+}
+
+void swiglu(int64_t n, const float* g, const float* u, float* out) {
+    for (int64_t i = 0; i < n; i += 16) {
+        const __mmask16 m = tail_mask(n - i);
+        const __m512 gv = _mm512_maskz_loadu_ps(m, g + i), uv = _mm512_maskz_loadu_ps(m, u + i);
+        const __m512 e = exp_ps(_mm512_sub_ps(_mm512_setzero_ps(), gv));
+        _mm512_mask_storeu_ps(
+            out + i, m,
+            _mm512_div_ps(_mm512_mul_ps(gv, uv), _mm512_add_ps(_mm512_set1_ps(1.0f), e)));
+    }
+}
+
+// MR rows of a against two 16-column panels: two zmm of sums per row, each element of a
+// broadcast once for both (8 rows: 16 independent sums, 10 loads per 16 FMAs).
+template <int MR>
+void panel16x2_rows(int64_t kk, const float* a, int64_t lda, const float* b0, const float* b1,
+                    int64_t ldb, float* c, int64_t ldc) {
+    __m512 s0[MR], s1[MR];
+#pragma GCC unroll 8
+    for (int i = 0; i < MR; ++i) s0[i] = s1[i] = _mm512_setzero_ps();
+    for (int64_t k = 0; k < kk; ++k) {
+        const __m512 w0 = _mm512_loadu_ps(b0 + k * ldb), w1 = _mm512_loadu_ps(b1 + k * ldb);
+#pragma GCC unroll 8
+        for (int i = 0; i < MR; ++i) {
+            const __m512 x = _mm512_set1_ps(a[i * lda + k]);
+            s0[i] = _mm512_fmadd_ps(x, w0, s0[i]);
+            s1[i] = _mm512_fmadd_ps(x, w1, s1[i]);
+        }
+    }
+#pragma GCC unroll 8
+    for (int i = 0; i < MR; ++i) {
+        _mm512_storeu_ps(c + i * ldc, s0[i]);
+        _mm512_storeu_ps(c + i * ldc + 16, s1[i]);
+    }
+}
+
+template <int MR>
+void panel16x2_tail(int64_t kk, const float* a, int64_t lda, const float* b0, const float* b1,
+                    int64_t ldb, float* c, int64_t ldc, int64_t m) {
+    if constexpr (MR > 0) {
+        if (m == MR) return panel16x2_rows<MR>(kk, a, lda, b0, b1, ldb, c, ldc);
+        panel16x2_tail<MR - 1>(kk, a, lda, b0, b1, ldb, c, ldc, m);
+    }
+}
+
+void matmul_panel16x2(int64_t m, int64_t kk, const float* a, int64_t lda, const float* b0,
+                      const float* b1, int64_t ldb, float* c, int64_t ldc) {
+    int64_t i = 0;
+    for (; i + 8 <= m; i += 8)
+        panel16x2_rows<8>(kk, a + i * lda, lda, b0, b1, ldb, c + i * ldc, ldc);
+    if (i < m) panel16x2_tail<7>(kk, a + i * lda, lda, b0, b1, ldb, c + i * ldc, ldc, m - i);
+}
+
 }  // namespace
 
 void install_avx512_kernels(CpuKernels& k) {
@@ -263,6 +349,9 @@ void install_avx512_kernels(CpuKernels& k) {
     k.attn_scores_f16 = attn_scores_f16;
     k.attn_values_f16 = attn_values_f16;
     k.matmul_panel16 = matmul_panel16;
+    k.matmul_panel16x2 = matmul_panel16x2;
+    k.exp_sum = exp_sum;
+    k.swiglu = swiglu;
     k.vec_dot[(size_t)DType::F32] = vec_dot_f32;
     k.vec_dot[(size_t)DType::F16] = vec_dot_f16;
     k.vec_dot[(size_t)DType::BF16] = vec_dot_bf16;

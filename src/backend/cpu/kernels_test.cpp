@@ -146,6 +146,41 @@ TEST(CpuKernels, MatmulPanel16MatchesDouble) {
     }
 }
 
+// The two-panel form against the same double sums, with its panels apart in memory (two key
+// blocks) and side by side (32 value columns), and the odd row counts of its tail tiles.
+TEST(CpuKernels, MatmulPanel16x2MatchesDouble) {
+    constexpr int64_t P = CpuKernels::kPanel16;
+    std::vector<Isa> isas = simd_isas();
+    isas.insert(isas.begin(), Isa::Scalar);
+    for (Isa isa : isas) {
+        const CpuKernels& k = cpu_kernels(isa);
+        ASSERT_TRUE(k.matmul_panel16x2) << isa_name(isa);
+        for (int64_t m = 1; m <= 17; m += 2)
+            for (int64_t kk : {1, 64, 301})
+                for (int64_t gap : {P, 3 * P + 7}) {
+                    SCOPED_TRACE(std::string(isa_name(isa)) + " m=" + std::to_string(m) +
+                                 " kk=" + std::to_string(kk) + " gap=" + std::to_string(gap));
+                    const int64_t lda = kk + 3, ldb = gap + P + 5, ldc = 2 * P + 2;
+                    const std::vector<float> a = randoms(lda * m, 23), b = randoms(ldb * kk, 24);
+                    std::vector<float> c((size_t)(ldc * m), -7.0f);
+                    k.matmul_panel16x2(m, kk, a.data(), lda, b.data(), b.data() + gap, ldb,
+                                       c.data(), ldc);
+                    for (int64_t i = 0; i < m; ++i) {
+                        for (int64_t j = 0; j < 2 * P; ++j) {
+                            const int64_t col = j < P ? j : gap + j - P;
+                            double want = 0;
+                            for (int64_t t = 0; t < kk; ++t)
+                                want += (double)a[i * lda + t] * b[t * ldb + col];
+                            ASSERT_NEAR(c[i * ldc + j], want, tol(kk) * (1 + std::fabs(want)))
+                                << i << " " << j;
+                        }
+                        EXPECT_EQ(c[i * ldc + 2 * P], -7.0f);
+                        EXPECT_EQ(c[i * ldc + 2 * P + 1], -7.0f);
+                    }
+                }
+    }
+}
+
 // The vector maximum finds the largest value wherever it lies: first, last (in the scalar tail),
 // and in the middle of every length, among negative values.
 TEST(CpuKernels, MaxFindsLargestAnywhere) {

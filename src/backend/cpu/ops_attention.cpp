@@ -114,12 +114,21 @@ void compute_packed(const Tensor& node, const ComputeCtx& ctx) {
         const float* qv = q.row<const float>(h0, t);
         const int64_t n_keys = n_past + t + 1;
         const float* kth = kt + (size_t)hk * p.kt_floats();
-        for (int64_t b = 0; b * kPanel < n_keys; ++b)
+        // Key blocks and value columns two panels at a time, the odd one last.
+        int64_t b = 0;
+        for (; (b + 1) * kPanel < n_keys; b += 2)
+            kern.matmul_panel16x2(group, D, qv, ldq, kth + b * kPanel * D,
+                                  kth + (b + 1) * kPanel * D, kPanel, scores + b * kPanel, p.keys);
+        if (b * kPanel < n_keys)
             kern.matmul_panel16(group, D, qv, ldq, kth + b * kPanel * D, kPanel,
                                 scores + b * kPanel, p.keys);
         softmax_rows(kern, group, n_keys, scores, p.keys, sums);
         const float* vh = vf + (size_t)hk * p.v_floats();
-        for (int64_t c = 0; c < p.vd; c += kPanel)
+        int64_t c = 0;
+        for (; c + 2 * kPanel <= p.vd; c += 2 * kPanel)
+            kern.matmul_panel16x2(group, n_keys, scores, p.keys, vh + c, vh + c + kPanel, p.vd,
+                                  acc + c, p.vd);
+        if (c < p.vd)
             kern.matmul_panel16(group, n_keys, scores, p.keys, vh + c, p.vd, acc + c, p.vd);
         for (int64_t i = 0; i < group; ++i) {
             const float inv = 1.0f / sums[i];
