@@ -105,8 +105,11 @@ Tensor* Graph::scale(Tensor* a, float s) {
     return t;
 }
 
-Tensor* Graph::rms_norm(Tensor* a, float eps) {
-    Tensor* t = new_node(Op::RmsNorm, DType::F32, a->ne, a);
+Tensor* Graph::rms_norm(Tensor* a, float eps, Tensor* gain) {
+    if (gain)
+        require(gain->type == DType::F32 && gain->ne[0] == a->ne[0] && gain->n_rows() == 1,
+                "rms_norm", "gain must be one F32 row of the input's length");
+    Tensor* t = new_node(Op::RmsNorm, DType::F32, a->ne, a, gain);
     t->params.f[0] = eps;
     return t;
 }

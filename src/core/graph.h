@@ -28,7 +28,9 @@ class Graph {
     Tensor* add(Tensor* a, Tensor* b);
     Tensor* mul(Tensor* a, Tensor* b);
     Tensor* scale(Tensor* a, float s);
-    Tensor* rms_norm(Tensor* a, float eps);
+    // Each row / sqrt(mean(row^2) + eps); with `gain` (one F32 row of a's length, a norm's
+    // weight) also times gain, in the same pass.
+    Tensor* rms_norm(Tensor* a, float eps, Tensor* gain = nullptr);
     // Rotates pairs of the first n_rot elements of each ne0-row. `neox` false: adjacent pairs
     // (x[2i], x[2i+1]), GGUF's Llama layout; true: halves (x[i], x[i + n_rot/2]).
     Tensor* rope(Tensor* a, Tensor* positions, int n_rot, float freq_base, bool neox = false);

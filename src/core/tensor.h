@@ -21,7 +21,7 @@ enum class Op : uint8_t {
     Add,      // src0 + src1, src1 broadcast over rows
     Mul,      // src0 * src1, src1 broadcast over rows
     Scale,    // src0 * f0
-    RmsNorm,  // each row / sqrt(mean(row^2) + eps), eps = f0
+    RmsNorm,  // each row / sqrt(mean(row^2) + eps), eps = f0, times the row src1 if given
     Rope,     // rotary embedding; src1 = I32 positions (one per ne2 index)
     SoftMax,  // softmax over rows of src0 * scale (f0), causal mask with n_past (i0)
     Silu,     // x * sigmoid(x)

@@ -13,7 +13,7 @@ Tensor* weight(Graph& g, const Weight& w) {
 
 // RMSNorm(x) * gain
 Tensor* rms_norm(Graph& g, Tensor* x, const Weight& gain, float eps) {
-    return g.mul(g.rms_norm(x, eps), weight(g, gain));
+    return g.rms_norm(x, eps, weight(g, gain));
 }
 
 // Self-attention of the new tokens over the cache: project, rotate, store K/V, attend, project.

@@ -137,6 +137,7 @@ void compute_silu(const Tensor& node, const ComputeCtx& ctx) {
 void compute_rms_norm(const Tensor& node, const ComputeCtx& ctx) {
     const float eps = node.params.f[0];
     const int64_t n = node.ne[0];
+    const float* gain = node.src[1] ? row_f32(*node.src[1], 0) : nullptr;
     int64_t r0, r1;
     ctx.split(node.n_rows(), &r0, &r1);
     for (int64_t r = r0; r < r1; ++r) {
@@ -153,7 +154,12 @@ void compute_rms_norm(const Tensor& node, const ComputeCtx& ctx) {
         const double sum = ((part[0] + part[1]) + (part[2] + part[3])) +
                            ((part[4] + part[5]) + (part[6] + part[7]));
         const float s = (float)(1.0 / std::sqrt(sum / (double)n + eps));
-        for (int64_t i = 0; i < n; ++i) out[i] = x[i] * s;
+        // The norm's weight in the same pass (x * s first, then the gain, as the separate
+        // multiply rounded it).
+        if (gain)
+            for (int64_t i = 0; i < n; ++i) out[i] = (x[i] * s) * gain[i];
+        else
+            for (int64_t i = 0; i < n; ++i) out[i] = x[i] * s;
     }
 }
 

@@ -254,6 +254,14 @@ TEST_P(CpuOpsElementwise, MatchDefinitions) {
             return g.rms_norm(leaf(g, a, {n0, rows}), 1e-5f);
         },
         want, 1e-5f, "rms_norm");
+    // With the norm's weight fused in: every row times the same gain row.
+    for (int64_t r = 0; r < rows; ++r)
+        for (int64_t i = 0; i < n0; ++i) want[r * n0 + i] *= bias[i];
+    check_all(
+        [&](Graph& g) {
+            return g.rms_norm(leaf(g, a, {n0, rows}), 1e-5f, leaf(g, bias, {n0}));
+        },
+        want, 1e-5f, "rms_norm with gain");
 }
 
 INSTANTIATE_TEST_SUITE_P(Shapes, CpuOpsElementwise,
