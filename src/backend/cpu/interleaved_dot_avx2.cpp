@@ -5,6 +5,7 @@
 
 #include <cstring>
 
+#include "backend/cpu/interleaved_q4k_avx2.h"
 #include "backend/cpu/kernels.h"
 #include "backend/cpu/quant_convert_avx2.h"
 #include "quant/blocks.h"
@@ -167,22 +168,13 @@ void dot8_q4_k(int64_t n, const void* group, const void* prepared, float* out) {
     static const Q4KScalePick kPick;
     const auto* col = static_cast<const uint8_t*>(group);
     const auto* y = static_cast<const uint8_t*>(prepared);
-    const __m256i low = _mm256_set1_epi8(0x0f), six = _mm256_set1_epi8(0x3f),
-                  top = _mm256_set1_epi8(0x30);
+    const __m256i low = _mm256_set1_epi8(0x0f);
     __m256 acc = _mm256_setzero_ps();
     for (int64_t b = 0; b < n / 256; ++b, col += kQ4KColumnBytes, y += kQ4KPreparedBytes) {
         for (int64_t l = 0; l < kQ4KColumnBytes; l += 64)
             _mm_prefetch(reinterpret_cast<const char*>(col + kAheadBytes + l), _MM_HINT_T0);
-        // Scales and mins of all eight rows: bytes [8 i + r] of the rows' 12 scale bytes.
-        const __m256i v0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(col + 32));
-        const __m256i v1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(col + 64));
-        const __m256i v2 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(col + 96));
-        const __m256i sc[2] = {_mm256_and_si256(v0, six),
-                               _mm256_or_si256(_mm256_and_si256(v2, low),
-                                               _mm256_and_si256(_mm256_srli_epi16(v0, 2), top))};
-        const __m256i mn[2] = {_mm256_and_si256(v1, six),
-                               _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(v2, 4), low),
-                                               _mm256_and_si256(_mm256_srli_epi16(v1, 2), top))};
+        const Q4KRowBytes s8 = unpack_q4k_scales8(col);
+        const __m256i sc[2] = {s8.lo, s8.hi};
 
         __m256i sum[2] = {_mm256_setzero_si256(), _mm256_setzero_si256()};  // rows 0-3, 4-7
         const uint8_t* q = col + 128;
@@ -212,6 +204,8 @@ void dot8_q4_k(int64_t n, const void* group, const void* prepared, float* out) {
         const __m256i rows =
             _mm256_permutevar8x32_epi32(_mm256_hadd_epi32(sum[0], sum[1]), kPick.rows);
         // Mins: dword r = (m_2p[r], m_2p+1[r]) against (s_2p, s_2p+1), p = 0..3.
+        const Q4KRowBytes m8 = unpack_q4k_mins8(col);
+        const __m256i mn[2] = {m8.lo, m8.hi};
         __m256i summ = _mm256_setzero_si256();
         for (int p2 = 0; p2 < 2; ++p2) {
             const __m128i lo = _mm256_castsi256_si128(mn[p2]),

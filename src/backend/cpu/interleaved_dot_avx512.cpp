@@ -9,6 +9,7 @@
 
 #include <cstring>
 
+#include "backend/cpu/interleaved_q4k_avx2.h"
 #include "backend/cpu/kernels.h"
 #include "backend/cpu/quant_convert_avx512.h"
 #include "quant/blocks.h"
@@ -182,22 +183,13 @@ void dot8_q4_k(int64_t n, const void* group, const void* prepared, float* out) {
     const auto* col = static_cast<const uint8_t*>(group);
     const auto* y = static_cast<const uint8_t*>(prepared);
     const __m512i low = _mm512_set1_epi8(0x0f);
-    const __m256i six = _mm256_set1_epi8(0x3f), four = _mm256_set1_epi8(0x0f),
-                  top = _mm256_set1_epi8(0x30);
     __m512 acc = _mm512_setzero_ps();
     for (int64_t b = 0; b < n / 256; ++b, col += kColumnBytes, y += kPreparedBytes) {
         for (int64_t l = 0; l < kColumnBytes; l += 64)
             _mm_prefetch(reinterpret_cast<const char*>(col + kAheadBytes + l), _MM_HINT_T0);
-        // Scales and mins of all eight rows: bytes [8 i + r] of the rows' 12 scale bytes.
-        const __m256i v0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(col + 32));
-        const __m256i v1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(col + 64));
-        const __m256i v2 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(col + 96));
-        const __m256i sc03 = _mm256_and_si256(v0, six), mn03 = _mm256_and_si256(v1, six);
-        const __m256i sc47 = _mm256_or_si256(_mm256_and_si256(v2, four),
-                                             _mm256_and_si256(_mm256_srli_epi16(v0, 2), top));
-        const __m256i mn47 = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(v2, 4), four),
-                                             _mm256_and_si256(_mm256_srli_epi16(v1, 2), top));
-        const __m512i sc16[2] = {_mm512_cvtepu8_epi16(sc03), _mm512_cvtepu8_epi16(sc47)};
+        const Q4KRowBytes s8 = unpack_q4k_scales8(col);
+        const __m256i sc[2] = {s8.lo, s8.hi};
+        const __m512i sc16[2] = {_mm512_cvtepu8_epi16(sc[0]), _mm512_cvtepu8_epi16(sc[1])};
 
         __m512i sumi = _mm512_setzero_si512();
         const uint8_t* q = col + 128;
@@ -214,9 +206,11 @@ void dot8_q4_k(int64_t n, const void* group, const void* prepared, float* out) {
             const __m512i scales = _mm512_permutexvar_epi16(L.scale_pick[c % 2], sc16[c / 2]);
             sumi = _mm512_dpwssd_epi32(sumi, _mm512_packs_epi32(a, h), scales);
         }
+        const Q4KRowBytes m8 = unpack_q4k_mins8(col);
+        const __m256i mn[2] = {m8.lo, m8.hi};
         const __m512i mins16[2] = {
-            _mm512_permutexvar_epi16(L.min_pick, _mm512_cvtepu8_epi16(mn03)),
-            _mm512_permutexvar_epi16(L.min_pick, _mm512_cvtepu8_epi16(mn47))};
+            _mm512_permutexvar_epi16(L.min_pick, _mm512_cvtepu8_epi16(mn[0])),
+            _mm512_permutexvar_epi16(L.min_pick, _mm512_cvtepu8_epi16(mn[1]))};
         __m512i summ =
             _mm512_dpwssd_epi32(_mm512_setzero_si512(), mins16[0], _mm512_loadu_si512(y + 256));
         summ = _mm512_dpwssd_epi32(summ, mins16[1], _mm512_loadu_si512(y + 320));

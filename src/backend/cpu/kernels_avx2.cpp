@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "backend/cpu/avx2_util.h"
+#include "backend/cpu/exp_poly.h"
 #include "backend/cpu/kernels.h"
 
 namespace lamina {
@@ -246,24 +247,17 @@ float max_f32(int64_t n, const float* x) {
     return mx;
 }
 
-// exp(x) = 2^m * exp(r) with m = round(x / ln 2) and |r| <= ln2 / 2, exp(r) by its Taylor series
-// to degree 7 (truncation below 2e-8 relative, under float rounding). Inputs below -87 give
-// about 1e-38 instead of 0 or a denormal, which no softmax weight notices.
+// exp(x) by exp_poly.h's range reduction and polynomial, the same numbers at every width.
 inline __m256 exp_ps(__m256 x) {
-    x = _mm256_max_ps(_mm256_min_ps(x, _mm256_set1_ps(88.0f)), _mm256_set1_ps(-87.0f));
-    const __m256 m = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)),
+    namespace ep = exp_poly;
+    x = _mm256_max_ps(_mm256_min_ps(x, _mm256_set1_ps(ep::kMax)), _mm256_set1_ps(ep::kMin));
+    const __m256 m = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(ep::kLog2e)),
                                      _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    // ln 2 split in a part exact in float and the remainder, so r keeps its low bits.
-    __m256 r = _mm256_fnmadd_ps(m, _mm256_set1_ps(0.693145751953125f), x);
-    r = _mm256_fnmadd_ps(m, _mm256_set1_ps(1.428606765330187e-06f), r);
-    __m256 p = _mm256_set1_ps(1.0f / 5040);
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 720));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 120));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 24));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 6));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(0.5f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
+    __m256 r = _mm256_fnmadd_ps(m, _mm256_set1_ps(ep::kLn2Hi), x);
+    r = _mm256_fnmadd_ps(m, _mm256_set1_ps(ep::kLn2Lo), r);
+    __m256 p = _mm256_set1_ps(ep::kTaylor[0]);
+#pragma GCC unroll 7
+    for (int i = 1; i < 8; ++i) p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(ep::kTaylor[i]));
     const __m256i pow2 =
         _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(m), _mm256_set1_epi32(127)), 23);
     return _mm256_mul_ps(p, _mm256_castsi256_ps(pow2));

@@ -5,6 +5,7 @@
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #include <immintrin.h>
 
+#include "backend/cpu/exp_poly.h"
 #include "backend/cpu/kernels.h"
 
 namespace lamina {
@@ -253,22 +254,17 @@ void matmul_panel16(int64_t m, int64_t kk, const float* a, int64_t lda, const fl
     if (i < m) panel16_tail<7>(kk, a + i * lda, lda, b, ldb, c + i * ldc, ldc, m - i);
 }
 
-// exp(x) as the AVX2 kernels compute it (avx2 exp_ps): 2^m * exp(r), m = round(x / ln 2),
-// |r| <= ln 2 / 2, exp(r) by its Taylor series to degree 7, inputs clamped to [-87, 88].
+// exp(x) by exp_poly.h's range reduction and polynomial, the same numbers at every width.
 inline __m512 exp_ps(__m512 x) {
-    x = _mm512_max_ps(_mm512_min_ps(x, _mm512_set1_ps(88.0f)), _mm512_set1_ps(-87.0f));
-    const __m512 m = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)),
+    namespace ep = exp_poly;
+    x = _mm512_max_ps(_mm512_min_ps(x, _mm512_set1_ps(ep::kMax)), _mm512_set1_ps(ep::kMin));
+    const __m512 m = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(ep::kLog2e)),
                                           _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    __m512 r = _mm512_fnmadd_ps(m, _mm512_set1_ps(0.693145751953125f), x);
-    r = _mm512_fnmadd_ps(m, _mm512_set1_ps(1.428606765330187e-06f), r);
-    __m512 p = _mm512_set1_ps(1.0f / 5040);
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f / 720));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f / 120));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f / 24));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f / 6));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(0.5f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f));
+    __m512 r = _mm512_fnmadd_ps(m, _mm512_set1_ps(ep::kLn2Hi), x);
+    r = _mm512_fnmadd_ps(m, _mm512_set1_ps(ep::kLn2Lo), r);
+    __m512 p = _mm512_set1_ps(ep::kTaylor[0]);
+#pragma GCC unroll 7
+    for (int i = 1; i < 8; ++i) p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(ep::kTaylor[i]));
     const __m512i pow2 =
         _mm512_slli_epi32(_mm512_add_epi32(_mm512_cvtps_epi32(m), _mm512_set1_epi32(127)), 23);
     return _mm512_mul_ps(p, _mm512_castsi512_ps(pow2));

@@ -8,6 +8,7 @@
 
 #include "backend/cpu/cpu_features.h"
 #include "backend/cpu/kernels.h"
+#include "core/aligned_buffer.h"
 #include "core/types.h"
 #include "quant/interleave.h"
 
@@ -16,18 +17,34 @@ namespace {
 
 constexpr int64_t kCols = 2048, kRows = 256;
 
+// A kRows x kCols matrix of normal values quantized to t, 64-byte aligned as weights read into
+// memory are (the 256-bit kernels' speed depends on it), and one activation row.
+struct Operands {
+    AlignedBytes weights;
+    std::vector<float> x;
+};
+Operands random_operands(DType t) {
+    const TypeTraits& tt = type_traits(t);
+    std::mt19937 rng(1);
+    std::normal_distribution<float> dist(0.0f, 1.0f);
+    std::vector<float> w((size_t)(kCols * kRows));
+    const size_t row = row_size(t, kCols);
+    Operands o{aligned_bytes(row * kRows, 64), std::vector<float>(kCols)};
+    for (float& v : w) v = dist(rng);
+    for (float& v : o.x) v = dist(rng);
+    for (int64_t r = 0; r < kRows; ++r)
+        tt.from_float(w.data() + r * kCols, o.weights.get() + r * row, kCols);
+    return o;
+}
+
 void BM_SimdVecDot(benchmark::State& state, DType t) {
     const TypeTraits& tt = type_traits(t);
     const CpuKernels& k = cpu_kernels(CpuFeatures::detect().best_isa());
-    std::mt19937 rng(1);
-    std::normal_distribution<float> dist(0.0f, 1.0f);
-    std::vector<float> w((size_t)(kCols * kRows)), x((size_t)kCols);
-    for (float& v : w) v = dist(rng);
-    for (float& v : x) v = dist(rng);
+    const Operands o = random_operands(t);
+    const uint8_t* qw = o.weights.get();
+    const std::vector<float>& x = o.x;
     const size_t row = row_size(t, kCols);
-    std::vector<uint8_t> qw(row * kRows), qx(row_size(tt.vec_dot_type, kCols));
-    for (int64_t r = 0; r < kRows; ++r)
-        tt.from_float(w.data() + r * kCols, qw.data() + r * row, kCols);
+    std::vector<uint8_t> qx(row_size(tt.vec_dot_type, kCols));
     type_traits(tt.vec_dot_type).from_float(x.data(), qx.data(), kCols);
     VecDotFn dot = k.vec_dot[(size_t)t];
     // Where the kernel has its own activation layout, mul_mat uses that: measure it.
@@ -40,37 +57,31 @@ void BM_SimdVecDot(benchmark::State& state, DType t) {
     }
     for (auto _ : state) {
         float s = 0;
-        for (int64_t r = 0; r < kRows; ++r) s += dot(kCols, qw.data() + r * row, qx.data());
+        for (int64_t r = 0; r < kRows; ++r) s += dot(kCols, qw + r * row, qx.data());
         benchmark::DoNotOptimize(s);
     }
-    state.SetBytesProcessed(state.iterations() * (int64_t)qw.size());
+    state.SetBytesProcessed(state.iterations() * (int64_t)(row * kRows));
 }
 
 // The same matrix interleaved in groups of eight rows (quant/interleave.h), through the selected
 // ISA's eight-row kernel.
 void BM_SimdInterleavedDot(benchmark::State& state, DType t) {
-    const TypeTraits& tt = type_traits(t);
     const CpuKernels::InterleavedDot& k =
         cpu_kernels(CpuFeatures::detect().best_isa()).interleaved[(size_t)t];
-    std::mt19937 rng(1);
-    std::normal_distribution<float> dist(0.0f, 1.0f);
-    std::vector<float> w((size_t)(kCols * kRows)), x((size_t)kCols);
-    for (float& v : w) v = dist(rng);
-    for (float& v : x) v = dist(rng);
+    const Operands o = random_operands(t);
+    uint8_t* qw = o.weights.get();
+    const std::vector<float>& x = o.x;
     const size_t row = row_size(t, kCols);
-    std::vector<uint8_t> qw(row * kRows);
-    for (int64_t r = 0; r < kRows; ++r)
-        tt.from_float(w.data() + r * kCols, qw.data() + r * row, kCols);
-    quant::interleave_rows(t, qw.data(), kRows, row);
+    quant::interleave_rows(t, qw, kRows, row);
     std::vector<uint8_t> prepared((size_t)kCols * CpuKernels::kPreparedBytesPerValue);
     k.prepare(x.data(), prepared.data(), kCols);
     float out[kRows];
     for (auto _ : state) {
         for (int64_t g = 0; g < kRows; g += quant::kInterleave)
-            k.dot8(kCols, qw.data() + g * row, prepared.data(), out + g);
+            k.dot8(kCols, qw + g * row, prepared.data(), out + g);
         benchmark::DoNotOptimize(out);
     }
-    state.SetBytesProcessed(state.iterations() * (int64_t)qw.size());
+    state.SetBytesProcessed(state.iterations() * (int64_t)(row * kRows));
 }
 
 void register_simd_dot_benchmarks() {
