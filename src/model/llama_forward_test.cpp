@@ -36,10 +36,19 @@ struct Comparison {
     int greedy_checked = 0, greedy_same = 0;
 };
 
-// Feeds the reference tokens (prompt as one batch, or every token alone) and compares each
-// logits row that the reference stores; greedy picks are compared where the reference's next
-// token was generated greedily.
-Comparison compare(const LlamaModel& model, const LogitsFile& ref, bool batched, int threads) {
+// How the prompt goes in: as one batch with every position's logits, as one batch with only the
+// last position's (the last layer then runs its queries and feed-forward for that token alone),
+// or token by token.
+enum class Feed { BatchAll, BatchLast, OneByOne };
+
+const char* feed_name(Feed f) {
+    return f == Feed::BatchAll ? "batched" : f == Feed::BatchLast ? "batched-last" : "one-by-one";
+}
+
+// Feeds the reference tokens as `feed` says, then the rest one at a time, and compares each
+// logits row that the reference stores and the session returned; greedy picks are compared
+// where the reference's next token was generated greedily.
+Comparison compare(const LlamaModel& model, const LogitsFile& ref, Feed feed, int threads) {
     CpuBackend backend(threads);
     Session session(model, backend, 512);
     Comparison c;
@@ -52,10 +61,14 @@ Comparison compare(const LlamaModel& model, const LogitsFile& ref, bool batched,
         }
     };
     int32_t pos = 0;
-    if (batched) {
-        std::span<const int32_t> prompt(ref.tokens.data(), (size_t)ref.n_prompt);
+    std::span<const int32_t> prompt(ref.tokens.data(), (size_t)ref.n_prompt);
+    if (feed == Feed::BatchAll) {
         EXPECT_TRUE(session.eval(prompt, true).is_ok());
         for (; pos < ref.n_prompt; ++pos) check_row(pos, session.logits(pos));
+    } else if (feed == Feed::BatchLast) {
+        EXPECT_TRUE(session.eval(prompt, false).is_ok());
+        pos = ref.n_prompt;
+        check_row(pos - 1, session.logits(0));
     }
     for (; pos < ref.n_total; ++pos) {
         const int32_t one[1] = {ref.tokens[(size_t)pos]};
@@ -89,15 +102,15 @@ TEST_P(LlamaForward, MatchesLlamaCppLogits) {
             auto ref = read_logits_file(lgt_path);
             ASSERT_TRUE(ref) << ref.error();
             ASSERT_EQ(ref->n_vocab, (*model)->hparams().n_vocab);
-            for (bool batched : {true, false}) {
+            for (Feed feed : {Feed::BatchAll, Feed::BatchLast, Feed::OneByOne}) {
                 for (int threads : {1, 2}) {
-                    SCOPED_TRACE(std::string(prompt) + (batched ? " batched" : " token by token") +
+                    SCOPED_TRACE(std::string(prompt) + " " + feed_name(feed) +
                                  " threads=" + std::to_string(threads));
-                    Comparison c = compare(**model, *ref, batched, threads);
+                    Comparison c = compare(**model, *ref, feed, threads);
                     std::printf(
                         "  %s %s %s threads=%d: worst row relative error %.2e, greedy %d/%d\n",
-                        name.c_str(), prompt, batched ? "batched" : "one-by-one", threads, c.worst,
-                        c.greedy_same, c.greedy_checked);
+                        name.c_str(), prompt, feed_name(feed), threads, c.worst, c.greedy_same,
+                        c.greedy_checked);
                     EXPECT_LT(c.worst, tol);
                     EXPECT_GT(c.greedy_checked, 0);
                     if (name == "f16") {

@@ -16,17 +16,29 @@ Tensor* rms_norm(Graph& g, Tensor* x, const Weight& gain, float eps) {
     return g.rms_norm(x, eps, weight(g, gain));
 }
 
+// The last row of a batch's activations, as a one-row view.
+Tensor* last_row(Graph& g, Tensor* a) {
+    return g.view(a, {a->ne[0], 1}, {a->nb[1]}, (size_t)(a->ne[1] - 1) * a->nb[1]);
+}
+
 // Self-attention of the new tokens over the cache: project, rotate, store K/V, attend, project.
+// With last_only, every token's K and V still go to the cache, but only the last token queries
+// it: the result is that token's row alone.
 Tensor* attention(Graph& g, const LlamaModel& m, KvCache& cache, int64_t il, Tensor* h,
-                  Tensor* positions, int64_t n_tokens) {
+                  Tensor* positions, int64_t n_tokens, bool last_only) {
     const LlamaHParams& hp = m.hparams();
     const LlamaLayer& l = m.layers[(size_t)il];
     const int64_t hd = hp.head_dim, n_past = cache.n_past();
+    const int64_t n_query = last_only ? 1 : n_tokens;
+    Tensor* h_query = last_only ? last_row(g, h) : h;
+    Tensor* q_positions =
+        last_only ? g.view(positions, {1}, {}, (size_t)(n_tokens - 1) * positions->nb[0])
+                  : positions;
 
-    Tensor* q = g.reshape(g.mul_mat(weight(g, l.wq), h), {hd, hp.n_head, n_tokens});
+    Tensor* q = g.reshape(g.mul_mat(weight(g, l.wq), h_query), {hd, hp.n_head, n_query});
     Tensor* k = g.reshape(g.mul_mat(weight(g, l.wk), h), {hd, hp.n_head_kv, n_tokens});
     Tensor* v = g.reshape(g.mul_mat(weight(g, l.wv), h), {hd, hp.n_head_kv, n_tokens});
-    q = g.rope(q, positions, (int)hp.n_rot, hp.rope_freq_base);
+    q = g.rope(q, q_positions, (int)hp.n_rot, hp.rope_freq_base);
     k = g.rope(k, positions, (int)hp.n_rot, hp.rope_freq_base);
 
     const int64_t ne[3] = {hd, hp.n_head_kv, cache.n_ctx()};
@@ -41,8 +53,10 @@ Tensor* attention(Graph& g, const LlamaModel& m, KvCache& cache, int64_t il, Ten
     const int64_t n_kv = n_past + n_tokens;
     Tensor* k_all = g.view(k_cache, {hd, hp.n_head_kv, n_kv}, {k_cache->nb[1], pos_stride}, 0);
     Tensor* v_all = g.view(v_cache, {hd, hp.n_head_kv, n_kv}, {v_cache->nb[1], pos_stride}, 0);
-    Tensor* attn = g.attention(q, k_all, v_all, 1.0f / std::sqrt((float)hd), (int)n_past);
-    return g.mul_mat(weight(g, l.wo), g.reshape(attn, {hp.n_embd, n_tokens}));
+    // The causal mask counts the first query's position: n_past, or the last token's.
+    const int64_t first_query_pos = n_past + n_tokens - n_query;
+    Tensor* attn = g.attention(q, k_all, v_all, 1.0f / std::sqrt((float)hd), (int)first_query_pos);
+    return g.mul_mat(weight(g, l.wo), g.reshape(attn, {hp.n_embd, n_query}));
 }
 
 // down(silu(gate(h)) * up(h))
@@ -64,14 +78,15 @@ LlamaGraphInputs build_llama_graph(Graph& g, const LlamaModel& m, KvCache& cache
     Tensor* x = g.get_rows(weight(g, m.tok_embd), io.tokens);
     for (int64_t il = 0; il < hp.n_layer; ++il) {
         const LlamaLayer& l = m.layers[(size_t)il];
+        // Only the last position predicts the next token, and past the last layer's K/V nothing
+        // reads the other positions: that layer's queries, attention output and feed-forward run
+        // for the last token alone (about 4% of a TinyLlama prompt's work).
+        const bool last_only = !all_logits && n_tokens > 1 && il == hp.n_layer - 1;
         Tensor* h = rms_norm(g, x, l.attn_norm, hp.rms_eps);
-        x = g.add(x, attention(g, m, cache, il, h, io.positions, n_tokens));
+        Tensor* attn = attention(g, m, cache, il, h, io.positions, n_tokens, last_only);
+        x = g.add(last_only ? last_row(g, x) : x, attn);
         h = rms_norm(g, x, l.ffn_norm, hp.rms_eps);
         x = g.add(x, swiglu_ffn(g, l, h));
-    }
-    if (!all_logits && n_tokens > 1) {
-        // Only the last position predicts the next token: skip the rest of the output layer.
-        x = g.view(x, {hp.n_embd, 1}, {x->nb[1]}, (size_t)(n_tokens - 1) * x->nb[1]);
     }
     x = rms_norm(g, x, m.output_norm, hp.rms_eps);
     io.logits = g.mul_mat(weight(g, m.output), x);
