@@ -1,6 +1,7 @@
 // ComputeCtx: what one thread knows while executing a graph node on the CPU.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -55,6 +56,54 @@ struct ComputeCtx {
                     begin + chunk_counters[j].next.fetch_add(1, std::memory_order_relaxed);
                 if (c >= end) break;
                 f(c);
+            }
+        }
+    }
+
+    // Calls f(i) for the items of [0, n) this thread claims from one counter all threads share,
+    // in index order; without counters, items are dealt round-robin. For items whose cost falls
+    // with the index (the largest first), this evens out the threads whatever their speeds.
+    template <class F>
+    void for_each_shared(int64_t n, F&& f) const {
+        if (!chunk_counters) {
+            for (int64_t i = ith; i < n; i += nth) f(i);
+            return;
+        }
+        for (int64_t i; (i = chunk_counters[0].next.fetch_add(1, std::memory_order_relaxed)) < n;)
+            f(i);
+    }
+
+    // Calls f(begin, end) for the ranges of [0, n) this thread claims, owned and taken over as
+    // in for_each_chunk, but sized by what is left of the run: a quarter of it, between min_per
+    // and max_per items (max_per wins). Large ranges keep a kernel's per-range setup rare; the
+    // small ones at the end of each run leave little for a thread that finishes first to wait on
+    // when the cores run at different speeds.
+    template <class F>
+    void for_each_range(int64_t n, int64_t min_per, int64_t max_per, F&& f) const {
+        const int64_t lo = std::max<int64_t>(1, std::min(min_per, max_per));
+        auto size_at = [&](int64_t left) {
+            return std::clamp(left / 4, lo, std::max(lo, max_per));
+        };
+        for (int step = 0; step < (chunk_counters ? nth : 1); ++step) {
+            const int j = (ith + step) % nth;
+            const int64_t begin = n * j / nth, end = n * (j + 1) / nth;
+            if (!chunk_counters) {
+                for (int64_t b = begin; b < end;) {
+                    const int64_t e = std::min(end, b + size_at(end - b));
+                    f(b, e);
+                    b = e;
+                }
+                return;
+            }
+            // The counter holds how far into the run the claims have got.
+            std::atomic<int64_t>& next = chunk_counters[j].next;
+            int64_t done = next.load(std::memory_order_relaxed);
+            while (begin + done < end) {
+                const int64_t b = begin + done, e = std::min(end, b + size_at(end - b));
+                if (!next.compare_exchange_weak(done, e - begin, std::memory_order_relaxed))
+                    continue;  // done now holds the other thread's claim
+                f(b, e);
+                done = next.load(std::memory_order_relaxed);
             }
         }
     }

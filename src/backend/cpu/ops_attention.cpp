@@ -109,33 +109,40 @@ void compute_packed(const Tensor& node, const ComputeCtx& ctx) {
     float* acc = scores + group * p.keys;
     float* sums = acc + group * p.vd;
     const int64_t ldq = (int64_t)(q.nb[1] / sizeof(float));
-    for (int64_t w = ctx.ith; w < T * Hkv; w += ctx.nth) {
-        const int64_t t = w / Hkv, hk = w % Hkv, h0 = hk * group;
-        const float* qv = q.row<const float>(h0, t);
-        const int64_t n_keys = n_past + t + 1;
-        const float* kth = kt + (size_t)hk * p.kt_floats();
-        // Key blocks and value columns two panels at a time, the odd one last.
-        int64_t b = 0;
-        for (; (b + 1) * kPanel < n_keys; b += 2)
-            kern.matmul_panel16x2(group, D, qv, ldq, kth + b * kPanel * D,
-                                  kth + (b + 1) * kPanel * D, kPanel, scores + b * kPanel, p.keys);
-        if (b * kPanel < n_keys)
-            kern.matmul_panel16(group, D, qv, ldq, kth + b * kPanel * D, kPanel,
-                                scores + b * kPanel, p.keys);
-        softmax_rows(kern, group, n_keys, scores, p.keys, sums);
-        const float* vh = vf + (size_t)hk * p.v_floats();
-        int64_t c = 0;
-        for (; c + 2 * kPanel <= p.vd; c += 2 * kPanel)
-            kern.matmul_panel16x2(group, n_keys, scores, p.keys, vh + c, vh + c + kPanel, p.vd,
-                                  acc + c, p.vd);
-        if (c < p.vd)
-            kern.matmul_panel16(group, n_keys, scores, p.keys, vh + c, p.vd, acc + c, p.vd);
-        for (int64_t i = 0; i < group; ++i) {
-            const float inv = 1.0f / sums[i];
-            float* out = node.row<float>(h0 + i, t);
-            for (int64_t c = 0; c < D; ++c) out[c] = acc[i * p.vd + c] * inv;
+    // Positions (each with all its K/V heads) are claimed one at a time from a shared counter,
+    // the last (most keys) first, so the threads finish together even when their cores run at
+    // different speeds. A claim moves a cache line between the cores; per K/V head it would cost
+    // a noticeable share of the early positions' work.
+    ctx.for_each_shared(T, [&](int64_t w) {
+        for (int64_t hk = 0; hk < Hkv; ++hk) {
+            const int64_t t = T - 1 - w, h0 = hk * group;
+            const float* qv = q.row<const float>(h0, t);
+            const int64_t n_keys = n_past + t + 1;
+            const float* kth = kt + (size_t)hk * p.kt_floats();
+            // Key blocks and value columns two panels at a time, the odd one last.
+            int64_t b = 0;
+            for (; (b + 1) * kPanel < n_keys; b += 2)
+                kern.matmul_panel16x2(group, D, qv, ldq, kth + b * kPanel * D,
+                                      kth + (b + 1) * kPanel * D, kPanel, scores + b * kPanel,
+                                      p.keys);
+            if (b * kPanel < n_keys)
+                kern.matmul_panel16(group, D, qv, ldq, kth + b * kPanel * D, kPanel,
+                                    scores + b * kPanel, p.keys);
+            softmax_rows(kern, group, n_keys, scores, p.keys, sums);
+            const float* vh = vf + (size_t)hk * p.v_floats();
+            int64_t c = 0;
+            for (; c + 2 * kPanel <= p.vd; c += 2 * kPanel)
+                kern.matmul_panel16x2(group, n_keys, scores, p.keys, vh + c, vh + c + kPanel, p.vd,
+                                      acc + c, p.vd);
+            if (c < p.vd)
+                kern.matmul_panel16(group, n_keys, scores, p.keys, vh + c, p.vd, acc + c, p.vd);
+            for (int64_t i = 0; i < group; ++i) {
+                const float inv = 1.0f / sums[i];
+                float* out = node.row<float>(h0 + i, t);
+                for (int64_t c = 0; c < D; ++c) out[c] = acc[i * p.vd + c] * inv;
+            }
         }
-    }
+    });
 }
 
 }  // namespace

@@ -90,11 +90,13 @@ bool use_gemv(const Tensor& node, const CpuKernels& k) {
            k.gemv[(size_t)node.src[0]->type];
 }
 
-// Weight tiles per claimed chunk of a matrix-matrix product: at most what one packing pass
-// holds (max_per), and small enough for four chunks per thread when the matrix allows it.
-int64_t gemm_tiles_per_chunk(int64_t n_tiles, int64_t max_per, int nth) {
-    return std::clamp<int64_t>(n_tiles / (4 * nth), 1, std::max<int64_t>(1, max_per));
-}
+// Weight tiles per claimed range of a matrix-matrix product: at most what one packing pass
+// holds, at least two. Every range sweeps all of the packed activations (megabytes, from L3),
+// so one-tile ranges would pay that for too little work; the ranges shrink towards the end of
+// each thread's run (ComputeCtx::for_each_range), which matters here because the two cores of
+// this machine often run 10-15% apart in speed: with fixed eight-tile chunks the faster thread
+// waited for about a tenth of a prompt.
+constexpr int64_t kMinTilesPerRange = 2;
 
 size_t gemm_work_size(const Tensor& node, int n_threads, bool dequant) {
     const Tensor& x = *node.src[1];
@@ -148,27 +150,27 @@ void compute_gemm(const Tensor& node, const ComputeCtx& ctx, bool dequant) {
     a.K = K;
     a.out = static_cast<float*>(node.data);
     a.ldo = (int64_t)(node.nb[1] / sizeof(float));
-    // Threads claim chunks of whole weight tiles (each packs only the weights it computes).
-    const int64_t per =
-        gemm_tiles_per_chunk((N + kGemmMaxNr - 1) / kGemmMaxNr, kGemmNBlock / kGemmMaxNr, ctx.nth);
-    const int64_t rows_per_chunk = per * kGemmMaxNr;
+    // Threads claim ranges of whole weight tiles (each packs only the weights it computes).
     const ToFloatFn to_float = ctx.k->to_float[(size_t)w.type];
     float* rows = scratch + gemm_scratch_floats();
-    ctx.for_each_chunk((N + rows_per_chunk - 1) / rows_per_chunk, [&](int64_t c) {
-        const int64_t n0 = c * rows_per_chunk, n1 = std::min(N, n0 + rows_per_chunk);
-        if (!dequant) return ctx.k->gemm[(size_t)w.type](a, n0, n1, scratch);
-        // Dequantize a piece of the chunk's rows, then run the F32 kernel over it with outputs
-        // offset to the piece's columns.
-        GemmArgs d = a;
-        d.ldw = (size_t)K * sizeof(float);
-        d.w = rows;
-        for (int64_t c0 = n0; c0 < n1; c0 += kDequantRows) {
-            const int64_t c1 = std::min(n1, c0 + kDequantRows);
-            for (int64_t n = c0; n < c1; ++n) to_float(w.row(n), rows + (n - c0) * K, K);
-            d.out = static_cast<float*>(node.data) + c0;
-            ctx.k->gemm[(size_t)DType::F32](d, 0, c1 - c0, scratch);
-        }
-    });
+    const int64_t n_tiles = (N + kGemmMaxNr - 1) / kGemmMaxNr;
+    ctx.for_each_range(n_tiles, kMinTilesPerRange, kGemmNBlock / kGemmMaxNr,
+                       [&](int64_t t0, int64_t t1) {
+                           const int64_t n0 = t0 * kGemmMaxNr, n1 = std::min(N, t1 * kGemmMaxNr);
+                           if (!dequant) return ctx.k->gemm[(size_t)w.type](a, n0, n1, scratch);
+                           // Dequantize a piece of the chunk's rows, then run the F32 kernel over
+                           // it with outputs offset to the piece's columns.
+                           GemmArgs d = a;
+                           d.ldw = (size_t)K * sizeof(float);
+                           d.w = rows;
+                           for (int64_t c0 = n0; c0 < n1; c0 += kDequantRows) {
+                               const int64_t c1 = std::min(n1, c0 + kDequantRows);
+                               for (int64_t n = c0; n < c1; ++n)
+                                   to_float(w.row(n), rows + (n - c0) * K, K);
+                               d.out = static_cast<float*>(node.data) + c0;
+                               ctx.k->gemm[(size_t)DType::F32](d, 0, c1 - c0, scratch);
+                           }
+                       });
 }
 
 // Work area: [packed activations][per thread: packed weight chunk, one quantized activation row].
@@ -214,13 +216,10 @@ void compute_qgemm(const Tensor& node, const ComputeCtx& ctx) {
     a.K = K;
     a.out = static_cast<float*>(node.data);
     a.ldo = (int64_t)(node.nb[1] / sizeof(float));
-    const int64_t per =
-        gemm_tiles_per_chunk((N + kQGemmNr - 1) / kQGemmNr, qgemm_tiles_per_chunk(f, K), ctx.nth);
-    const int64_t rows_per_chunk = per * kQGemmNr;
-    ctx.for_each_chunk((N + rows_per_chunk - 1) / rows_per_chunk, [&](int64_t c) {
-        const int64_t n0 = c * rows_per_chunk;
-        ctx.k->qgemm(a, n0, std::min(N, n0 + rows_per_chunk), mine);
-    });
+    ctx.for_each_range((N + kQGemmNr - 1) / kQGemmNr, kMinTilesPerRange,
+                       qgemm_tiles_per_chunk(f, K), [&](int64_t t0, int64_t t1) {
+                           ctx.k->qgemm(a, t0 * kQGemmNr, std::min(N, t1 * kQGemmNr), mine);
+                       });
 }
 
 void compute_gemv(const Tensor& node, const ComputeCtx& ctx) {
