@@ -1,6 +1,7 @@
 // Blocked matrix multiplication kernels: out[m][n] = dot(weight row n, activation row m).
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 
@@ -43,6 +44,23 @@ constexpr size_t gemm_scratch_floats() {
 // Floats needed for the packed activations of M rows of K.
 inline size_t gemm_packed_x_floats(int64_t M, int64_t K) {
     return (size_t)(M + kGemmMaxMr) * (size_t)K;
+}
+
+// The next weight block a GEMM will pack (rows [0, rows) at w, ldw bytes apart, bytes [byte0,
+// byte0 + bytes) of each), fetched towards L2 in n_parts slices while the current block is being
+// computed: slice `part` of them here. Packing reads 16-32 rows at a time, more streams than the
+// hardware prefetchers follow, and otherwise waits on DRAM (in an F16 prompt's profile packing
+// went from 3.7% to 3.1% of the micro-kernel's time with this).
+inline void prefetch_weight_block(const uint8_t* w, size_t ldw, int64_t rows, size_t byte0,
+                                  size_t bytes, int64_t part, int64_t n_parts) {
+    const int64_t lines_per_row = (int64_t)((bytes + 63) / 64) + 1;  // +1: rows need not be aligned
+    const int64_t total = rows * lines_per_row;
+    const int64_t per = (total + n_parts - 1) / n_parts;
+    for (int64_t i = part * per; i < std::min(total, (part + 1) * per); ++i) {
+        const int64_t r = i / lines_per_row, l = i % lines_per_row;
+        const size_t off = std::min(bytes - 1, (size_t)l * 64);
+        __builtin_prefetch(w + (size_t)r * ldw + byte0 + off, 0, 2);
+    }
 }
 
 // Packs rows of x (row m at x + m * ldx floats) into panels [p0, p1) of mr rows.

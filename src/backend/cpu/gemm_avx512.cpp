@@ -178,7 +178,17 @@ void gemm(const GemmArgs& a, int64_t n0, int64_t n1, float* scratch) {
                 pack_w<W>(w + nt * a.ldw, a.ldw, std::min(kNr, nb_end - nt), k0, kc,
                           wp + t * kc * kNr);
             }
+            // What the next packing pass reads: this block's next k-block, else the next block.
+            const bool next_k = k0 + kGemmKBlock < a.K;
+            const int64_t next_nb = next_k ? nb : nb_end;
+            const int64_t next_k0 = next_k ? k0 + kGemmKBlock : 0;
+            const int64_t next_rows = std::min(n1, next_nb + kGemmNBlock) - next_nb;
+            const int64_t next_kc = std::min(kGemmKBlock, a.K - next_k0);
             for (int64_t p = 0; p < n_panels; ++p) {
+                if (next_rows > 0)
+                    prefetch_weight_block(w + next_nb * a.ldw, a.ldw, next_rows,
+                                          (size_t)(next_k0 * W::kBytes),
+                                          (size_t)(next_kc * W::kBytes), p, n_panels);
                 const float* xp = a.xp + (p * a.K + k0) * kMr;
                 float* out = a.out + p * kMr * a.ldo;
                 const int64_t mr = std::min(kMr, a.M - p * kMr);
