@@ -27,6 +27,9 @@ struct ComputeCtx {
     // This node's nth claim counters, zero when the node starts; null runs the chunks
     // statically.
     ChunkCounter* chunk_counters = nullptr;
+    // Set for a matrix product whose activations the previous node (a product of the same
+    // activations by the same path) left packed at the start of wdata: it skips packing them.
+    bool x_packed = false;
 
     void barrier() const {
         if (pool) pool->barrier();

@@ -51,6 +51,7 @@ Status CpuBackend::compute(Graph& g) {
         ctx.wsize = work_size_;
         ctx.pool = &pool_;
         ctx.k = kernels_;
+        const Tensor* prev = nullptr;  // the last node computed
         for (size_t i = 0; i < nodes.size(); ++i) {
             const Tensor* n = nodes[i];
             switch (n->op) {
@@ -63,8 +64,10 @@ Status CpuBackend::compute(Graph& g) {
                     break;
             }
             ctx.chunk_counters = &counters_[i * nth];
+            ctx.x_packed = prev && mul_mat_reuses_packed_x(*prev, *n, *kernels_);
             compute_op(*n, ctx);
             ctx.barrier();
+            prev = n;
         }
     });
     return Status::ok();

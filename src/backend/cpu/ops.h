@@ -14,6 +14,10 @@ void compute_op(const Tensor& node, const ComputeCtx& ctx);
 void compute_get_rows(const Tensor& node, const ComputeCtx& ctx);
 void compute_mul_mat(const Tensor& node, const ComputeCtx& ctx);
 size_t mul_mat_work_size(const Tensor& node, int n_threads);
+// Whether `next`, computed right after `prev`, finds its activations packed by prev in the work
+// buffer (ComputeCtx::x_packed): the same activation tensor through the same GEMM path and
+// packing, as the Q, K and V projections, and the gate and up projections, are.
+bool mul_mat_reuses_packed_x(const Tensor& prev, const Tensor& next, const CpuKernels& k);
 void compute_add(const Tensor& node, const ComputeCtx& ctx);
 void compute_mul(const Tensor& node, const ComputeCtx& ctx);
 void compute_scale(const Tensor& node, const ComputeCtx& ctx);

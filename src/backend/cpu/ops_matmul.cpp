@@ -139,8 +139,10 @@ void compute_gemm(const Tensor& node, const ComputeCtx& ctx, bool dequant) {
         ldx = K;
         ctx.barrier();
     }
-    ctx.k->gemm_pack_x(xsrc, ldx, M, K, mr, p0, p1, xp);
-    ctx.barrier();
+    if (!ctx.x_packed) {
+        ctx.k->gemm_pack_x(xsrc, ldx, M, K, mr, p0, p1, xp);
+        ctx.barrier();
+    }
 
     GemmArgs a;
     a.w = w.data;
@@ -201,9 +203,11 @@ void compute_qgemm(const Tensor& node, const ComputeCtx& ctx) {
 
     int64_t p0, p1;
     ctx.split((M + kQGemmMr - 1) / kQGemmMr, &p0, &p1);
-    qgemm_pack_x(f, ctx.k->from_float[(size_t)f.activations], x.row<const float>(0),
-                 (int64_t)(x.nb[1] / sizeof(float)), M, K, p0, p1, xp, tmp);
-    ctx.barrier();
+    if (!ctx.x_packed) {
+        qgemm_pack_x(f, ctx.k->from_float[(size_t)f.activations], x.row<const float>(0),
+                     (int64_t)(x.nb[1] / sizeof(float)), M, K, p0, p1, xp, tmp);
+        ctx.barrier();
+    }
 
     QGemmArgs a;
     a.f = &f;
@@ -280,6 +284,33 @@ bool use_prepared(const Tensor& w, const Tensor& x, const CpuKernels& k) {
 }
 
 }  // namespace
+
+namespace {
+
+// How a matrix product packs its activations at the start of the work buffer, if it does: as
+// compute_mul_mat dispatches.
+enum class XPacking { None, Float, Integer };
+
+XPacking x_packing(const Tensor& node, const CpuKernels& k) {
+    if (node.src[0]->interleave > 1)
+        return node.src[1]->ne[1] >= kGemmMinRows && k.qgemm && k.from_float[(size_t)DType::Q8_0]
+                   ? XPacking::Integer
+                   : XPacking::None;
+    if (use_gemm(node, &k)) return XPacking::Float;
+    if (use_qgemm(node, &k)) return XPacking::Integer;
+    return XPacking::None;
+}
+
+}  // namespace
+
+bool mul_mat_reuses_packed_x(const Tensor& prev, const Tensor& next, const CpuKernels& k) {
+    if (prev.op != Op::MulMat || next.op != Op::MulMat || prev.src[1] != next.src[1]) return false;
+    const XPacking a = x_packing(prev, k), b = x_packing(next, k);
+    if (a != b || a == XPacking::None) return false;
+    // The integer GEMM's packing depends on the weight type's format.
+    return a == XPacking::Float ||
+           qgemm_format(prev.src[0]->type) == qgemm_format(next.src[0]->type);
+}
 
 size_t mul_mat_work_size(const Tensor& node, int n_threads) {
     const Tensor& w = *node.src[0];
