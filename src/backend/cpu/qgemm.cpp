@@ -257,14 +257,67 @@ void qgemm_pack_x(const QGemmFormat& f, FromFloatFn quantize, const float* x, in
 
 namespace {
 
-// Interleaved Q4_0 and Q8_0 straight into a tile. Each 32 bytes of an interleaved block column
-// hold four quant bytes of each of its eight rows, which is exactly the piece of a tile step
+// Interleaved Q4_0, Q8_0 and Q4_K straight into a tile. Each 32 bytes of an interleaved block
+// column hold four quant bytes of each of its eight rows, which is exactly the piece of a tile step
 // those rows take (rows r0..r0+7, r0 a multiple of 8, own 32 contiguous bytes of every 128-byte
 // step): nibbles are split, or Q8_0's signed bytes shifted, eight bytes at a time, instead of
 // reading each block back and placing its values four bytes at a time (which cost a fifth of
 // the micro-kernel's time in a Q4_0 prompt).
+// Interleaved Q4_K the same way: each 64-byte step of a block column holds eight quant bytes of
+// each of its eight rows (values 8 s .. 8 s + 7 of a chunk's two sub-blocks), split here into
+// the two sub-blocks' nibbles and the two tile steps they cover; the scales and mins come from
+// the transposed scale bytes, as unpack_q4_k works them out.
+void pack_interleaved_q4_k(const uint8_t* w, size_t ldw, int64_t n0, int64_t rows, int64_t K,
+                           uint8_t* tile) {
+    constexpr int64_t L = 32, kSubs = 8;
+    constexpr int64_t sub_bytes = kQGemmNr * L + 256;
+    constexpr uint64_t kLow = 0x0F0F0F0F0F0F0F0Full;
+    const size_t col_bytes = interleaved_column_bytes(DType::Q4_K);
+    for (int64_t r0 = 0; r0 < rows; r0 += kInterleave) {
+        const uint8_t* group = w + (size_t)(n0 + r0) * ldw;
+        const int64_t lane = (r0 / 16) * 64 + (r0 % 16) * 4;
+        for (int64_t blk = 0; blk < K / kQKK; ++blk) {
+            const uint8_t* col = group + (size_t)blk * col_bytes;
+            uint8_t* dst = tile + blk * kSubs * sub_bytes;
+            for (int64_t i = 0; i < kInterleave; ++i) {
+                uint16_t dh, mh;
+                std::memcpy(&dh, col + 2 * i, 2);
+                std::memcpy(&mh, col + 16 + 2 * i, 2);
+                const float d = h2f(dh), dmin = h2f(mh);
+                uint8_t scales[12];
+                for (int64_t b = 0; b < 12; ++b) scales[b] = col[32 + 8 * b + i];
+                for (int j = 0; j < kSubs; ++j) {
+                    int sc, m;
+                    unpack_k_scale_min(j, scales, &sc, &m);
+                    const float dx = d * (float)sc, mx = -(dmin * (float)m);
+                    std::memcpy(dst + j * sub_bytes + kQGemmNr * L + 4 * (r0 + i), &dx, 4);
+                    std::memcpy(dst + j * sub_bytes + kQGemmNr * L + 128 + 4 * (r0 + i), &mx, 4);
+                }
+            }
+            const uint8_t* qs = col + 128;
+            for (int64_t c = 0; c < 4; ++c)
+                for (int64_t s = 0; s < 4; ++s)
+                    for (int64_t i = 0; i < kInterleave; ++i) {
+                        uint64_t v;
+                        std::memcpy(&v, qs + 64 * (4 * c + s) + 8 * i, 8);
+                        const uint64_t nib[2] = {v & kLow, (v >> 4) & kLow};
+                        for (int h = 0; h < 2; ++h) {  // sub-blocks 2c and 2c + 1
+                            uint8_t* sub = dst + (2 * c + h) * sub_bytes + lane + 4 * i;
+                            std::memcpy(sub + (2 * s) * 128, &nib[h], 4);
+                            std::memcpy(sub + (2 * s + 1) * 128,
+                                        reinterpret_cast<const uint8_t*>(&nib[h]) + 4, 4);
+                        }
+                    }
+        }
+    }
+}
+
 bool pack_interleaved_direct(const QGemmFormat& f, const uint8_t* w, size_t ldw, int64_t n0,
                              int64_t rows, int64_t K, uint8_t* tile) {
+    if (f.weights == DType::Q4_K) {
+        pack_interleaved_q4_k(w, ldw, n0, rows, K, tile);
+        return true;
+    }
     const bool q4 = f.weights == DType::Q4_0;
     if (!q4 && f.weights != DType::Q8_0) return false;
     constexpr int64_t L = 32;  // both: one sub-block per block, offset-coded
