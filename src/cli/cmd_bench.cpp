@@ -39,14 +39,27 @@ double streamed_bytes(const LlamaModel& m) {
     return bytes;
 }
 
-// Multiply-adds per token through the weight matrices (2 ops each).
-double ops_per_token(const LlamaModel& m) {
-    double params = 0;
-    for (const LlamaLayer& l : m.layers)
-        for (const Weight* w : {&l.wq, &l.wk, &l.wv, &l.wo, &l.ffn_gate, &l.ffn_up, &l.ffn_down})
-            params += (double)w->ne[0] * (double)w->ne[1];
-    params += (double)m.output.ne[0] * (double)m.output.ne[1];
-    return 2.0 * params;
+double elements(const Weight& w) {
+    return (double)w.ne[0] * (double)w.ne[1];
+}
+
+// Operations per token (2 per multiply-add) through the weight matrices for a prompt of n
+// tokens, counting what the forward pass computes: every layer for every position except the
+// last layer's query, output and feed-forward matrices and the output matrix, which only the
+// last position goes through.
+double prompt_ops_per_token(const LlamaModel& m, int64_t n) {
+    double all = 0, last_only = elements(m.output);
+    for (size_t il = 0; il < m.layers.size(); ++il) {
+        const LlamaLayer& l = m.layers[il];
+        all += elements(l.wk) + elements(l.wv);
+        const double rest = elements(l.wq) + elements(l.wo) + elements(l.ffn_gate) +
+                            elements(l.ffn_up) + elements(l.ffn_down);
+        if (il + 1 < m.layers.size())
+            all += rest;
+        else
+            last_only += rest;
+    }
+    return 2.0 * (all + last_only / (double)n);
 }
 
 std::vector<int32_t> dummy_tokens(int64_t n, int64_t n_vocab, uint32_t seed) {
@@ -174,8 +187,8 @@ int cmd_bench(int argc, char** argv) {
             res.threads = (int)threads;
             res.tps = stats(tps);
             res.bytes_per_token = streamed_bytes(m);
-            res.rate =
-                pp ? res.tps.mean * ops_per_token(m) / 1e9 : res.tps.mean * streamed_bytes(m) / 1e9;
+            res.rate = pp ? res.tps.mean * prompt_ops_per_token(m, n) / 1e9
+                          : res.tps.mean * streamed_bytes(m) / 1e9;
             results.push_back(res);
         }
         // Memory next to its parts (stderr, so the table on stdout stays clean): the weights
