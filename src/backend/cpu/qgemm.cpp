@@ -257,24 +257,19 @@ void qgemm_pack_x(const QGemmFormat& f, FromFloatFn quantize, const float* x, in
 
 namespace {
 
-// Interleaved Q4_0, Q8_0 and Q4_K straight into a tile. Each 32 bytes of an interleaved block
-// column hold four quant bytes of each of its eight rows, which is exactly the piece of a tile step
-// those rows take (rows r0..r0+7, r0 a multiple of 8, own 32 contiguous bytes of every 128-byte
-// step): nibbles are split, or Q8_0's signed bytes shifted, eight bytes at a time, instead of
-// reading each block back and placing its values four bytes at a time (which cost a fifth of
-// the micro-kernel's time in a Q4_0 prompt).
-// The weights a direct packing reads come from memory once per product, in one contiguous run
-// per group; fetching kPrefetchBytes ahead keeps the packing from waiting on each line (it was
-// the hottest instruction of the Q4_K packing).
+// The weights a direct packing reads come from memory once per product, in contiguous runs
+// (groups, or rows); fetching kPrefetchBytes ahead keeps the packing from waiting on each line (it
+// was the hottest instruction of the Q4_K packing).
 constexpr size_t kPrefetchBytes = 2048;
 inline void prefetch_ahead(const uint8_t* at, size_t n) {
     for (size_t o = 0; o < n; o += 64) __builtin_prefetch(at + kPrefetchBytes + o, 0, 3);
 }
 
-// Interleaved Q4_K the same way: each 64-byte step of a block column holds eight quant bytes of
-// each of its eight rows (values 8 s .. 8 s + 7 of a chunk's two sub-blocks), split here into
-// the two sub-blocks' nibbles and the two tile steps they cover; the scales and mins come from
-// the transposed scale bytes, as unpack_q4_k works them out.
+// Interleaved Q4_K straight into a tile, as pack_interleaved_direct does Q4_0 and Q8_0: each
+// 64-byte step of a block column holds eight quant bytes of each of its eight rows (values 8 s .. 8
+// s + 7 of a chunk's two sub-blocks), split here into the two sub-blocks' nibbles and the two tile
+// steps they cover; the scales and mins come from the transposed scale bytes, as unpack_q4_k works
+// them out.
 void pack_interleaved_q4_k(const uint8_t* w, size_t ldw, int64_t n0, int64_t rows, int64_t K,
                            uint8_t* tile) {
     constexpr int64_t L = 32, kSubs = 8;
@@ -321,6 +316,49 @@ void pack_interleaved_q4_k(const uint8_t* w, size_t ldw, int64_t n0, int64_t row
     }
 }
 
+// Q6_K rows (GGUF's layout; Q6_K does not interleave) straight into a tile, four values at a
+// time: their low nibbles and top bits sit in four consecutive ql and qh bytes, combined in one
+// 32-bit word, as unpack_q6_k does value by value. (Q6_K holds a Q4_K_M model's V and half its
+// down projections; the generic unpack and placement cost 5% of such a prompt.)
+void pack_q6_k(const uint8_t* w, size_t ldw, int64_t n0, int64_t rows, int64_t K, uint8_t* tile) {
+    constexpr int64_t L = 16, kSubs = kQKK / L;
+    constexpr int64_t sub_bytes = kQGemmNr * L + 128;
+    for (int64_t r = 0; r < rows; ++r) {
+        const BlockQ6_K* blocks = reinterpret_cast<const BlockQ6_K*>(w + (size_t)(n0 + r) * ldw);
+        const int64_t lane = (r / 16) * 64 + (r % 16) * 4;
+        for (int64_t blk = 0; blk < K / kQKK; ++blk) {
+            const BlockQ6_K& x = blocks[blk];
+            prefetch_ahead(reinterpret_cast<const uint8_t*>(&x), sizeof(BlockQ6_K));
+            uint8_t* dst = tile + blk * kSubs * sub_bytes;
+            const float d = h2f(x.d);
+            for (int64_t g = 0; g < kSubs; ++g) {
+                const float dx = d * (float)x.scales[g];
+                std::memcpy(dst + g * sub_bytes + kQGemmNr * L + 4 * r, &dx, 4);
+            }
+            for (int h = 0; h < 2; ++h)
+                for (int k = 0; k < 4; ++k)
+                    for (int l = 0; l < 32; l += 4) {
+                        uint32_t ql, qh;
+                        std::memcpy(&ql, x.ql + 64 * h + 32 * (k % 2) + l, 4);
+                        std::memcpy(&qh, x.qh + 32 * h + l, 4);
+                        const uint32_t low = (k < 2 ? ql : ql >> 4) & 0x0F0F0F0Fu;
+                        const uint32_t top = (qh >> (2 * k)) & 0x03030303u;
+                        const uint32_t q = low | (top << 4);
+                        // Value 128 h + 32 k + l: sub-block 8 h + 2 k + l / 16, step (l % 16) / 4.
+                        std::memcpy(
+                            dst + (8 * h + 2 * k + l / 16) * sub_bytes + (l % 16) / 4 * 128 + lane,
+                            &q, 4);
+                    }
+        }
+    }
+}
+
+// Interleaved Q4_0, Q8_0 and Q4_K straight into a tile. Each 32 bytes of an interleaved block
+// column hold four quant bytes of each of its eight rows, which is exactly the piece of a tile step
+// those rows take (rows r0..r0+7, r0 a multiple of 8, own 32 contiguous bytes of every 128-byte
+// step): nibbles are split, or Q8_0's signed bytes shifted, eight bytes at a time, instead of
+// reading each block back and placing its values four bytes at a time (which cost a fifth of
+// the micro-kernel's time in a Q4_0 prompt).
 bool pack_interleaved_direct(const QGemmFormat& f, const uint8_t* w, size_t ldw, int64_t n0,
                              int64_t rows, int64_t K, uint8_t* tile) {
     if (f.weights == DType::Q4_K) {
@@ -390,6 +428,8 @@ void qgemm_pack_w(const QGemmFormat& f, const void* w, size_t ldw, int64_t n0, i
     if (interleave > 1 &&
         pack_interleaved_direct(f, static_cast<const uint8_t*>(w), ldw, n0, rows, K, tile))
         return;
+    if (interleave == 1 && f.weights == DType::Q6_K)
+        return pack_q6_k(static_cast<const uint8_t*>(w), ldw, n0, rows, K, tile);
     if (interleave > 1) {
         // Whole groups (interleaved matrices have a multiple of eight rows, tiles start at
         // multiples of 32), a block column of eight rows at a time, in memory order.
