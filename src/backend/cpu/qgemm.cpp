@@ -266,10 +266,10 @@ inline void prefetch_ahead(const uint8_t* at, size_t n) {
 }
 
 // Interleaved Q4_K straight into a tile, as pack_interleaved_direct does Q4_0 and Q8_0: each
-// 64-byte step of a block column holds eight quant bytes of each of its eight rows (values 8 s .. 8
-// s + 7 of a chunk's two sub-blocks), split here into the two sub-blocks' nibbles and the two tile
-// steps they cover; the scales and mins come from the transposed scale bytes, as unpack_q4_k works
-// them out.
+// 64-byte step of a block column holds eight quant bytes of each of its eight rows (values 8s to
+// 8s + 7 of a chunk's two sub-blocks), split here into the two sub-blocks' nibbles and the two
+// tile steps they cover; the scales and mins come from the transposed scale bytes, as
+// unpack_q4_k works them out.
 void pack_interleaved_q4_k(const uint8_t* w, size_t ldw, int64_t n0, int64_t rows, int64_t K,
                            uint8_t* tile) {
     constexpr int64_t L = 32, kSubs = 8;
