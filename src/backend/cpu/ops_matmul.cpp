@@ -257,9 +257,11 @@ void compute_interleaved(const Tensor& node, const ComputeCtx& ctx) {
     const size_t prow = (size_t)K * CpuKernels::kPreparedBytesPerValue;
     int64_t m0, m1;
     ctx.split(M, &m0, &m1);
-    for (int64_t m = m0; m < m1; ++m)
-        kern.prepare(x.row<const float>(m), ctx.wdata + (size_t)m * prow, K);
-    ctx.barrier();
+    if (!ctx.x_packed) {
+        for (int64_t m = m0; m < m1; ++m)
+            kern.prepare(x.row<const float>(m), ctx.wdata + (size_t)m * prow, K);
+        ctx.barrier();
+    }
     const int64_t groups = N / quant::kInterleave;
     const int64_t group_bytes = quant::kInterleave * (int64_t)w.nb[1];
     const int64_t per = gemv_blocks_per_chunk(groups, group_bytes, ctx.nth);
@@ -288,14 +290,14 @@ bool use_prepared(const Tensor& w, const Tensor& x, const CpuKernels& k) {
 namespace {
 
 // How a matrix product packs its activations at the start of the work buffer, if it does: as
-// compute_mul_mat dispatches.
-enum class XPacking { None, Float, Integer };
+// compute_mul_mat dispatches. Interleaved: rows prepared for the eight-row kernels.
+enum class XPacking { None, Float, Integer, Interleaved };
 
 XPacking x_packing(const Tensor& node, const CpuKernels& k) {
     if (node.src[0]->interleave > 1)
         return node.src[1]->ne[1] >= kGemmMinRows && k.qgemm && k.from_float[(size_t)DType::Q8_0]
                    ? XPacking::Integer
-                   : XPacking::None;
+                   : XPacking::Interleaved;
     if (use_gemm(node, &k)) return XPacking::Float;
     if (use_qgemm(node, &k)) return XPacking::Integer;
     return XPacking::None;
@@ -307,7 +309,11 @@ bool mul_mat_reuses_packed_x(const Tensor& prev, const Tensor& next, const CpuKe
     if (prev.op != Op::MulMat || next.op != Op::MulMat || prev.src[1] != next.src[1]) return false;
     const XPacking a = x_packing(prev, k), b = x_packing(next, k);
     if (a != b || a == XPacking::None) return false;
-    // The integer GEMM's packing depends on the weight type's format.
+    // The integer GEMM's packing depends on the weight type's format, the eight-row kernels'
+    // on their prepare function.
+    if (a == XPacking::Interleaved)
+        return k.interleaved[(size_t)prev.src[0]->type].prepare ==
+               k.interleaved[(size_t)next.src[0]->type].prepare;
     return a == XPacking::Float ||
            qgemm_format(prev.src[0]->type) == qgemm_format(next.src[0]->type);
 }

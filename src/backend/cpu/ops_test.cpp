@@ -214,62 +214,69 @@ TEST(CpuOps, MulMatInterleavedMatchesPlainLayout) {
 // for pairs whose packings differ (F16 then Q8_0, Q4_K then Q6_K), and for a second product of
 // other activations of the same shape, which must not reuse the first's.
 TEST(CpuOps, ConsecutiveProductsOfOneActivationShareItsPacking) {
-    const int64_t K = 256, M = 37;
+    const int64_t K = 256;
     struct Pair {
         DType a, b;
         uint8_t interleave;  // applied to both, where the type has the layout
     };
     const Pair pairs[] = {{DType::F16, DType::F16, 1},   {DType::F32, DType::F16, 1},
                           {DType::Q4_0, DType::Q4_0, 1}, {DType::Q4_0, DType::Q4_0, 8},
-                          {DType::Q4_K, DType::Q6_K, 1}, {DType::F16, DType::Q8_0, 1}};
-    for (const Pair& pr : pairs)
-        for (bool same_x : {true, false}) {
-            SCOPED_TRACE(std::string(type_name(pr.a)) + " then " + type_name(pr.b) +
-                         (pr.interleave > 1 ? " interleaved" : "") +
-                         (same_x ? " same x" : " other x"));
-            const int64_t N[2] = {48, 80};
-            const DType types[2] = {pr.a, pr.b};
-            std::vector<uint8_t> w[2];
-            for (int i = 0; i < 2; ++i) {
-                const std::vector<float> f = random_floats((size_t)(K * N[i]), 11 + i);
-                const size_t row = row_size(types[i], K);
-                w[i].resize(row * (size_t)N[i]);
-                for (int64_t n = 0; n < N[i]; ++n)
-                    type_traits(types[i]).from_float(f.data() + n * K, w[i].data() + row * n, K);
-                if (pr.interleave > 1) quant::interleave_rows(types[i], w[i].data(), N[i], row);
+                          {DType::Q4_K, DType::Q6_K, 1}, {DType::F16, DType::Q8_0, 1},
+                          {DType::Q4_K, DType::Q4_K, 8}, {DType::Q4_0, DType::Q8_0, 8},
+                          {DType::Q4_K, DType::Q4_0, 8}};
+    // 37 rows take the GEMMs; one row (a generated token) the matrix-vector paths, where the
+    // interleaved kernels prepare it.
+    for (int64_t M : {37, 1})
+        for (const Pair& pr : pairs)
+            for (bool same_x : {true, false}) {
+                SCOPED_TRACE(std::string(type_name(pr.a)) + " then " + type_name(pr.b) +
+                             (pr.interleave > 1 ? " interleaved" : "") +
+                             (same_x ? " same x" : " other x") + " M=" + std::to_string(M));
+                const int64_t N[2] = {48, 80};
+                const DType types[2] = {pr.a, pr.b};
+                std::vector<uint8_t> w[2];
+                for (int i = 0; i < 2; ++i) {
+                    const std::vector<float> f = random_floats((size_t)(K * N[i]), 11 + i);
+                    const size_t row = row_size(types[i], K);
+                    w[i].resize(row * (size_t)N[i]);
+                    for (int64_t n = 0; n < N[i]; ++n)
+                        type_traits(types[i]).from_float(f.data() + n * K, w[i].data() + row * n,
+                                                         K);
+                    if (pr.interleave > 1) quant::interleave_rows(types[i], w[i].data(), N[i], row);
+                }
+                std::vector<float> x0 = random_floats((size_t)(K * M), 21),
+                                   x1 = random_floats((size_t)(K * M), 22);
+                for (const Config& c : configs()) {
+                    SCOPED_TRACE(std::string(isa_name(c.isa)) +
+                                 " threads=" + std::to_string(c.threads));
+                    // Products i in `which`, in order, the second of x1 unless same_x.
+                    auto run = [&](std::initializer_list<int> which) {
+                        CpuBackend be(c.threads, c.isa);
+                        Graph g;
+                        Tensor* xs[2] = {leaf(g, x0, {K, M}),
+                                         same_x ? nullptr : leaf(g, x1, {K, M})};
+                        std::vector<Tensor*> outs;
+                        for (int i : which) {
+                            const int64_t ne[2] = {K, N[i]};
+                            Tensor* wt = g.external(types[i], ne, 2, w[i].data());
+                            wt->interleave = pr.interleave;
+                            outs.push_back(g.mul_mat(wt, i == 1 && !same_x ? xs[1] : xs[0]));
+                            outs.back()->is_output = true;
+                        }
+                        EXPECT_TRUE(be.allocate(g).is_ok());
+                        EXPECT_TRUE(be.compute(g).is_ok());
+                        std::vector<std::vector<float>> r;
+                        for (Tensor* o : outs) {
+                            const float* d = static_cast<const float*>(o->data);
+                            r.emplace_back(d, d + o->n_elements());
+                        }
+                        return r;
+                    };
+                    const auto both = run({0, 1});
+                    EXPECT_EQ(both[0], run({0})[0]);
+                    EXPECT_EQ(both[1], run({1})[0]);
+                }
             }
-            std::vector<float> x0 = random_floats((size_t)(K * M), 21),
-                               x1 = random_floats((size_t)(K * M), 22);
-            for (const Config& c : configs()) {
-                SCOPED_TRACE(std::string(isa_name(c.isa)) +
-                             " threads=" + std::to_string(c.threads));
-                // Products i in `which`, in order, the second of x1 unless same_x.
-                auto run = [&](std::initializer_list<int> which) {
-                    CpuBackend be(c.threads, c.isa);
-                    Graph g;
-                    Tensor* xs[2] = {leaf(g, x0, {K, M}), same_x ? nullptr : leaf(g, x1, {K, M})};
-                    std::vector<Tensor*> outs;
-                    for (int i : which) {
-                        const int64_t ne[2] = {K, N[i]};
-                        Tensor* wt = g.external(types[i], ne, 2, w[i].data());
-                        wt->interleave = pr.interleave;
-                        outs.push_back(g.mul_mat(wt, i == 1 && !same_x ? xs[1] : xs[0]));
-                        outs.back()->is_output = true;
-                    }
-                    EXPECT_TRUE(be.allocate(g).is_ok());
-                    EXPECT_TRUE(be.compute(g).is_ok());
-                    std::vector<std::vector<float>> r;
-                    for (Tensor* o : outs) {
-                        const float* d = static_cast<const float*>(o->data);
-                        r.emplace_back(d, d + o->n_elements());
-                    }
-                    return r;
-                };
-                const auto both = run({0, 1});
-                EXPECT_EQ(both[0], run({0})[0]);
-                EXPECT_EQ(both[1], run({1})[0]);
-            }
-        }
 }
 
 // Shapes with more rows than threads (split by rows) and single rows (split by column pieces,
