@@ -85,6 +85,11 @@ int64_t gemv_blocks_per_chunk(int64_t n_blocks, int64_t block_bytes, int nth) {
     return std::max<int64_t>(1, (n_blocks + n_chunks - 1) / n_chunks);
 }
 
+// Interleaved weights with many activation rows take the integer GEMM where the ISA has one.
+bool interleaved_uses_qgemm(const Tensor& node, const CpuKernels& k) {
+    return node.src[1]->ne[1] >= kGemmMinRows && k.qgemm && k.from_float[(size_t)DType::Q8_0];
+}
+
 bool use_gemv(const Tensor& node, const CpuKernels& k) {
     return node.src[1]->ne[1] < kGemmMinRows && fast_layout(node) &&
            k.gemv[(size_t)node.src[0]->type];
@@ -251,8 +256,7 @@ void compute_interleaved(const Tensor& node, const ComputeCtx& ctx) {
     const Tensor& w = *node.src[0];
     const Tensor& x = *node.src[1];
     const int64_t K = x.ne[0], N = w.ne[1], M = x.ne[1];
-    if (M >= kGemmMinRows && ctx.k->qgemm && ctx.k->from_float[(size_t)DType::Q8_0])
-        return compute_qgemm(node, ctx);
+    if (interleaved_uses_qgemm(node, *ctx.k)) return compute_qgemm(node, ctx);
     const CpuKernels::InterleavedDot& kern = ctx.k->interleaved[(size_t)w.type];
     const size_t prow = (size_t)K * CpuKernels::kPreparedBytesPerValue;
     int64_t m0, m1;
@@ -295,9 +299,7 @@ enum class XPacking { None, Float, Integer, Interleaved };
 
 XPacking x_packing(const Tensor& node, const CpuKernels& k) {
     if (node.src[0]->interleave > 1)
-        return node.src[1]->ne[1] >= kGemmMinRows && k.qgemm && k.from_float[(size_t)DType::Q8_0]
-                   ? XPacking::Integer
-                   : XPacking::Interleaved;
+        return interleaved_uses_qgemm(node, k) ? XPacking::Integer : XPacking::Interleaved;
     if (use_gemm(node, &k)) return XPacking::Float;
     if (use_qgemm(node, &k)) return XPacking::Integer;
     return XPacking::None;

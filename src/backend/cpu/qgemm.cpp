@@ -265,6 +265,29 @@ inline void prefetch_ahead(const uint8_t* at, size_t n) {
     for (size_t o = 0; o < n; o += 64) __builtin_prefetch(at + kPrefetchBytes + o, 0, 3);
 }
 
+// Where tile row r's four bytes sit in each 128-byte step of a tile sub-block: rows 0-15 take
+// the first 64 bytes, rows 16-31 the next.
+constexpr int64_t tile_lane(int64_t r) {
+    return (r / 16) * 64 + (r % 16) * 4;
+}
+
+// Calls f(col, r0, blk) for block column blk of each interleaved group (tile rows r0..r0+7) of
+// weight rows [n0, n0 + rows), in memory order, fetching ahead.
+template <typename F>
+void for_each_interleaved_column(DType t, const uint8_t* w, size_t ldw, int64_t n0, int64_t rows,
+                                 int64_t K, F&& f) {
+    const size_t col_bytes = interleaved_column_bytes(t);
+    const int64_t n_blocks = K / type_traits(t).block_size;
+    for (int64_t r0 = 0; r0 < rows; r0 += kInterleave) {
+        const uint8_t* group = w + (size_t)(n0 + r0) * ldw;
+        for (int64_t blk = 0; blk < n_blocks; ++blk) {
+            const uint8_t* col = group + (size_t)blk * col_bytes;
+            prefetch_ahead(col, col_bytes);
+            f(col, r0, blk);
+        }
+    }
+}
+
 // Interleaved Q4_K straight into a tile, as pack_interleaved_direct does Q4_0 and Q8_0: each
 // 64-byte step of a block column holds eight quant bytes of each of its eight rows (values 8s to
 // 8s + 7 of a chunk's two sub-blocks), split here into the two sub-blocks' nibbles and the two
@@ -275,13 +298,8 @@ void pack_interleaved_q4_k(const uint8_t* w, size_t ldw, int64_t n0, int64_t row
     constexpr int64_t L = 32, kSubs = 8;
     constexpr int64_t sub_bytes = kQGemmNr * L + 256;
     constexpr uint64_t kLow = 0x0F0F0F0F0F0F0F0Full;
-    const size_t col_bytes = interleaved_column_bytes(DType::Q4_K);
-    for (int64_t r0 = 0; r0 < rows; r0 += kInterleave) {
-        const uint8_t* group = w + (size_t)(n0 + r0) * ldw;
-        const int64_t lane = (r0 / 16) * 64 + (r0 % 16) * 4;
-        for (int64_t blk = 0; blk < K / kQKK; ++blk) {
-            const uint8_t* col = group + (size_t)blk * col_bytes;
-            prefetch_ahead(col, col_bytes);
+    for_each_interleaved_column(
+        DType::Q4_K, w, ldw, n0, rows, K, [&](const uint8_t* col, int64_t r0, int64_t blk) {
             uint8_t* dst = tile + blk * kSubs * sub_bytes;
             for (int64_t i = 0; i < kInterleave; ++i) {
                 uint16_t dh, mh;
@@ -306,14 +324,13 @@ void pack_interleaved_q4_k(const uint8_t* w, size_t ldw, int64_t n0, int64_t row
                         std::memcpy(&v, qs + 64 * (4 * c + s) + 8 * i, 8);
                         const uint64_t nib[2] = {v & kLow, (v >> 4) & kLow};
                         for (int h = 0; h < 2; ++h) {  // sub-blocks 2c and 2c + 1
-                            uint8_t* sub = dst + (2 * c + h) * sub_bytes + lane + 4 * i;
+                            uint8_t* sub = dst + (2 * c + h) * sub_bytes + tile_lane(r0 + i);
                             std::memcpy(sub + (2 * s) * 128, &nib[h], 4);
                             std::memcpy(sub + (2 * s + 1) * 128,
                                         reinterpret_cast<const uint8_t*>(&nib[h]) + 4, 4);
                         }
                     }
-        }
-    }
+        });
 }
 
 // Q6_K rows (GGUF's layout; Q6_K does not interleave) straight into a tile, four values at a
@@ -325,7 +342,7 @@ void pack_q6_k(const uint8_t* w, size_t ldw, int64_t n0, int64_t rows, int64_t K
     constexpr int64_t sub_bytes = kQGemmNr * L + 128;
     for (int64_t r = 0; r < rows; ++r) {
         const BlockQ6_K* blocks = reinterpret_cast<const BlockQ6_K*>(w + (size_t)(n0 + r) * ldw);
-        const int64_t lane = (r / 16) * 64 + (r % 16) * 4;
+        const int64_t lane = tile_lane(r);
         for (int64_t blk = 0; blk < K / kQKK; ++blk) {
             const BlockQ6_K& x = blocks[blk];
             prefetch_ahead(reinterpret_cast<const uint8_t*>(&x), sizeof(BlockQ6_K));
@@ -368,15 +385,11 @@ bool pack_interleaved_direct(const QGemmFormat& f, const uint8_t* w, size_t ldw,
     const bool q4 = f.weights == DType::Q4_0;
     if (!q4 && f.weights != DType::Q8_0) return false;
     constexpr int64_t L = 32;  // both: one sub-block per block, offset-coded
-    const int64_t sub_bytes = kQGemmNr * L + 128;
-    const size_t col_bytes = interleaved_column_bytes(f.weights);
+    constexpr int64_t sub_bytes = kQGemmNr * L + 128;
     constexpr uint64_t kLow = 0x0F0F0F0F0F0F0F0Full, kSign = 0x8080808080808080ull;
-    for (int64_t r0 = 0; r0 < rows; r0 += kInterleave) {
-        const uint8_t* group = w + (size_t)(n0 + r0) * ldw;
-        const int64_t lane = (r0 / 16) * 64 + (r0 % 16) * 4;
-        for (int64_t blk = 0; blk < K / L; ++blk) {
-            const uint8_t* col = group + (size_t)blk * col_bytes;
-            prefetch_ahead(col, col_bytes);
+    for_each_interleaved_column(
+        f.weights, w, ldw, n0, rows, K, [&](const uint8_t* col, int64_t r0, int64_t blk) {
+            const int64_t lane = tile_lane(r0);  // rows r0..r0+7 take 32 contiguous bytes
             const uint8_t* qs = col + 2 * kInterleave;
             uint8_t* dst = tile + blk * sub_bytes;
             for (int64_t i = 0; i < kInterleave; ++i) {
@@ -398,8 +411,7 @@ bool pack_interleaved_direct(const QGemmFormat& f, const uint8_t* w, size_t ldw,
                         std::memcpy(dst + s * 128 + lane + b, &v, 8);
                     }
                 }
-        }
-    }
+        });
     return true;
 }
 
@@ -416,7 +428,7 @@ void qgemm_pack_w(const QGemmFormat& f, const void* w, size_t ldw, int64_t n0, i
     float dx[kQKK / 16], mx[kQKK / 16];
     // Places the unpacked block blk (q, dx, mx) of tile row r.
     auto place = [&](int64_t r, int64_t blk) {
-        const int64_t lane = (r / 16) * 64 + (r % 16) * 4;
+        const int64_t lane = tile_lane(r);
         for (int64_t j = 0; j < per_block; ++j) {
             uint8_t* dst = tile + (blk * per_block + j) * sub_bytes;
             for (int64_t s = 0; s < L / 4; ++s)
