@@ -2,7 +2,8 @@
 // backend: GFLOP/s for prompt batches (M=512) and weight GB/s for generation (M=1); for the
 // quantized types "GFLOPS" counts the multiply-adds of the integer GEMM the same way (2 per
 // weight per row), to compare with the int8 VNNI peak of machine_bench.
-// Arguments: K, N, M, threads, weight type id. LAMINA_ISA lowers the kernel set.
+// Arguments: K, N, M, threads, weight type id, interleaved (1: groups of eight rows, as the
+// model loader lays out Q4_0/Q8_0/Q4_K). LAMINA_ISA lowers the kernel set.
 #include <benchmark/benchmark.h>
 
 #include <random>
@@ -10,6 +11,7 @@
 
 #include "backend/cpu/cpu_backend.h"
 #include "core/graph.h"
+#include "quant/interleave.h"
 
 namespace lamina {
 namespace {
@@ -29,8 +31,12 @@ void BM_MulMat(benchmark::State& state) {
     CpuBackend be(threads);
     Graph g;
     const int64_t ne_w[2] = {K, N}, ne_x[2] = {K, M};
-    Tensor* out =
-        g.mul_mat(g.external(type, ne_w, 2, w.data()), g.external(DType::F32, ne_x, 2, x.data()));
+    Tensor* wt = g.external(type, ne_w, 2, w.data());
+    if (state.range(5)) {  // the layout the model loader gives these types (quant/interleave.h)
+        quant::interleave_rows(type, w.data(), N, row_size(type, K));
+        wt->interleave = (uint8_t)quant::kInterleave;
+    }
+    Tensor* out = g.mul_mat(wt, g.external(DType::F32, ne_x, 2, x.data()));
     out->is_output = true;
     if (!be.allocate(g).is_ok()) return state.SkipWithError("allocate failed");
     for (auto _ : state) {
@@ -53,9 +59,9 @@ void shapes(benchmark::internal::Benchmark* b) {
                                 {5632, 2048},
                                 {2048, 32000}}) {
                 if (type != 1 && N != 2048) continue;  // other types: one shape is enough
-                b->Args({K, N, 512, threads, type});
-                b->Args({K, N, 1, threads, type});
-                if (type == 1 && K == N) b->Args({K, N, 4, threads, type});  // short prompts
+                b->Args({K, N, 512, threads, type, 0});
+                b->Args({K, N, 1, threads, type, 0});
+                if (type == 1 && K == N) b->Args({K, N, 4, threads, type, 0});  // short prompts
             }
         }
 }
@@ -66,7 +72,13 @@ void quant_shapes(benchmark::internal::Benchmark* b) {
     for (DType t :
          {DType::Q4_0, DType::Q5_0, DType::Q8_0, DType::Q2_K, DType::Q3_K, DType::Q4_K, DType::Q5_K,
           DType::Q6_K, DType::IQ4_NL, DType::IQ4_XS, DType::Q4_1, DType::Q5_1})
-        for (int64_t M : {512, 1}) b->Args({2048, 2048, M, 2, (int64_t)t});
+        for (int64_t M : {512, 1}) b->Args({2048, 2048, M, 2, (int64_t)t, 0});
+    // The types the loader interleaves, in that layout: 2048 x 2048 stays in L3, so the single row
+    // measures the kernels' own speed; 5632 x 2048 (23 MiB as Q8_0) mostly streams from memory.
+    for (DType t : {DType::Q4_0, DType::Q8_0, DType::Q4_K})
+        for (int threads : {1, 2})
+            for (int64_t K : {2048, 5632})
+                for (int64_t M : {512, 1}) b->Args({K, 2048, M, threads, (int64_t)t, 1});
 }
 BENCHMARK(BM_MulMat)
     ->Name("BM_MulMatQuant")

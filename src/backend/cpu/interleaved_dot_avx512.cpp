@@ -9,6 +9,7 @@
 
 #include <cstring>
 
+#include "backend/cpu/avx512_util.h"
 #include "backend/cpu/interleaved_q4k_avx2.h"
 #include "backend/cpu/kernels.h"
 #include "backend/cpu/quant_convert_avx512.h"
@@ -19,9 +20,12 @@ namespace lamina {
 namespace {
 
 // Prepared Q8_0 activations for Q4_0 and Q8_0, per block of 32 values, 40 bytes:
-//   int8 qs[32] in value order; int32 sum(qs); float d.
+//   int8 qs[32] in value order; int32 offset * sum(qs); float d.
+// The offset is the weight type's (its levels are stored shifted by -offset), so the kernel
+// starts each block's integer sums from it with one broadcast load.
 constexpr int64_t kBlockBytes = 40;
 
+template <int32_t kOffset>
 void prepare_q8_0(const float* x, void* out, int64_t n) {
     auto* p = static_cast<uint8_t*>(out);
     for (int64_t i = 0; i < n; i += 32, p += kBlockBytes) {
@@ -29,9 +33,10 @@ void prepare_q8_0(const float* x, void* out, int64_t n) {
         q8_0_from_float_avx512(x + i, &y, 32);
         int32_t sum = 0;
         for (int8_t q : y.qs) sum += q;
+        const int32_t offset_sum = kOffset * sum;
         const float d = _cvtsh_ss(y.d);
         std::memcpy(p, y.qs, 32);
-        std::memcpy(p + 32, &sum, 4);
+        std::memcpy(p + 32, &offset_sum, 4);
         std::memcpy(p + 36, &d, 4);
     }
 }
@@ -47,15 +52,14 @@ inline __m512i step_pair_pick(int first) {
 }
 
 // Q4_0: levels 0..15 (value q - 8); the low nibbles of byte 4 s + i are value 4 s + i, the high
-// nibbles value 16 + 4 s + i. Returns sum(q * y) per lane, the -8 * sum(y) still to come.
+// nibbles value 16 + 4 s + i. Returns acc + sum(q * y) per lane.
 struct Q4_0Column {
     static constexpr int64_t kBytes = 8 * sizeof(quant::BlockQ4_0);
     static constexpr int32_t kOffset = -8;
-    static __m512i sums(const uint8_t* qs, __m512i y) {
+    static __m512i sums(const uint8_t* qs, __m512i y, __m512i acc) {
         const __m512i low = _mm512_set1_epi8(0x0f);
-        __m512i acc = _mm512_setzero_si512();
         for (int j = 0; j < 2; ++j) {
-            const __m512i w = _mm512_loadu_si512(qs + 64 * j);
+            const __m512i w = in_register(_mm512_loadu_si512(qs + 64 * j));
             acc = _mm512_dpbusd_epi32(acc, _mm512_and_si512(w, low),
                                       _mm512_permutexvar_epi32(step_pair_pick(2 * j), y));
             acc = _mm512_dpbusd_epi32(acc, _mm512_and_si512(_mm512_srli_epi16(w, 4), low),
@@ -66,13 +70,12 @@ struct Q4_0Column {
 };
 
 // Q8_0: signed levels, taken as unsigned w + 128 (the sign bit flipped), so the sums carry
-// 128 * sum(y) to remove.
+// 128 * sum(y) to remove. Returns acc + sum(w * y) per lane.
 struct Q8_0Column {
     static constexpr int64_t kBytes = 8 * sizeof(quant::BlockQ8_0);
     static constexpr int32_t kOffset = -128;
-    static __m512i sums(const uint8_t* qs, __m512i y) {
+    static __m512i sums(const uint8_t* qs, __m512i y, __m512i acc) {
         const __m512i flip = _mm512_set1_epi8((char)0x80);
-        __m512i acc = _mm512_setzero_si512();
         for (int j = 0; j < 4; ++j) {
             const __m512i w = _mm512_xor_si512(_mm512_loadu_si512(qs + 64 * j), flip);
             acc = _mm512_dpbusd_epi32(acc, w, _mm512_permutexvar_epi32(step_pair_pick(2 * j), y));
@@ -84,31 +87,32 @@ struct Q8_0Column {
 // Software prefetch distance: the group's columns stream sequentially.
 constexpr int64_t kAheadBytes = 2048;
 
+// Row r's sums come out in dword lanes r and 8 + r (even and odd steps): the float accumulator
+// keeps both halves, with the row's scale in each, and adds them at the end; offset * sum(y)
+// starts the lower half's integer sums.
 template <typename Column>
 void dot8_blocks(int64_t n, const void* group, const void* prepared, float* out) {
     const auto* col = static_cast<const uint8_t*>(group);
     const auto* y = static_cast<const uint8_t*>(prepared);
-    __m256 acc = _mm256_setzero_ps();
+    __m512 acc = _mm512_setzero_ps();
     for (int64_t b = 0; b < n / 32; ++b, col += Column::kBytes, y += kBlockBytes) {
         if (b % 2 == 0)
             for (int64_t l = 0; l < 2 * Column::kBytes; l += 64)
                 _mm_prefetch(reinterpret_cast<const char*>(col + kAheadBytes + l), _MM_HINT_T0);
+        int32_t offset_sum;
+        float yd;
+        std::memcpy(&offset_sum, y + 32, 4);
+        std::memcpy(&yd, y + 36, 4);
         const __m512i s = Column::sums(
             col + 16,
-            _mm512_castsi256_si512(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(y))));
-        int32_t ysum;
-        float yd;
-        std::memcpy(&ysum, y + 32, 4);
-        std::memcpy(&yd, y + 36, 4);
-        const __m256i rows = _mm256_add_epi32(
-            _mm256_add_epi32(_mm512_castsi512_si256(s), _mm512_extracti64x4_epi64(s, 1)),
-            _mm256_set1_epi32(Column::kOffset * ysum));
-        const __m256 d =
-            _mm256_mul_ps(_mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(col))),
-                          _mm256_set1_ps(yd));
-        acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(rows), d, acc);
+            _mm512_castsi256_si512(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(y))),
+            _mm512_maskz_set1_epi32(0x00FF, offset_sum));
+        const __m512 d = _mm512_cvtph_ps(
+            _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(col))));
+        acc = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_mul_ps(d, _mm512_set1_ps(yd)), acc);
     }
-    _mm256_storeu_ps(out, acc);
+    _mm256_storeu_ps(out,
+                     _mm256_add_ps(_mm512_castps512_ps256(acc), _mm512_extractf32x8_ps(acc, 1)));
 }
 
 // Prepared Q8_K activations, per 256-value super-block, 448 bytes:
@@ -197,7 +201,7 @@ void dot8_q4_k(int64_t n, const void* group, const void* prepared, float* out) {
             __m512i a = _mm512_setzero_si512(), h = _mm512_setzero_si512();
 #pragma GCC unroll 4
             for (int s = 0; s < 4; ++s) {
-                const __m512i w = _mm512_loadu_si512(q + 64 * s);
+                const __m512i w = in_register(_mm512_loadu_si512(q + 64 * s));
                 a = _mm512_dpbusd_epi32(a, _mm512_and_si512(w, low),
                                         bcast_qword(y + 64 * c + 8 * s));
                 h = _mm512_dpbusd_epi32(h, _mm512_and_si512(_mm512_srli_epi16(w, 4), low),
@@ -236,8 +240,10 @@ void dot8_q4_k(int64_t n, const void* group, const void* prepared, float* out) {
 }  // namespace
 
 void install_interleaved_avx512(CpuKernels& k) {
-    k.interleaved[(size_t)DType::Q4_0] = {prepare_q8_0, dot8_blocks<Q4_0Column>, true};
-    k.interleaved[(size_t)DType::Q8_0] = {prepare_q8_0, dot8_blocks<Q8_0Column>, true};
+    k.interleaved[(size_t)DType::Q4_0] = {prepare_q8_0<Q4_0Column::kOffset>,
+                                          dot8_blocks<Q4_0Column>, true};
+    k.interleaved[(size_t)DType::Q8_0] = {prepare_q8_0<Q8_0Column::kOffset>,
+                                          dot8_blocks<Q8_0Column>, true};
     k.interleaved[(size_t)DType::Q4_K] = {prepare_q4_k, dot8_q4_k, true};
 }
 

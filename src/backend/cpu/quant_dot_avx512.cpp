@@ -8,6 +8,7 @@
 
 #include <cstring>
 
+#include "backend/cpu/avx512_util.h"
 #include "backend/cpu/quant_convert_avx512.h"
 #include "backend/cpu/quant_dot.h"
 
@@ -270,7 +271,7 @@ float dot_q6_k(int64_t n, const void* xv, const void* yv) {
         __m512i sumi =
             _mm512_mullo_epi32(_mm512_mullo_epi32(scales, bsums), _mm512_set1_epi32(-32));
         for (int h = 0; h < 2; ++h) {
-            const __m512i ql = _mm512_loadu_si512(x[b].ql + 64 * h);
+            const __m512i ql = in_register(_mm512_loadu_si512(x[b].ql + 64 * h));
             const __m256i qh =
                 _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x[b].qh + 32 * h));
             const __m512i hlo =
