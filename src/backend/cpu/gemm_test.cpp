@@ -119,8 +119,12 @@ TEST(CpuGemv, FewRowsAwkwardShapes) {
             check_mul_mat(type, K, N, M);
 }
 
+// Long rows: the AVX-512 GEMM packs whole rows of K <= 2048 (in blocks of as many 32-row tiles as
+// fit: one at 2048, two at 1100) and cuts longer ones into 256 x 256 blocks with a k tail.
 TEST(CpuGemm, LargeShape) {
     check_mul_mat(DType::F16, 1100, 150, 70);
+    check_mul_mat(DType::F16, 2048, 100, 14);
+    check_mul_mat(DType::F32, 2049, 70, 13);
 }
 
 }  // namespace
