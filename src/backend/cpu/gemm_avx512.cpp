@@ -148,6 +148,22 @@ void micro_12x32(const float* xp, const float* wp, int64_t kc, float* out, int64
             c1[i] = _mm512_fmadd_ps(w1, b, c1[i]);
         }
     }
+    // Full tiles take plain loads and stores: masked ones are slower on Zen 5 (the down
+    // projection, which reloads its outputs 22 times, ran 5% faster without them).
+    if (nr == kNr) {
+#pragma GCC unroll 12
+        for (int i = 0; i < kMr; ++i) {
+            if (i >= mr) break;
+            float* o = out + i * ldo;
+            if (accumulate) {
+                c0[i] = _mm512_add_ps(c0[i], _mm512_loadu_ps(o));
+                c1[i] = _mm512_add_ps(c1[i], _mm512_loadu_ps(o + 16));
+            }
+            _mm512_storeu_ps(o, c0[i]);
+            _mm512_storeu_ps(o + 16, c1[i]);
+        }
+        return;
+    }
     const __mmask16 m0 = tail_mask(nr), m1 = tail_mask(nr - 16 > 0 ? nr - 16 : 0);
     // Unrolled with constant indices so the accumulators stay in registers in the k loop.
 #pragma GCC unroll 12
