@@ -25,6 +25,29 @@ inline __m512 load_bf16_masked(const uint16_t* p, __mmask16 m) {
         _mm512_slli_epi32(_mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(m, p)), 16));
 }
 
+// Element-wise loops over [0, n): whole vectors through plain loads and stores, the last partial
+// one masked (masked stores are slow on Zen 5, so they are kept to the tail). The body is called
+// as f(i, lanes) with lanes.load / load_f16 / store / keep (zeroes the lanes past the tail).
+struct FullLanes {
+    static __m512 load(const float* p) { return _mm512_loadu_ps(p); }
+    static __m512 load_f16(const uint16_t* p) { return lamina::load_f16(p); }
+    static void store(float* p, __m512 v) { _mm512_storeu_ps(p, v); }
+    static __m512 keep(__m512 v) { return v; }
+};
+struct TailLanes {
+    __mmask16 m;
+    __m512 load(const float* p) const { return _mm512_maskz_loadu_ps(m, p); }
+    __m512 load_f16(const uint16_t* p) const { return load_f16_masked(p, m); }
+    void store(float* p, __m512 v) const { _mm512_mask_storeu_ps(p, m, v); }
+    __m512 keep(__m512 v) const { return _mm512_maskz_mov_ps(m, v); }
+};
+template <typename F>
+inline void for_each_vector(int64_t n, F&& f) {
+    int64_t i = 0;
+    for (; i + 16 <= n; i += 16) f(i, FullLanes{});
+    if (i < n) f(i, TailLanes{tail_mask(n - i)});
+}
+
 // Two accumulators hide FMA latency for the long rows of matmul fallbacks; the masked tail
 // needs no scalar loop.
 float dot_f32(int64_t n, const float* x, const float* y) {
@@ -43,12 +66,9 @@ float dot_f32(int64_t n, const float* x, const float* y) {
 
 void axpy_f32(int64_t n, float a, const float* x, float* y) {
     const __m512 va = _mm512_set1_ps(a);
-    for (int64_t i = 0; i < n; i += 16) {
-        const __mmask16 m = tail_mask(n - i);
-        _mm512_mask_storeu_ps(
-            y + i, m,
-            _mm512_fmadd_ps(va, _mm512_maskz_loadu_ps(m, x + i), _mm512_maskz_loadu_ps(m, y + i)));
-    }
+    for_each_vector(n, [&](int64_t i, auto lanes) {
+        lanes.store(y + i, _mm512_fmadd_ps(va, lanes.load(x + i), lanes.load(y + i)));
+    });
 }
 
 float dot_f16_f32(int64_t n, const uint16_t* x, const float* y) {
@@ -67,12 +87,9 @@ float dot_f16_f32(int64_t n, const uint16_t* x, const float* y) {
 
 void axpy_f16(int64_t n, float a, const uint16_t* x, float* y) {
     const __m512 va = _mm512_set1_ps(a);
-    for (int64_t i = 0; i < n; i += 16) {
-        const __mmask16 m = tail_mask(n - i);
-        _mm512_mask_storeu_ps(
-            y + i, m,
-            _mm512_fmadd_ps(va, load_f16_masked(x + i, m), _mm512_maskz_loadu_ps(m, y + i)));
-    }
+    for_each_vector(n, [&](int64_t i, auto lanes) {
+        lanes.store(y + i, _mm512_fmadd_ps(va, lanes.load_f16(x + i), lanes.load(y + i)));
+    });
 }
 
 float dot_bf16_f32(int64_t n, const uint16_t* x, const float* y) {
@@ -274,24 +291,21 @@ inline __m512 exp_ps(__m512 x) {
 float exp_sum(int64_t n, float* x, float max) {
     const __m512 vmax = _mm512_set1_ps(max);
     __m512 sum = _mm512_setzero_ps();
-    for (int64_t i = 0; i < n; i += 16) {
-        const __mmask16 m = tail_mask(n - i);
-        const __m512 e = exp_ps(_mm512_sub_ps(_mm512_maskz_loadu_ps(m, x + i), vmax));
-        _mm512_mask_storeu_ps(x + i, m, e);
-        sum = _mm512_add_ps(sum, _mm512_maskz_mov_ps(m, e));
-    }
+    for_each_vector(n, [&](int64_t i, auto lanes) {
+        const __m512 e = exp_ps(_mm512_sub_ps(lanes.load(x + i), vmax));
+        lanes.store(x + i, e);
+        sum = _mm512_add_ps(sum, lanes.keep(e));
+    });
     return _mm512_reduce_add_ps(sum);
 }
 
 void swiglu(int64_t n, const float* g, const float* u, float* out) {
-    for (int64_t i = 0; i < n; i += 16) {
-        const __mmask16 m = tail_mask(n - i);
-        const __m512 gv = _mm512_maskz_loadu_ps(m, g + i), uv = _mm512_maskz_loadu_ps(m, u + i);
+    for_each_vector(n, [&](int64_t i, auto lanes) {
+        const __m512 gv = lanes.load(g + i), uv = lanes.load(u + i);
         const __m512 e = exp_ps(_mm512_sub_ps(_mm512_setzero_ps(), gv));
-        _mm512_mask_storeu_ps(
-            out + i, m,
-            _mm512_div_ps(_mm512_mul_ps(gv, uv), _mm512_add_ps(_mm512_set1_ps(1.0f), e)));
-    }
+        lanes.store(out + i,
+                    _mm512_div_ps(_mm512_mul_ps(gv, uv), _mm512_add_ps(_mm512_set1_ps(1.0f), e)));
+    });
 }
 
 // MR rows of a against two 16-column panels: two zmm of sums per row, each element of a
