@@ -490,29 +490,33 @@ TEST(CpuOps, AttentionGroupedHeadsF16Cache) {
     }
 }
 
-// Copying F32 activations into a strided F16 view, as K/V go into the cache.
+// Copying F32 activations into a strided F16 view, as K/V go into the cache (rows of 6: the
+// conversion's tail alone; of 37: whole vectors and a tail).
 TEST(CpuOps, CopyIntoF16View) {
-    const int64_t D = 6, H = 2, T = 3, n_ctx = 8, offset_pos = 4;
-    std::vector<float> src = random_floats(D * H * T, 13);
-    std::vector<uint16_t> cache(D * H * n_ctx, 0);
-    for (const Config& c : configs()) {
-        std::fill(cache.begin(), cache.end(), 0);
-        CpuBackend be(c.threads, c.isa);
-        Graph g;
-        const int64_t ne[3] = {D, H, n_ctx};
-        Tensor* kc = g.external(DType::F16, ne, 3, cache.data());
-        Tensor* dst = g.view(kc, {D, H, T}, {kc->nb[1], kc->nb[2]}, offset_pos * kc->nb[2]);
-        g.copy(leaf(g, src, {D, H, T}), dst);
-        ASSERT_TRUE(be.allocate(g).is_ok());
-        ASSERT_TRUE(be.compute(g).is_ok());
-        for (int64_t p = 0; p < n_ctx; ++p)
-            for (int64_t i = 0; i < D * H; ++i) {
-                const float got = fp16_to_fp32(cache[p * D * H + i]);
-                const bool written = p >= offset_pos && p < offset_pos + T;
-                const float want =
-                    written ? fp16_to_fp32(fp32_to_fp16(src[(p - offset_pos) * D * H + i])) : 0.0f;
-                ASSERT_EQ(got, want) << "pos " << p << " i " << i;
-            }
+    for (const int64_t D : {6, 37}) {
+        const int64_t H = 2, T = 3, n_ctx = 8, offset_pos = 4;
+        std::vector<float> src = random_floats(D * H * T, 13);
+        std::vector<uint16_t> cache(D * H * n_ctx, 0);
+        for (const Config& c : configs()) {
+            std::fill(cache.begin(), cache.end(), 0);
+            CpuBackend be(c.threads, c.isa);
+            Graph g;
+            const int64_t ne[3] = {D, H, n_ctx};
+            Tensor* kc = g.external(DType::F16, ne, 3, cache.data());
+            Tensor* dst = g.view(kc, {D, H, T}, {kc->nb[1], kc->nb[2]}, offset_pos * kc->nb[2]);
+            g.copy(leaf(g, src, {D, H, T}), dst);
+            ASSERT_TRUE(be.allocate(g).is_ok());
+            ASSERT_TRUE(be.compute(g).is_ok());
+            for (int64_t p = 0; p < n_ctx; ++p)
+                for (int64_t i = 0; i < D * H; ++i) {
+                    const float got = fp16_to_fp32(cache[p * D * H + i]);
+                    const bool written = p >= offset_pos && p < offset_pos + T;
+                    const float want =
+                        written ? fp16_to_fp32(fp32_to_fp16(src[(p - offset_pos) * D * H + i]))
+                                : 0.0f;
+                    ASSERT_EQ(got, want) << "D " << D << " pos " << p << " i " << i;
+                }
+        }
     }
 }
 

@@ -113,6 +113,30 @@ void q8_k_from_float_avx2(const float* x, void* dst, int64_t n) {
     }
 }
 
+namespace {
+
+// F16 rows, 8 values at a time through F16C (round to nearest even, as fp32_to_fp16), the tail
+// through the scalar conversion: the K/V cache writes and its reads for prompt attention.
+void f16_to_float(const void* src, float* dst, int64_t n) {
+    const uint16_t* s = static_cast<const uint16_t*>(src);
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        _mm256_storeu_ps(dst + i,
+                         _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i))));
+    for (; i < n; ++i) dst[i] = fp16_to_fp32(s[i]);
+}
+void f16_from_float(const float* src, void* dst, int64_t n) {
+    uint16_t* d = static_cast<uint16_t*>(dst);
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(d + i),
+                         _mm256_cvtps_ph(_mm256_loadu_ps(src + i),
+                                         _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+    for (; i < n; ++i) d[i] = fp32_to_fp16(src[i]);
+}
+
+}  // namespace
+
 void install_avx2_quant_converts(CpuKernels& k) {
     // Only where the type table defines the same conversion these replace.
     const std::pair<DType, FromFloatFn> converts[] = {{DType::Q8_0, q8_0_from_float_avx2},
@@ -120,6 +144,8 @@ void install_avx2_quant_converts(CpuKernels& k) {
     for (const auto& [t, from] : converts)
         if (const TypeTraits* tt = find_type_traits((uint32_t)t); tt && tt->from_float)
             k.from_float[(size_t)t] = from;
+    k.to_float[(size_t)DType::F16] = f16_to_float;
+    k.from_float[(size_t)DType::F16] = f16_from_float;
 }
 
 }  // namespace lamina

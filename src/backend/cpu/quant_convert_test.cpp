@@ -1,5 +1,6 @@
 // The ISA kernels' quantized conversions against the type table's reference: bit-identical
-// output on random rows, all-zero blocks, extreme scales and values that round at exact halves.
+// output on random rows, all-zero blocks, extreme scales and values that round at exact halves
+// (for F16 also values past its range and below its normal range).
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -38,7 +39,8 @@ TEST(CpuQuantConvert, MatchesTypeTableBitForBit) {
     int checked = 0;
     for (Isa isa : simd_isas()) {
         const CpuKernels& k = cpu_kernels(isa);
-        for (DType t : {DType::Q4_0, DType::Q8_0, DType::Q4_K, DType::Q6_K, DType::Q8_K}) {
+        for (DType t :
+             {DType::Q4_0, DType::Q8_0, DType::Q4_K, DType::Q6_K, DType::Q8_K, DType::F16}) {
             const TypeTraits& tt = type_traits(t);
             SCOPED_TRACE(std::string(isa_name(isa)) + " " + tt.name);
             for (uint32_t seed = 1; seed <= 3; ++seed) {
