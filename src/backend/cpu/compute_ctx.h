@@ -30,6 +30,9 @@ struct ComputeCtx {
     // Set for a matrix product whose activations the previous node (a product of the same
     // activations by the same path) left packed at the start of wdata: it skips packing them.
     bool x_packed = false;
+    // Set for a matrix product whose activations are a SwiGlu node left uncomputed
+    // (mul_mat_folds_swiglu): the product applies the SwiGLU to its inputs while packing.
+    bool x_swiglu = false;
 
     void barrier() const {
         if (pool) pool->barrier();

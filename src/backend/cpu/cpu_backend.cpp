@@ -43,6 +43,23 @@ Status CpuBackend::compute(Graph& g) {
     }
     for (size_t i = 0; i < nodes.size() * nth; ++i)
         counters_[i].next.store(0, std::memory_order_relaxed);
+    // SwiGlu nodes whose only reader is the next node, a product that folds them in
+    // (mul_mat_folds_swiglu): skipped here, applied by that product while it packs.
+    folded_.assign(nodes.size(), 0);
+    n_folded_ = 0;
+    for (size_t i = 0; i + 1 < nodes.size(); ++i) {
+        const Tensor* s = nodes[i];
+        const Tensor* next = nodes[i + 1];
+        if (s->op != Op::SwiGlu || s->is_output || next->src[1] != s ||
+            !mul_mat_folds_swiglu(*next, *kernels_))
+            continue;
+        bool other_reader = false;
+        for (const Tensor* n : nodes)
+            for (const Tensor* src : n->src) other_reader |= src == s && n != next;
+        if (other_reader) continue;
+        folded_[i] = 1;
+        ++n_folded_;
+    }
     pool_.run([&](int ith) {
         ComputeCtx ctx;
         ctx.ith = ith;
@@ -63,8 +80,10 @@ Status CpuBackend::compute(Graph& g) {
                 default:
                     break;
             }
+            if (folded_[i]) continue;  // computed by the next node (a product) as it packs
             ctx.chunk_counters = &counters_[i * nth];
-            ctx.x_packed = prev && mul_mat_reuses_packed_x(*prev, *n, *kernels_);
+            ctx.x_swiglu = i > 0 && folded_[i - 1];
+            ctx.x_packed = !ctx.x_swiglu && prev && mul_mat_reuses_packed_x(*prev, *n, *kernels_);
             compute_op(*n, ctx);
             ctx.barrier();
             prev = n;

@@ -29,6 +29,8 @@ class CpuBackend final : public Backend {
     const CpuKernels& kernels() const { return *kernels_; }
     size_t arena_bytes() const { return arena_size_; }
     size_t work_bytes() const { return work_size_; }
+    // SwiGlu nodes the last compute() left to the product reading them (mul_mat_folds_swiglu).
+    int nodes_folded() const { return n_folded_; }
 
   private:
     void ensure(AlignedBytes& buf, size_t& cap, size_t need);
@@ -38,6 +40,8 @@ class CpuBackend final : public Backend {
     AlignedBytes arena_;
     size_t arena_size_ = 0;
     AlignedBytes work_;
+    std::vector<uint8_t> folded_;  // per node of the graph being computed
+    int n_folded_ = 0;
     size_t work_size_ = 0;
     // Chunk-claim counters, one per thread per graph node (ComputeCtx::for_each_chunk), zeroed
     // per compute.

@@ -18,6 +18,12 @@ size_t mul_mat_work_size(const Tensor& node, int n_threads);
 // buffer (ComputeCtx::x_packed): the same activation tensor through the same GEMM path and
 // packing, as the Q, K and V projections, and the gate and up projections, are.
 bool mul_mat_reuses_packed_x(const Tensor& prev, const Tensor& next, const CpuKernels& k);
+// Whether the product `node`, whose activations are a SwiGlu node, can compute silu(g) * u itself
+// while packing them (the float GEMM on contiguous float rows): the backend then skips the SwiGlu
+// node when this product is its only reader and runs the product with ComputeCtx::x_swiglu. The
+// feed-forward's hidden activations (11.5 MiB for a 512-token TinyLlama prompt) are then never
+// written out and read back.
+bool mul_mat_folds_swiglu(const Tensor& node, const CpuKernels& k);
 void compute_add(const Tensor& node, const ComputeCtx& ctx);
 void compute_mul(const Tensor& node, const ComputeCtx& ctx);
 void compute_scale(const Tensor& node, const ComputeCtx& ctx);

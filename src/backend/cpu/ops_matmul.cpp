@@ -110,8 +110,11 @@ constexpr int64_t kLongRowK = 2048;
 
 size_t gemm_work_size(const Tensor& node, int n_threads, bool dequant) {
     const Tensor& x = *node.src[1];
-    const size_t per_thread =
-        gemm_scratch_floats() + (dequant ? (size_t)kDequantRows * (size_t)x.ne[0] + 16 : 0);
+    // Dequantized weight rows, or one panel of SwiGLU rows when that is folded in.
+    const size_t rows = dequant              ? (size_t)kDequantRows * (size_t)x.ne[0] + 16
+                        : x.op == Op::SwiGlu ? (size_t)kGemmMaxMr * (size_t)x.ne[0] + 16
+                                             : 0;
+    const size_t per_thread = gemm_scratch_floats() + rows;
     const size_t rounded_x = dequant ? (size_t)x.ne[0] * (size_t)x.ne[1] + 16 : 0;
     return (rounded_x + gemm_packed_x_floats(x.ne[1], x.ne[0])) * sizeof(float) + 64 +
            (size_t)n_threads * per_thread * sizeof(float);
@@ -149,7 +152,20 @@ void compute_gemm(const Tensor& node, const ComputeCtx& ctx, bool dequant) {
         ldx = K;
         ctx.barrier();
     }
-    if (!ctx.x_packed) {
+    if (ctx.x_swiglu) {
+        // Each panel's rows of silu(g) * u into this thread's scratch, then packed from there.
+        const Tensor& g = *x.src[0];
+        const Tensor& u = *x.src[1];
+        float* panel = scratch + gemm_scratch_floats();
+        for (int64_t p = p0; p < p1; ++p) {
+            const int64_t rows = std::min(mr, M - p * mr);
+            for (int64_t i = 0; i < rows; ++i)
+                ctx.k->swiglu(K, g.row<const float>(p * mr + i), u.row<const float>(p * mr + i),
+                              panel + i * K);
+            ctx.k->gemm_pack_x(panel, K, rows, K, mr, 0, 1, xp + (size_t)(p * K * mr));
+        }
+        ctx.barrier();
+    } else if (!ctx.x_packed) {
         ctx.k->gemm_pack_x(xsrc, ldx, M, K, mr, p0, p1, xp);
         ctx.barrier();
     }
@@ -324,6 +340,19 @@ bool mul_mat_reuses_packed_x(const Tensor& prev, const Tensor& next, const CpuKe
                k.interleaved[(size_t)next.src[0]->type].prepare;
     return a == XPacking::Float ||
            qgemm_format(prev.src[0]->type) == qgemm_format(next.src[0]->type);
+}
+
+bool mul_mat_folds_swiglu(const Tensor& node, const CpuKernels& k) {
+    if (node.op != Op::MulMat || node.src[1]->op != Op::SwiGlu) return false;
+    const Tensor& x = *node.src[1];
+    const Tensor& g = *x.src[0];
+    const Tensor& u = *x.src[1];
+    auto float_rows = [&](const Tensor& t) {
+        return t.type == DType::F32 && t.nb[0] == sizeof(float) && t.ne[0] == x.ne[0] &&
+               t.ne[1] == x.ne[1] && t.n_rows() == x.ne[1];
+    };
+    return node.src[0]->interleave == 1 && use_gemm(node, &k) && float_rows(g) && float_rows(u) &&
+           x.n_rows() == x.ne[1] && k.swiglu;
 }
 
 size_t mul_mat_work_size(const Tensor& node, int n_threads) {

@@ -279,6 +279,52 @@ TEST(CpuOps, ConsecutiveProductsOfOneActivationShareItsPacking) {
             }
 }
 
+// A product of a SwiGLU's output that is its only reader computes silu(g) * u while packing
+// (the SwiGlu node is skipped): the same numbers as the two ops run apart, which they are when
+// the SwiGLU output is also a graph output. Rows past the last full panel, k tails and the long
+// rows of the down projection; one row takes the matrix-vector path and nothing is folded.
+TEST(CpuOps, ProductFoldsTheSwigluItReads) {
+    struct Shape {
+        int64_t K, N, M;
+    };
+    for (DType type : {DType::F16, DType::F32})
+        for (const Shape sh :
+             {Shape{40, 33, 37}, Shape{300, 70, 13}, Shape{2100, 40, 12}, Shape{64, 16, 1}}) {
+            SCOPED_TRACE(std::string(type_name(type)) + " K=" + std::to_string(sh.K) +
+                         " N=" + std::to_string(sh.N) + " M=" + std::to_string(sh.M));
+            const std::vector<float> wf = random_floats((size_t)(sh.K * sh.N), 31);
+            std::vector<uint8_t> w(row_size(type, sh.K) * (size_t)sh.N);
+            type_traits(type).from_float(wf.data(), w.data(), sh.K * sh.N);
+            std::vector<float> gate = random_floats((size_t)(sh.K * sh.M), 32),
+                               up = random_floats((size_t)(sh.K * sh.M), 33);
+            for (float& v : gate) v *= 4.0f;
+            for (const Config& c : configs()) {
+                SCOPED_TRACE(std::string(isa_name(c.isa)) +
+                             " threads=" + std::to_string(c.threads));
+                auto run = [&](bool keep_hidden, int* folded) {
+                    CpuBackend be(c.threads, c.isa);
+                    Graph g;
+                    const int64_t ne[2] = {sh.K, sh.N};
+                    Tensor* h = g.swiglu(leaf(g, gate, {sh.K, sh.M}), leaf(g, up, {sh.K, sh.M}));
+                    h->is_output = keep_hidden;
+                    Tensor* out = g.mul_mat(g.external(type, ne, 2, w.data()), h);
+                    out->is_output = true;
+                    EXPECT_TRUE(be.allocate(g).is_ok());
+                    EXPECT_TRUE(be.compute(g).is_ok());
+                    *folded = be.nodes_folded();
+                    const float* d = static_cast<const float*>(out->data);
+                    return std::vector<float>(d, d + out->n_elements());
+                };
+                int folded = 0, apart = 0;
+                const std::vector<float> got = run(false, &folded), want = run(true, &apart);
+                EXPECT_EQ(apart, 0);
+                // Only the ISAs with a float GEMM fold, and only products of several rows.
+                EXPECT_EQ(folded, c.isa != Isa::Scalar && sh.M > 1 ? 1 : 0);
+                EXPECT_EQ(got, want);
+            }
+        }
+}
+
 // Shapes with more rows than threads (split by rows) and single rows (split by column pieces,
 // with a ragged last piece).
 class CpuOpsElementwise : public ::testing::TestWithParam<std::pair<int64_t, int64_t>> {};
