@@ -1,9 +1,9 @@
 // Fused causal attention with grouped K/V heads, reading K and V from an F16 (or F32) cache.
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "backend/cpu/ops.h"
-#include "core/fp16.h"
 
 namespace lamina {
 namespace {
@@ -62,6 +62,8 @@ size_t thread_floats(int64_t group, int64_t keys, int64_t d) {
 void pack_cache(const Tensor& k, const Tensor& v, float scale, int64_t n_keys, const PackedCache& p,
                 float* kt, float* vf, const ComputeCtx& ctx) {
     const int64_t blocks = p.keys / kPanel, d = p.d;
+    const ToFloatFn f16_row = ctx.k->to_float[(size_t)DType::F16];
+    std::vector<float> key_row((size_t)d);
     int64_t b0, b1;
     ctx.split(k.ne[1] * blocks, &b0, &b1);
     for (int64_t item = b0; item < b1; ++item) {
@@ -70,12 +72,17 @@ void pack_cache(const Tensor& k, const Tensor& v, float scale, int64_t n_keys, c
         float* vb = vf + (size_t)hk * p.v_floats() + (size_t)(b * kPanel * p.vd);
         for (int64_t j = 0; j < kPanel; ++j) {
             const int64_t key = b * kPanel + j;
-            const uint16_t* kr = key < n_keys ? k.row<const uint16_t>(hk, key) : nullptr;
-            const uint16_t* vr = key < n_keys ? v.row<const uint16_t>(hk, key) : nullptr;
-            for (int64_t c = 0; c < d; ++c)
-                kb[c * kPanel + j] = kr ? scale * fp16_to_fp32(kr[c]) : 0;
             float* vo = vb + j * p.vd;
-            for (int64_t c = 0; c < p.vd; ++c) vo[c] = vr && c < d ? fp16_to_fp32(vr[c]) : 0;
+            if (key >= n_keys) {
+                for (int64_t c = 0; c < d; ++c) kb[c * kPanel + j] = 0;
+                std::fill(vo, vo + p.vd, 0.0f);
+                continue;
+            }
+            // Whole rows through the kernel set's F16 conversion, then K scattered transposed.
+            f16_row(k.row<const uint16_t>(hk, key), key_row.data(), d);
+            for (int64_t c = 0; c < d; ++c) kb[c * kPanel + j] = scale * key_row[(size_t)c];
+            f16_row(v.row<const uint16_t>(hk, key), vo, d);
+            std::fill(vo + d, vo + p.vd, 0.0f);
         }
     }
 }
