@@ -116,7 +116,9 @@ void q8_k_from_float_avx2(const float* x, void* dst, int64_t n) {
 namespace {
 
 // F16 rows, 8 values at a time through F16C (round to nearest even, as fp32_to_fp16), the tail
-// through the scalar conversion: the K/V cache writes and its reads for prompt attention.
+// through the scalar conversion: the K/V cache writes and its reads for prompt attention. The
+// AVX-512 set keeps these too (it starts from the AVX2 one): the conversion waits on memory, not
+// on its width.
 void f16_to_float(const void* src, float* dst, int64_t n) {
     const uint16_t* s = static_cast<const uint16_t*>(src);
     int64_t i = 0;

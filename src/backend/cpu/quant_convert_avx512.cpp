@@ -196,27 +196,6 @@ void to_float_q8_k(const void* src, float* y, int64_t n) {
     }
 }
 
-// F16 rows, 16 values at a time through the hardware conversion (round to nearest even, as
-// fp32_to_fp16), the tail through the scalar one: the K/V cache writes and its reads for prompt
-// attention.
-void f16_to_float(const void* src, float* dst, int64_t n) {
-    const uint16_t* s = static_cast<const uint16_t*>(src);
-    int64_t i = 0;
-    for (; i + 16 <= n; i += 16)
-        _mm512_storeu_ps(
-            dst + i, _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i))));
-    for (; i < n; ++i) dst[i] = fp16_to_fp32(s[i]);
-}
-void f16_from_float(const float* src, void* dst, int64_t n) {
-    uint16_t* d = static_cast<uint16_t*>(dst);
-    int64_t i = 0;
-    for (; i + 16 <= n; i += 16)
-        _mm256_storeu_si256(reinterpret_cast<__m256i*>(d + i),
-                            _mm512_cvtps_ph(_mm512_loadu_ps(src + i),
-                                            _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
-    for (; i < n; ++i) d[i] = fp32_to_fp16(src[i]);
-}
-
 }  // namespace
 
 void install_avx512_quant_converts(CpuKernels& k) {
@@ -232,7 +211,6 @@ void install_avx512_quant_converts(CpuKernels& k) {
     install(DType::Q4_K, to_float_q4_k, nullptr);
     install(DType::Q6_K, to_float_q6_k, nullptr);
     install(DType::Q8_K, to_float_q8_k, q8_k_from_float_avx512);
-    install(DType::F16, f16_to_float, f16_from_float);
 }
 
 }  // namespace lamina
