@@ -98,7 +98,12 @@ MemoryPlan::MemoryPlan(const Graph& g) {
             const size_t off = alloc.allocate(align_up(n->n_bytes(), kAlignment));
             offsets[n] = off;
             slots_.push_back({n, off});
-            if (!n->is_output) frees[std::max(last_use[n], i)].push_back(n);
+            // Returned one node after its last reader: the next node's output then never takes
+            // the memory of this node's inputs, so a backend may compute a node together with
+            // its successor (a product writing straight into the sum that follows it) while
+            // other threads still read those inputs.
+            if (!n->is_output)
+                frees[std::min(nodes.size() - 1, std::max(last_use[n], i) + 1)].push_back(n);
         }
         for (const Tensor* dead : frees[i])
             alloc.release(offsets[dead], align_up(dead->n_bytes(), kAlignment));

@@ -9,8 +9,9 @@
 
 namespace lamina {
 
-// Buffers are given out in execution order and returned after their last reader, so tensors
-// whose lifetimes do not overlap share memory. Inputs and outputs live for the whole graph.
+// Buffers are given out in execution order and returned after the node following their last
+// reader, so tensors whose lifetimes do not overlap share memory, but a node's output never
+// shares it with the previous node's inputs. Inputs and outputs live for the whole graph.
 class MemoryPlan {
   public:
     static constexpr size_t kAlignment = 64;

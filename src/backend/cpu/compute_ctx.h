@@ -8,6 +8,7 @@
 
 #include "backend/cpu/kernels.h"
 #include "backend/cpu/thread_pool.h"
+#include "core/tensor.h"
 
 namespace lamina {
 
@@ -33,6 +34,11 @@ struct ComputeCtx {
     // Set for a matrix product whose activations are a SwiGlu node left uncomputed
     // (mul_mat_folds_swiglu): the product applies the SwiGLU to its inputs while packing.
     bool x_swiglu = false;
+    // Set for a matrix product whose only reader, the next node, is an Add of it and `addend`
+    // left uncomputed (mul_mat_folds_add): the product writes its result plus addend into the
+    // Add's buffer, `sum`, instead of its own.
+    const Tensor* sum = nullptr;
+    const Tensor* addend = nullptr;
 
     void barrier() const {
         if (pool) pool->barrier();

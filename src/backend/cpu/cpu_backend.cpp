@@ -3,6 +3,8 @@
 #include "backend/cpu/ops.h"
 #include "core/memory_plan.h"
 
+#include <algorithm>
+
 namespace lamina {
 
 CpuBackend::CpuBackend(int n_threads, Isa isa) : pool_(n_threads), kernels_(&cpu_kernels(isa)) {}
@@ -27,6 +29,43 @@ Status CpuBackend::allocate(Graph& g) {
     return Status::ok();
 }
 
+void CpuBackend::plan_folds(const std::vector<Tensor*>& nodes) {
+    // Pairs of neighbours one product computes: a SwiGlu and the product reading it
+    // (mul_mat_folds_swiglu), a product and the Add reading it (mul_mat_folds_add). The node
+    // folded away must have no other reader: its buffer is never written.
+    folded_.assign(nodes.size(), Fold::None);
+    std::vector<const Tensor*> single;  // tensors whose readers are counted below
+    for (size_t i = 0; i + 1 < nodes.size(); ++i) {
+        const Tensor* s = nodes[i];
+        const Tensor* next = nodes[i + 1];
+        if (s->is_output) continue;
+        if ((s->op == Op::SwiGlu && next->src[1] == s && mul_mat_folds_swiglu(*next, *kernels_)) ||
+            mul_mat_folds_add(*s, *next))
+            single.push_back(s);
+    }
+    std::sort(single.begin(), single.end());
+    std::vector<int> readers(single.size(), 0);
+    for (const Tensor* n : nodes)
+        for (const Tensor* src : n->src) {
+            const auto it = std::lower_bound(single.begin(), single.end(), src);
+            if (src && it != single.end() && *it == src) ++readers[(size_t)(it - single.begin())];
+        }
+    n_folded_ = n_sums_folded_ = 0;
+    for (size_t i = 0; i + 1 < nodes.size(); ++i) {
+        const auto it = std::lower_bound(single.begin(), single.end(), nodes[i]);
+        if (it == single.end() || *it != nodes[i] || readers[(size_t)(it - single.begin())] != 1)
+            continue;
+        if (folded_[i] != Fold::None) continue;  // already folded into its predecessor
+        if (nodes[i]->op == Op::SwiGlu) {
+            folded_[i] = Fold::IntoNext;
+            ++n_folded_;
+        } else {
+            folded_[i + 1] = Fold::IntoPrevious;
+            ++n_sums_folded_;
+        }
+    }
+}
+
 Status CpuBackend::compute(Graph& g) {
     size_t work = 0;
     for (const Tensor* n : g.nodes()) work = std::max(work, op_work_size(*n, pool_.size()));
@@ -43,23 +82,7 @@ Status CpuBackend::compute(Graph& g) {
     }
     for (size_t i = 0; i < nodes.size() * nth; ++i)
         counters_[i].next.store(0, std::memory_order_relaxed);
-    // SwiGlu nodes whose only reader is the next node, a product that folds them in
-    // (mul_mat_folds_swiglu): skipped here, applied by that product while it packs.
-    folded_.assign(nodes.size(), 0);
-    n_folded_ = 0;
-    for (size_t i = 0; i + 1 < nodes.size(); ++i) {
-        const Tensor* s = nodes[i];
-        const Tensor* next = nodes[i + 1];
-        if (s->op != Op::SwiGlu || s->is_output || next->src[1] != s ||
-            !mul_mat_folds_swiglu(*next, *kernels_))
-            continue;
-        bool other_reader = false;
-        for (const Tensor* n : nodes)
-            for (const Tensor* src : n->src) other_reader |= src == s && n != next;
-        if (other_reader) continue;
-        folded_[i] = 1;
-        ++n_folded_;
-    }
+    plan_folds(nodes);
     pool_.run([&](int ith) {
         ComputeCtx ctx;
         ctx.ith = ith;
@@ -80,9 +103,14 @@ Status CpuBackend::compute(Graph& g) {
                 default:
                     break;
             }
-            if (folded_[i]) continue;  // computed by the next node (a product) as it packs
+            if (folded_[i] != Fold::None) continue;  // computed with a neighbouring product
             ctx.chunk_counters = &counters_[i * nth];
-            ctx.x_swiglu = i > 0 && folded_[i - 1];
+            ctx.x_swiglu = i > 0 && folded_[i - 1] == Fold::IntoNext;
+            const bool sum = i + 1 < nodes.size() && folded_[i + 1] == Fold::IntoPrevious;
+            ctx.sum = sum ? nodes[i + 1] : nullptr;
+            ctx.addend = !sum                        ? nullptr
+                         : nodes[i + 1]->src[0] == n ? nodes[i + 1]->src[1]
+                                                     : nodes[i + 1]->src[0];
             ctx.x_packed = !ctx.x_swiglu && prev && mul_mat_reuses_packed_x(*prev, *n, *kernels_);
             compute_op(*n, ctx);
             ctx.barrier();

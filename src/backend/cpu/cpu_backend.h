@@ -31,17 +31,24 @@ class CpuBackend final : public Backend {
     size_t work_bytes() const { return work_size_; }
     // SwiGlu nodes the last compute() left to the product reading them (mul_mat_folds_swiglu).
     int nodes_folded() const { return n_folded_; }
+    // Add nodes the last compute() left to the product they add (mul_mat_folds_add).
+    int sums_folded() const { return n_sums_folded_; }
 
   private:
+    // How a node is computed: by itself, or by the product before or after it.
+    enum class Fold : uint8_t { None, IntoNext, IntoPrevious };
+
     void ensure(AlignedBytes& buf, size_t& cap, size_t need);
+    void plan_folds(const std::vector<Tensor*>& nodes);
 
     ThreadPool pool_;
     const CpuKernels* kernels_;
     AlignedBytes arena_;
     size_t arena_size_ = 0;
     AlignedBytes work_;
-    std::vector<uint8_t> folded_;  // per node of the graph being computed
+    std::vector<Fold> folded_;  // per node of the graph being computed
     int n_folded_ = 0;
+    int n_sums_folded_ = 0;
     size_t work_size_ = 0;
     // Chunk-claim counters, one per thread per graph node (ComputeCtx::for_each_chunk), zeroed
     // per compute.

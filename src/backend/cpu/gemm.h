@@ -17,6 +17,9 @@ struct GemmArgs {
     int64_t M = 0, K = 0;
     float* out = nullptr;  // M rows of ldo floats; columns [n0, n1) are written
     int64_t ldo = 0;
+    // When set, M rows of ld_add floats added to the products as they are stored.
+    const float* add = nullptr;
+    int64_t ld_add = 0;
 };
 
 // Computes columns [n0, n1) of out for all M rows. scratch: gemm_scratch_floats() floats,

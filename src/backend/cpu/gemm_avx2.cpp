@@ -83,9 +83,10 @@ void pack_w(const uint8_t* w, size_t ldw, int64_t nr, int64_t k0, int64_t kc, fl
             wp[k * kNr + j] = j < nr ? W::one(w + j * ldw, k0 + k) : 0;
 }
 
-// out[i][0..nr) (+)= sum_k xp[k][i] * wp[k][0..nr) for i < mr.
+// out[i][0..nr) (+)= sum_k xp[k][i] * wp[k][0..nr) for i < mr, then + add[i][0..nr) (rows ld_add
+// floats apart) when add is set: the order in which a separate Add would round.
 void micro_6x16(const float* xp, const float* wp, int64_t kc, float* out, int64_t ldo, int64_t mr,
-                int64_t nr, bool accumulate) {
+                int64_t nr, bool accumulate, const float* add, int64_t ld_add) {
     Tile16<kMr> t;
     tile16_zero(t);
     tile16_fma(t, kc, xp, 1, kMr, wp, kNr);
@@ -96,6 +97,12 @@ void micro_6x16(const float* xp, const float* wp, int64_t kc, float* out, int64_
         if (accumulate) {
             __m256 lo, hi;
             load_row16(o, nr, &lo, &hi);
+            t.lo[i] = _mm256_add_ps(t.lo[i], lo);
+            t.hi[i] = _mm256_add_ps(t.hi[i], hi);
+        }
+        if (add) {
+            __m256 lo, hi;
+            load_row16(add + i * ld_add, nr, &lo, &hi);
             t.lo[i] = _mm256_add_ps(t.lo[i], lo);
             t.hi[i] = _mm256_add_ps(t.hi[i], hi);
         }
@@ -127,11 +134,13 @@ void gemm(const GemmArgs& a, int64_t n0, int64_t n1, float* scratch) {
             for (int64_t p = 0; p < n_panels; ++p) {
                 const float* xp = a.xp + (p * a.K + k0) * kMr;
                 float* out = a.out + p * kMr * a.ldo;
+                const float* add = a.add && k0 + kc >= a.K ? a.add + p * kMr * a.ld_add : nullptr;
                 const int64_t mr = std::min(kMr, a.M - p * kMr);
                 for (int64_t t = 0; t < n_tiles; ++t) {
                     const int64_t nt = nb + t * kNr;
                     micro_6x16(xp, wp + t * kc * kNr, kc, out + nt, a.ldo, mr,
-                               std::min(kNr, nb_end - nt), k0 > 0);
+                               std::min(kNr, nb_end - nt), k0 > 0, add ? add + nt : nullptr,
+                               a.ld_add);
                 }
             }
         }

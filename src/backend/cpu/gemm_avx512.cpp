@@ -131,9 +131,10 @@ void pack_x(const float* x, int64_t ldx, int64_t M, int64_t K, int64_t mr, int64
     }
 }
 
-// out[i][0..nr) (+)= sum_k xp[k][i] * wp[k][0..nr) for i < mr.
+// out[i][0..nr) (+)= sum_k xp[k][i] * wp[k][0..nr) for i < mr, then + add[i][0..nr) (rows ld_add
+// floats apart) when add is set: the order in which a separate Add would round.
 void micro_12x32(const float* xp, const float* wp, int64_t kc, float* out, int64_t ldo, int64_t mr,
-                 int64_t nr, bool accumulate) {
+                 int64_t nr, bool accumulate, const float* add, int64_t ld_add) {
     __m512 c0[kMr], c1[kMr];
 #pragma GCC unroll 12
     for (int i = 0; i < kMr; ++i) c0[i] = c1[i] = _mm512_setzero_ps();
@@ -159,6 +160,10 @@ void micro_12x32(const float* xp, const float* wp, int64_t kc, float* out, int64
                 c0[i] = _mm512_add_ps(c0[i], _mm512_loadu_ps(o));
                 c1[i] = _mm512_add_ps(c1[i], _mm512_loadu_ps(o + 16));
             }
+            if (add) {
+                c0[i] = _mm512_add_ps(c0[i], _mm512_loadu_ps(add + i * ld_add));
+                c1[i] = _mm512_add_ps(c1[i], _mm512_loadu_ps(add + i * ld_add + 16));
+            }
             _mm512_storeu_ps(o, c0[i]);
             _mm512_storeu_ps(o + 16, c1[i]);
         }
@@ -173,6 +178,10 @@ void micro_12x32(const float* xp, const float* wp, int64_t kc, float* out, int64
         if (accumulate) {
             c0[i] = _mm512_add_ps(c0[i], _mm512_maskz_loadu_ps(m0, o));
             c1[i] = _mm512_add_ps(c1[i], _mm512_maskz_loadu_ps(m1, o + 16));
+        }
+        if (add) {
+            c0[i] = _mm512_add_ps(c0[i], _mm512_maskz_loadu_ps(m0, add + i * ld_add));
+            c1[i] = _mm512_add_ps(c1[i], _mm512_maskz_loadu_ps(m1, add + i * ld_add + 16));
         }
         _mm512_mask_storeu_ps(o, m0, c0[i]);
         _mm512_mask_storeu_ps(o + 16, m1, c1[i]);
@@ -225,11 +234,13 @@ void gemm(const GemmArgs& a, int64_t n0, int64_t n1, float* scratch) {
                                           (size_t)(next_kc * W::kBytes), p, n_panels);
                 const float* xp = a.xp + (p * a.K + k0) * kMr;
                 float* out = a.out + p * kMr * a.ldo;
+                const float* add = a.add && k0 + kc >= a.K ? a.add + p * kMr * a.ld_add : nullptr;
                 const int64_t mr = std::min(kMr, a.M - p * kMr);
                 for (int64_t t = 0; t < n_tiles; ++t) {
                     const int64_t nt = nb + t * kNr;
                     micro_12x32(xp, wp + t * kc * kNr, kc, out + nt, a.ldo, mr,
-                                std::min(kNr, nb_end - nt), k0 > 0);
+                                std::min(kNr, nb_end - nt), k0 > 0, add ? add + nt : nullptr,
+                                a.ld_add);
                 }
             }
         }

@@ -24,6 +24,12 @@ bool mul_mat_reuses_packed_x(const Tensor& prev, const Tensor& next, const CpuKe
 // feed-forward's hidden activations (11.5 MiB for a 512-token TinyLlama prompt) are then never
 // written out and read back.
 bool mul_mat_folds_swiglu(const Tensor& node, const CpuKernels& k);
+// Whether the product `node` can write itself plus the other operand of `add`, an Add of node and
+// a tensor of its shape, into add's buffer (ComputeCtx::sum): the backend then skips the Add when
+// the product is its only reader. The float GEMM adds the other operand as it stores each output
+// tile; the other paths add it to each chunk of outputs they finish. The residual adds after the
+// attention output and the down projection then cost neither a pass over memory nor a barrier.
+bool mul_mat_folds_add(const Tensor& node, const Tensor& add);
 void compute_add(const Tensor& node, const ComputeCtx& ctx);
 void compute_mul(const Tensor& node, const ComputeCtx& ctx);
 void compute_scale(const Tensor& node, const ComputeCtx& ctx);

@@ -32,6 +32,35 @@ bool is_plain(DType t) {
     return t == DType::F32 || t == DType::F16 || t == DType::BF16;
 }
 
+// Where a product's rows go: its own buffer, or, folded with the Add that reads it (ComputeCtx::
+// sum), the Add's buffer with the Add's other operand to add.
+struct ProductOut {
+    float* data = nullptr;  // row m at data + m * ld
+    int64_t ld = 0;
+    const float* addend = nullptr;  // row m at addend + m * ld_add
+    int64_t ld_add = 0;
+
+    float* row(int64_t m) const { return data + m * ld; }
+    // Adds the addend to columns [n0, n1) of rows [0, M), once the products are there.
+    void add_to_columns(const CpuKernels& k, int64_t M, int64_t n0, int64_t n1) const {
+        if (!addend) return;
+        for (int64_t m = 0; m < M; ++m)
+            k.axpy_f32(n1 - n0, 1.0f, addend + m * ld_add + n0, row(m) + n0);
+    }
+};
+
+ProductOut product_out(const Tensor& node, const ComputeCtx& ctx) {
+    const Tensor& dst = ctx.sum ? *ctx.sum : node;
+    ProductOut o;
+    o.data = static_cast<float*>(dst.data);
+    o.ld = (int64_t)(dst.nb[1] / sizeof(float));
+    if (ctx.sum) {
+        o.addend = static_cast<const float*>(ctx.addend->data);
+        o.ld_add = (int64_t)(ctx.addend->nb[1] / sizeof(float));
+    }
+    return o;
+}
+
 // The fast kernels cover one weight matrix against contiguous float rows, no batching.
 bool dense_layout(const Tensor& node) {
     const Tensor& w = *node.src[0];
@@ -176,8 +205,11 @@ void compute_gemm(const Tensor& node, const ComputeCtx& ctx, bool dequant) {
     a.xp = xp;
     a.M = M;
     a.K = K;
-    a.out = static_cast<float*>(node.data);
-    a.ldo = (int64_t)(node.nb[1] / sizeof(float));
+    const ProductOut po = product_out(node, ctx);
+    a.out = po.data;
+    a.ldo = po.ld;
+    a.add = po.addend;
+    a.ld_add = po.ld_add;
     // Threads claim ranges of whole weight tiles (each packs only the weights it computes).
     const ToFloatFn to_float = ctx.k->to_float[(size_t)w.type];
     float* rows = scratch + gemm_scratch_floats();
@@ -196,7 +228,8 @@ void compute_gemm(const Tensor& node, const ComputeCtx& ctx, bool dequant) {
                                const int64_t c1 = std::min(n1, c0 + kDequantRows);
                                for (int64_t n = c0; n < c1; ++n)
                                    to_float(w.row(n), rows + (n - c0) * K, K);
-                               d.out = static_cast<float*>(node.data) + c0;
+                               d.out = a.out + c0;
+                               if (a.add) d.add = a.add + c0;
                                ctx.k->gemm[(size_t)DType::F32](d, 0, c1 - c0, scratch);
                            }
                        });
@@ -245,11 +278,14 @@ void compute_qgemm(const Tensor& node, const ComputeCtx& ctx) {
     a.xp = xp;
     a.M = M;
     a.K = K;
-    a.out = static_cast<float*>(node.data);
-    a.ldo = (int64_t)(node.nb[1] / sizeof(float));
+    const ProductOut po = product_out(node, ctx);
+    a.out = po.data;
+    a.ldo = po.ld;
     ctx.for_each_range((N + kQGemmNr - 1) / kQGemmNr, kMinTilesPerRange,
                        qgemm_tiles_per_chunk(f, K), [&](int64_t t0, int64_t t1) {
-                           ctx.k->qgemm(a, t0 * kQGemmNr, std::min(N, t1 * kQGemmNr), mine);
+                           const int64_t n0 = t0 * kQGemmNr, n1 = std::min(N, t1 * kQGemmNr);
+                           ctx.k->qgemm(a, n0, n1, mine);
+                           po.add_to_columns(*ctx.k, M, n0, n1);
                        });
 }
 
@@ -260,14 +296,15 @@ void compute_gemv(const Tensor& node, const ComputeCtx& ctx) {
     // Chunks are whole groups of 16 rows, the kernels' unit.
     const int64_t n_groups = (N + 15) / 16;
     const int64_t per = gemv_blocks_per_chunk(n_groups, 16 * (int64_t)w.nb[1], ctx.nth);
+    const ProductOut po = product_out(node, ctx);
     ctx.for_each_chunk((n_groups + per - 1) / per, [&](int64_t c) {
         const int64_t n0 = c * per * 16, n1 = std::min(N, (c + 1) * per * 16);
         // Groups of up to kGemvMaxRows activation rows share one pass over the weights.
         for (int64_t m = 0; m < M; m += kGemvMaxRows)
             ctx.k->gemv[(size_t)w.type](K, w.row(n0), w.nb[1], n1 - n0, x.row<const float>(m),
                                         (int64_t)(x.nb[1] / sizeof(float)),
-                                        std::min(kGemvMaxRows, M - m), node.row<float>(m) + n0,
-                                        (int64_t)(node.nb[1] / sizeof(float)));
+                                        std::min(kGemvMaxRows, M - m), po.row(m) + n0, po.ld);
+        po.add_to_columns(*ctx.k, M, n0, n1);
     });
 }
 
@@ -291,11 +328,14 @@ void compute_interleaved(const Tensor& node, const ComputeCtx& ctx) {
     const int64_t groups = N / quant::kInterleave;
     const int64_t group_bytes = quant::kInterleave * (int64_t)w.nb[1];
     const int64_t per = gemv_blocks_per_chunk(groups, group_bytes, ctx.nth);
+    const ProductOut po = product_out(node, ctx);
     ctx.for_each_chunk((groups + per - 1) / per, [&](int64_t c) {
-        for (int64_t g = c * per; g < std::min(groups, (c + 1) * per); ++g)
+        const int64_t g1 = std::min(groups, (c + 1) * per);
+        for (int64_t g = c * per; g < g1; ++g)
             for (int64_t m = 0; m < M; ++m)
                 kern.dot8(K, w.row(g * quant::kInterleave), ctx.wdata + (size_t)m * prow,
-                          node.row<float>(m) + g * quant::kInterleave);
+                          po.row(m) + g * quant::kInterleave);
+        po.add_to_columns(*ctx.k, M, c * per * quant::kInterleave, g1 * quant::kInterleave);
     });
 }
 
@@ -353,6 +393,21 @@ bool mul_mat_folds_swiglu(const Tensor& node, const CpuKernels& k) {
     };
     return node.src[0]->interleave == 1 && use_gemm(node, &k) && float_rows(g) && float_rows(u) &&
            x.n_rows() == x.ne[1] && k.swiglu;
+}
+
+bool mul_mat_folds_add(const Tensor& node, const Tensor& add) {
+    if (node.op != Op::MulMat || add.op != Op::Add ||
+        (add.src[0] == &node) == (add.src[1] == &node))
+        return false;
+    const Tensor& other = add.src[0] == &node ? *add.src[1] : *add.src[0];
+    // Float rows of one matrix each: the paths index outputs and addend by row.
+    auto float_matrix = [&](const Tensor& t) {
+        return t.type == DType::F32 && t.nb[0] == sizeof(float) && t.nb[1] % sizeof(float) == 0 &&
+               t.ne[0] == node.ne[0] && t.ne[1] == node.ne[1] && t.ne[2] == 1 && t.ne[3] == 1;
+    };
+    const Tensor& x = *node.src[1];
+    return float_matrix(node) && float_matrix(other) && float_matrix(add) && x.ne[2] == 1 &&
+           x.ne[3] == 1;
 }
 
 size_t mul_mat_work_size(const Tensor& node, int n_threads) {
@@ -427,6 +482,8 @@ void compute_mul_mat(const Tensor& node, const ComputeCtx& ctx) {
     const int64_t batches = x.ne[2] * x.ne[3];
     const int64_t per = gemv_blocks_per_chunk(n_blocks, kRowBlock * (int64_t)w.nb[1], ctx.nth);
     const int64_t chunks_per_batch = (n_blocks + per - 1) / per;
+    // Folded with an Add (mul_mat_folds_add: one batch), rows go to the Add's buffer.
+    const ProductOut po = product_out(node, ctx);
     ctx.for_each_chunk(chunks_per_batch * batches, [&](int64_t c) {
         const int64_t b = c / chunks_per_batch, first = (c % chunks_per_batch) * per;
         const int64_t b2 = b % x.ne[2], b3 = b / x.ne[2];
@@ -435,7 +492,7 @@ void compute_mul_mat(const Tensor& node, const ComputeCtx& ctx) {
             const int64_t n1 = std::min(n_end, n0 + kRowBlock);
             for (int64_t m = 0; m < M; ++m) {
                 const void* xr = x_row(m, b2, b3);
-                float* out = node.row<float>(m, b2, b3);
+                float* out = ctx.sum ? po.row(m) : node.row<float>(m, b2, b3);
                 if (prepared && prep.dot_rows)
                     prep.dot_rows(K, w.row(n0, b2 / r2, b3 / r3), w.nb[1], n1 - n0, xr, out + n0);
                 else
@@ -443,6 +500,7 @@ void compute_mul_mat(const Tensor& node, const ComputeCtx& ctx) {
                         out[n] = dot(K, w.row(n, b2 / r2, b3 / r3), xr);
             }
         }
+        po.add_to_columns(*ctx.k, M, first * kRowBlock, n_end);
     });
 }
 

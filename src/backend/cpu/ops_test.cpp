@@ -325,6 +325,67 @@ TEST(CpuOps, ProductFoldsTheSwigluItReads) {
         }
 }
 
+// A product whose only reader is the Add that follows it writes the sum itself (the Add node is
+// skipped): the float GEMM as it stores each tile (after the last k block of long rows), the other
+// paths per finished chunk. Bit for bit what the two ops give apart (the product also a graph
+// output), on every path: float GEMM (one k block, several; rows past the last panel), integer
+// GEMM, interleaved weights with many rows and one, the matrix-vector path, and the generic dot
+// path (Q4_0 on one row); with the product as either operand of the Add.
+TEST(CpuOps, ProductFoldsTheAddReadingIt) {
+    struct Case {
+        DType type;
+        uint8_t interleave;
+        int64_t K, N, M;
+    };
+    const Case cases[] = {{DType::F16, 1, 40, 33, 37},   {DType::F32, 1, 300, 70, 13},
+                          {DType::F16, 1, 2100, 40, 12}, {DType::F16, 1, 64, 48, 1},
+                          {DType::F16, 1, 64, 48, 3},    {DType::Q4_0, 1, 256, 40, 37},
+                          {DType::Q4_0, 1, 256, 40, 1},  {DType::Q4_0, 8, 256, 48, 37},
+                          {DType::Q4_K, 8, 256, 48, 1},  {DType::Q8_0, 8, 256, 48, 2}};
+    for (const Case& cs : cases)
+        for (bool product_first : {true, false}) {
+            SCOPED_TRACE(std::string(type_name(cs.type)) +
+                         (cs.interleave > 1 ? " interleaved" : "") + " K=" + std::to_string(cs.K) +
+                         " N=" + std::to_string(cs.N) + " M=" + std::to_string(cs.M) +
+                         (product_first ? " product + r" : " r + product"));
+            const std::vector<float> wf = random_floats((size_t)(cs.K * cs.N), 41);
+            const size_t row = row_size(cs.type, cs.K);
+            std::vector<uint8_t> w(row * (size_t)cs.N);
+            for (int64_t n = 0; n < cs.N; ++n)
+                type_traits(cs.type).from_float(wf.data() + n * cs.K, w.data() + row * n, cs.K);
+            if (cs.interleave > 1) quant::interleave_rows(cs.type, w.data(), cs.N, row);
+            std::vector<float> x = random_floats((size_t)(cs.K * cs.M), 42),
+                               r = random_floats((size_t)(cs.N * cs.M), 43);
+            for (float& v : r) v *= 8.0f;  // so that the order of the additions shows
+            for (const Config& c : configs()) {
+                SCOPED_TRACE(std::string(isa_name(c.isa)) +
+                             " threads=" + std::to_string(c.threads));
+                auto run = [&](bool keep_product, int* folded) {
+                    CpuBackend be(c.threads, c.isa);
+                    Graph g;
+                    const int64_t ne[2] = {cs.K, cs.N};
+                    Tensor* wt = g.external(cs.type, ne, 2, w.data());
+                    wt->interleave = cs.interleave;
+                    Tensor* p = g.mul_mat(wt, leaf(g, x, {cs.K, cs.M}));
+                    p->is_output = keep_product;
+                    Tensor* rt = leaf(g, r, {cs.N, cs.M});
+                    Tensor* out = product_first ? g.add(p, rt) : g.add(rt, p);
+                    out->is_output = true;
+                    EXPECT_TRUE(be.allocate(g).is_ok());
+                    EXPECT_TRUE(be.compute(g).is_ok());
+                    *folded = be.sums_folded();
+                    const float* d = static_cast<const float*>(out->data);
+                    return std::vector<float>(d, d + out->n_elements());
+                };
+                int folded = 0, apart = 0;
+                const std::vector<float> got = run(false, &folded), want = run(true, &apart);
+                EXPECT_EQ(apart, 0);
+                EXPECT_EQ(folded, 1);
+                EXPECT_EQ(got, want);
+            }
+        }
+}
+
 // Shapes with more rows than threads (split by rows) and single rows (split by column pieces,
 // with a ragged last piece).
 class CpuOpsElementwise : public ::testing::TestWithParam<std::pair<int64_t, int64_t>> {};
