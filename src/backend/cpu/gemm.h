@@ -66,6 +66,18 @@ inline void prefetch_weight_block(const uint8_t* w, size_t ldw, int64_t rows, si
     }
 }
 
+// Part `part` of n_parts of the bytes at `next` fetched towards L2: the next activation panel's
+// k-block slice, fetched while the current panel sweeps its tiles. When rows are longer than a
+// k block (the down projection), each panel's slice is a short run (12 KiB) far from the last
+// one, and the hardware prefetchers had not caught up before the kernel needed it: on Zen 5,
+// K=5632 N=2048 M=512, two threads, 320-330 -> 335-345 GFLOP/s.
+inline void prefetch_panel_part(const float* next, size_t bytes, int64_t part, int64_t n_parts) {
+    const char* p = reinterpret_cast<const char*>(next);
+    const int64_t lines = (int64_t)((bytes + 63) / 64);
+    for (int64_t l = part * lines / n_parts; l < (part + 1) * lines / n_parts; ++l)
+        __builtin_prefetch(p + l * 64, 0, 2);
+}
+
 // Packs rows of x (row m at x + m * ldx floats) into panels [p0, p1) of mr rows.
 using GemmPackXFn = void (*)(const float* x, int64_t ldx, int64_t M, int64_t K, int64_t mr,
                              int64_t p0, int64_t p1, float* xp);

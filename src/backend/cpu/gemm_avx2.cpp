@@ -136,8 +136,12 @@ void gemm(const GemmArgs& a, int64_t n0, int64_t n1, float* scratch) {
                 float* out = a.out + p * kMr * a.ldo;
                 const float* add = a.add && k0 + kc >= a.K ? a.add + p * kMr * a.ld_add : nullptr;
                 const int64_t mr = std::min(kMr, a.M - p * kMr);
+                const bool fetch_next = kc < a.K && p + 1 < n_panels;
                 for (int64_t t = 0; t < n_tiles; ++t) {
                     const int64_t nt = nb + t * kNr;
+                    if (fetch_next)
+                        prefetch_panel_part(xp + a.K * kMr, (size_t)(kc * kMr) * sizeof(float), t,
+                                            n_tiles);
                     micro_6x16(xp, wp + t * kc * kNr, kc, out + nt, a.ldo, mr,
                                std::min(kNr, nb_end - nt), k0 > 0, add ? add + nt : nullptr,
                                a.ld_add);
