@@ -34,6 +34,9 @@ struct ComputeCtx {
     // Set for a matrix product whose activations are a SwiGlu node left uncomputed
     // (mul_mat_folds_swiglu): the product applies the SwiGLU to its inputs while packing.
     bool x_swiglu = false;
+    // Set for a matrix product whose activations are an RmsNorm node left uncomputed
+    // (mul_mat_folds_rms_norm): the product normalizes each row as it packs it.
+    bool x_rms_norm = false;
     // Set for a matrix product whose only reader, the next node, is an Add of it and `addend`
     // left uncomputed (mul_mat_folds_add): the product writes its result plus addend into the
     // Add's buffer, `sum`, instead of its own.

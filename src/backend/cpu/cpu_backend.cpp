@@ -29,39 +29,68 @@ Status CpuBackend::allocate(Graph& g) {
     return Status::ok();
 }
 
+namespace {
+
+// Ops that compute nothing (their data aliases their source) and need no barrier.
+bool is_view_op(Op op) {
+    return op == Op::Reshape || op == Op::View || op == Op::Permute || op == Op::Transpose;
+}
+
+}  // namespace
+
 void CpuBackend::plan_folds(const std::vector<Tensor*>& nodes) {
-    // Pairs of neighbours one product computes: a SwiGlu and the product reading it
-    // (mul_mat_folds_swiglu), a product and the Add reading it (mul_mat_folds_add). The node
-    // folded away must have no other reader: its buffer is never written.
+    // Nodes a neighbouring product computes: a SwiGlu or RmsNorm that the product after it
+    // applies while packing (mul_mat_folds_swiglu, mul_mat_folds_rms_norm), an Add of the product
+    // before it (mul_mat_folds_add). The node folded away is never written, so every reader must
+    // be the product that computes it, or, for an RmsNorm, the products right after it that
+    // reuse the first one's packing.
     folded_.assign(nodes.size(), Fold::None);
-    std::vector<const Tensor*> single;  // tensors whose readers are counted below
+    std::vector<const Tensor*> cand;  // tensors whose readers are counted below
     for (size_t i = 0; i + 1 < nodes.size(); ++i) {
         const Tensor* s = nodes[i];
         const Tensor* next = nodes[i + 1];
         if (s->is_output) continue;
-        if ((s->op == Op::SwiGlu && next->src[1] == s && mul_mat_folds_swiglu(*next, *kernels_)) ||
-            mul_mat_folds_add(*s, *next))
-            single.push_back(s);
+        const bool into_next = next->src[1] == s &&
+                               ((s->op == Op::SwiGlu && mul_mat_folds_swiglu(*next, *kernels_)) ||
+                                (s->op == Op::RmsNorm && mul_mat_folds_rms_norm(*next, *kernels_)));
+        if (into_next || mul_mat_folds_add(*s, *next)) cand.push_back(s);
     }
-    std::sort(single.begin(), single.end());
-    std::vector<int> readers(single.size(), 0);
+    std::sort(cand.begin(), cand.end());
+    std::vector<int> readers(cand.size(), 0);
     for (const Tensor* n : nodes)
         for (const Tensor* src : n->src) {
-            const auto it = std::lower_bound(single.begin(), single.end(), src);
-            if (src && it != single.end() && *it == src) ++readers[(size_t)(it - single.begin())];
+            const auto it = std::lower_bound(cand.begin(), cand.end(), src);
+            if (src && it != cand.end() && *it == src) ++readers[(size_t)(it - cand.begin())];
         }
+    // Whether the first n computed nodes after i are products of nodes[i] sharing one packing.
+    auto products_share_packing = [&](size_t i, int n) {
+        const Tensor* prev = nullptr;
+        for (size_t j = i + 1; j < nodes.size() && n > 0; ++j) {
+            const Tensor* p = nodes[j];
+            if (is_view_op(p->op)) continue;
+            if (p->op != Op::MulMat || p->src[1] != nodes[i] ||
+                (prev && !mul_mat_reuses_packed_x(*prev, *p, *kernels_)))
+                return false;
+            prev = p;
+            --n;
+        }
+        return n == 0;
+    };
     n_folded_ = n_sums_folded_ = 0;
     for (size_t i = 0; i + 1 < nodes.size(); ++i) {
-        const auto it = std::lower_bound(single.begin(), single.end(), nodes[i]);
-        if (it == single.end() || *it != nodes[i] || readers[(size_t)(it - single.begin())] != 1)
-            continue;
+        const auto it = std::lower_bound(cand.begin(), cand.end(), nodes[i]);
+        if (it == cand.end() || *it != nodes[i]) continue;
+        const int n_readers = readers[(size_t)(it - cand.begin())];
         if (folded_[i] != Fold::None) continue;  // already folded into its predecessor
-        if (nodes[i]->op == Op::SwiGlu) {
-            folded_[i] = Fold::IntoNext;
-            ++n_folded_;
-        } else {
-            folded_[i + 1] = Fold::IntoPrevious;
-            ++n_sums_folded_;
+        const Op op = nodes[i]->op;
+        if (op == Op::RmsNorm ? products_share_packing(i, n_readers) : n_readers == 1) {
+            if (op == Op::SwiGlu || op == Op::RmsNorm) {
+                folded_[i] = Fold::IntoNext;
+                ++n_folded_;
+            } else {
+                folded_[i + 1] = Fold::IntoPrevious;
+                ++n_sums_folded_;
+            }
         }
     }
 }
@@ -94,24 +123,18 @@ Status CpuBackend::compute(Graph& g) {
         const Tensor* prev = nullptr;  // the last node computed
         for (size_t i = 0; i < nodes.size(); ++i) {
             const Tensor* n = nodes[i];
-            switch (n->op) {
-                case Op::Reshape:
-                case Op::View:
-                case Op::Permute:
-                case Op::Transpose:
-                    continue;  // nothing to compute, no barrier needed
-                default:
-                    break;
-            }
+            if (is_view_op(n->op)) continue;         // nothing to compute, no barrier needed
             if (folded_[i] != Fold::None) continue;  // computed with a neighbouring product
             ctx.chunk_counters = &counters_[i * nth];
-            ctx.x_swiglu = i > 0 && folded_[i - 1] == Fold::IntoNext;
+            const bool x_folded = i > 0 && folded_[i - 1] == Fold::IntoNext;
+            ctx.x_swiglu = x_folded && nodes[i - 1]->op == Op::SwiGlu;
+            ctx.x_rms_norm = x_folded && nodes[i - 1]->op == Op::RmsNorm;
             const bool sum = i + 1 < nodes.size() && folded_[i + 1] == Fold::IntoPrevious;
             ctx.sum = sum ? nodes[i + 1] : nullptr;
             ctx.addend = !sum                        ? nullptr
                          : nodes[i + 1]->src[0] == n ? nodes[i + 1]->src[1]
                                                      : nodes[i + 1]->src[0];
-            ctx.x_packed = !ctx.x_swiglu && prev && mul_mat_reuses_packed_x(*prev, *n, *kernels_);
+            ctx.x_packed = !x_folded && prev && mul_mat_reuses_packed_x(*prev, *n, *kernels_);
             compute_op(*n, ctx);
             ctx.barrier();
             prev = n;

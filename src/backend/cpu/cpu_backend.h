@@ -29,7 +29,8 @@ class CpuBackend final : public Backend {
     const CpuKernels& kernels() const { return *kernels_; }
     size_t arena_bytes() const { return arena_size_; }
     size_t work_bytes() const { return work_size_; }
-    // SwiGlu nodes the last compute() left to the product reading them (mul_mat_folds_swiglu).
+    // SwiGlu and RmsNorm nodes the last compute() left to the product reading them
+    // (mul_mat_folds_swiglu, mul_mat_folds_rms_norm).
     int nodes_folded() const { return n_folded_; }
     // Add nodes the last compute() left to the product they add (mul_mat_folds_add).
     int sums_folded() const { return n_sums_folded_; }

@@ -24,6 +24,11 @@ bool mul_mat_reuses_packed_x(const Tensor& prev, const Tensor& next, const CpuKe
 // feed-forward's hidden activations (11.5 MiB for a 512-token TinyLlama prompt) are then never
 // written out and read back.
 bool mul_mat_folds_swiglu(const Tensor& node, const CpuKernels& k);
+// The same for a product whose activations are an RmsNorm node (ComputeCtx::x_rms_norm): it
+// normalizes each panel's rows as it packs them. The backend folds the norm only when every
+// reader is a product of this kind in a run that shares one packing (mul_mat_reuses_packed_x):
+// the Q, K and V projections, or gate and up.
+bool mul_mat_folds_rms_norm(const Tensor& node, const CpuKernels& k);
 // Whether the product `node` can write itself plus the other operand of `add`, an Add of node and
 // a tensor of its shape, into add's buffer (ComputeCtx::sum): the backend then skips the Add when
 // the product is its only reader. The float GEMM adds the other operand as it stores each output
@@ -34,6 +39,8 @@ void compute_add(const Tensor& node, const ComputeCtx& ctx);
 void compute_mul(const Tensor& node, const ComputeCtx& ctx);
 void compute_scale(const Tensor& node, const ComputeCtx& ctx);
 void compute_rms_norm(const Tensor& node, const ComputeCtx& ctx);
+// One row of RmsNorm: out = x / sqrt(mean(x^2) + eps) (* gain when set).
+void rms_norm_row(const float* x, const float* gain, int64_t n, float eps, float* out);
 void compute_rope(const Tensor& node, const ComputeCtx& ctx);
 void compute_soft_max(const Tensor& node, const ComputeCtx& ctx);
 void compute_silu(const Tensor& node, const ComputeCtx& ctx);

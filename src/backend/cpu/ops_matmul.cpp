@@ -140,9 +140,10 @@ constexpr int64_t kLongRowK = 2048;
 size_t gemm_work_size(const Tensor& node, int n_threads, bool dequant) {
     const Tensor& x = *node.src[1];
     // Dequantized weight rows, or one panel of SwiGLU rows when that is folded in.
-    const size_t rows = dequant              ? (size_t)kDequantRows * (size_t)x.ne[0] + 16
-                        : x.op == Op::SwiGlu ? (size_t)kGemmMaxMr * (size_t)x.ne[0] + 16
-                                             : 0;
+    const bool folds = x.op == Op::SwiGlu || x.op == Op::RmsNorm;
+    const size_t rows = dequant ? (size_t)kDequantRows * (size_t)x.ne[0] + 16
+                        : folds ? (size_t)kGemmMaxMr * (size_t)x.ne[0] + 16
+                                : 0;
     const size_t per_thread = gemm_scratch_floats() + rows;
     const size_t rounded_x = dequant ? (size_t)x.ne[0] * (size_t)x.ne[1] + 16 : 0;
     return (rounded_x + gemm_packed_x_floats(x.ne[1], x.ne[0])) * sizeof(float) + 64 +
@@ -191,6 +192,19 @@ void compute_gemm(const Tensor& node, const ComputeCtx& ctx, bool dequant) {
             for (int64_t i = 0; i < rows; ++i)
                 ctx.k->swiglu(K, g.row<const float>(p * mr + i), u.row<const float>(p * mr + i),
                               panel + i * K);
+            ctx.k->gemm_pack_x(panel, K, rows, K, mr, 0, 1, xp + (size_t)(p * K * mr));
+        }
+        ctx.barrier();
+    } else if (ctx.x_rms_norm) {
+        // Each panel's rows normalized into this thread's scratch, then packed from there.
+        const Tensor& in = *x.src[0];
+        const float* gain = x.src[1] ? static_cast<const float*>(x.src[1]->data) : nullptr;
+        float* panel = scratch + gemm_scratch_floats();
+        for (int64_t p = p0; p < p1; ++p) {
+            const int64_t rows = std::min(mr, M - p * mr);
+            for (int64_t i = 0; i < rows; ++i)
+                rms_norm_row(in.row<const float>(p * mr + i), gain, K, x.params.f[0],
+                             panel + i * K);
             ctx.k->gemm_pack_x(panel, K, rows, K, mr, 0, 1, xp + (size_t)(p * K * mr));
         }
         ctx.barrier();
@@ -408,6 +422,18 @@ bool mul_mat_folds_add(const Tensor& node, const Tensor& add) {
     const Tensor& x = *node.src[1];
     return float_matrix(node) && float_matrix(other) && float_matrix(add) && x.ne[2] == 1 &&
            x.ne[3] == 1;
+}
+
+bool mul_mat_folds_rms_norm(const Tensor& node, const CpuKernels& k) {
+    if (node.op != Op::MulMat || node.src[1]->op != Op::RmsNorm) return false;
+    const Tensor& x = *node.src[1];
+    const Tensor& in = *x.src[0];
+    const Tensor* gain = x.src[1];
+    return node.src[0]->interleave == 1 && use_gemm(node, &k) && in.type == DType::F32 &&
+           in.nb[0] == sizeof(float) && in.ne[0] == x.ne[0] && in.ne[1] == x.ne[1] &&
+           in.n_rows() == in.ne[1] && x.n_rows() == x.ne[1] &&
+           (!gain ||
+            (gain->type == DType::F32 && gain->nb[0] == sizeof(float) && gain->ne[0] == x.ne[0]));
 }
 
 size_t mul_mat_work_size(const Tensor& node, int n_threads) {

@@ -325,6 +325,73 @@ TEST(CpuOps, ProductFoldsTheSwigluItReads) {
         }
 }
 
+// Products of an RmsNorm's output that are all its readers, one after another and sharing one
+// packing (Q, K, V; gate, up), normalize its rows as the first packs them (the RmsNorm node is
+// skipped): bit for bit what the ops give apart (the norm also a graph output). Not folded: one
+// row (matrix-vector path), products whose packings differ (F16 then Q8_0), and a norm that
+// something else also reads.
+TEST(CpuOps, ProductsFoldTheRmsNormTheyRead) {
+    struct Case {
+        DType second;
+        int64_t M;
+        bool other_reader;
+        bool folds;  // on the ISAs with a float GEMM
+    };
+    const int64_t K = 320;  // whole Q8_0 blocks
+    const int64_t N[3] = {33, 40, 16};
+    const Case cases[] = {{DType::F16, 37, false, true},
+                          {DType::F32, 13, false, true},
+                          {DType::F16, 1, false, false},
+                          {DType::Q8_0, 37, false, false},
+                          {DType::F16, 37, true, false}};
+    std::vector<float> x = random_floats((size_t)(K * 37), 51), gain = random_floats((size_t)K, 52);
+    for (float& v : x) v *= 3.0f;
+    for (const Case& cs : cases) {
+        SCOPED_TRACE(std::string("then ") + type_name(cs.second) + " M=" + std::to_string(cs.M) +
+                     (cs.other_reader ? " other reader" : ""));
+        const DType types[3] = {DType::F16, cs.second, cs.second};
+        std::vector<uint8_t> w[3];
+        for (int i = 0; i < 3; ++i) {
+            const std::vector<float> f = random_floats((size_t)(K * N[i]), 53 + i);
+            w[i].resize(row_size(types[i], K) * (size_t)N[i]);
+            type_traits(types[i]).from_float(f.data(), w[i].data(), K * N[i]);
+        }
+        for (const Config& c : configs()) {
+            SCOPED_TRACE(std::string(isa_name(c.isa)) + " threads=" + std::to_string(c.threads));
+            auto run = [&](bool keep_norm, int* folded) {
+                CpuBackend be(c.threads, c.isa);
+                Graph g;
+                Tensor* h = g.rms_norm(leaf(g, x, {K, cs.M}), 1e-5f, leaf(g, gain, {K}));
+                h->is_output = keep_norm;
+                std::vector<Tensor*> outs;
+                for (int i = 0; i < 3; ++i) {
+                    const int64_t ne[2] = {K, N[i]};
+                    outs.push_back(g.mul_mat(g.external(types[i], ne, 2, w[i].data()), h));
+                    outs.back()->is_output = true;
+                }
+                if (cs.other_reader) {
+                    outs.push_back(g.scale(h, 0.5f));
+                    outs.back()->is_output = true;
+                }
+                EXPECT_TRUE(be.allocate(g).is_ok());
+                EXPECT_TRUE(be.compute(g).is_ok());
+                *folded = be.nodes_folded();
+                std::vector<float> r;
+                for (Tensor* o : outs) {
+                    const float* d = static_cast<const float*>(o->data);
+                    r.insert(r.end(), d, d + o->n_elements());
+                }
+                return r;
+            };
+            int folded = 0, apart = 0;
+            const std::vector<float> got = run(false, &folded), want = run(true, &apart);
+            EXPECT_EQ(apart, 0);
+            EXPECT_EQ(folded, cs.folds && c.isa != Isa::Scalar ? 1 : 0);
+            EXPECT_EQ(got, want);
+        }
+    }
+}
+
 // A product whose only reader is the Add that follows it writes the sum itself (the Add node is
 // skipped): the float GEMM as it stores each tile (after the last k block of long rows), the other
 // paths per finished chunk. Bit for bit what the two ops give apart (the product also a graph
