@@ -182,32 +182,29 @@ void compute_gemm(const Tensor& node, const ComputeCtx& ctx, bool dequant) {
         ldx = K;
         ctx.barrier();
     }
+    // A folded SwiGlu or RmsNorm: each panel's rows computed into this thread's scratch by
+    // row(m, out), then packed from there.
+    auto pack_computed_rows = [&](auto row) {
+        float* panel = scratch + gemm_scratch_floats();
+        for (int64_t p = p0; p < p1; ++p) {
+            const int64_t rows = std::min(mr, M - p * mr);
+            for (int64_t i = 0; i < rows; ++i) row(p * mr + i, panel + i * K);
+            ctx.k->gemm_pack_x(panel, K, rows, K, mr, 0, 1, xp + (size_t)(p * K * mr));
+        }
+        ctx.barrier();
+    };
     if (ctx.x_swiglu) {
-        // Each panel's rows of silu(g) * u into this thread's scratch, then packed from there.
         const Tensor& g = *x.src[0];
         const Tensor& u = *x.src[1];
-        float* panel = scratch + gemm_scratch_floats();
-        for (int64_t p = p0; p < p1; ++p) {
-            const int64_t rows = std::min(mr, M - p * mr);
-            for (int64_t i = 0; i < rows; ++i)
-                ctx.k->swiglu(K, g.row<const float>(p * mr + i), u.row<const float>(p * mr + i),
-                              panel + i * K);
-            ctx.k->gemm_pack_x(panel, K, rows, K, mr, 0, 1, xp + (size_t)(p * K * mr));
-        }
-        ctx.barrier();
+        pack_computed_rows([&](int64_t m, float* out) {
+            ctx.k->swiglu(K, g.row<const float>(m), u.row<const float>(m), out);
+        });
     } else if (ctx.x_rms_norm) {
-        // Each panel's rows normalized into this thread's scratch, then packed from there.
         const Tensor& in = *x.src[0];
         const float* gain = x.src[1] ? static_cast<const float*>(x.src[1]->data) : nullptr;
-        float* panel = scratch + gemm_scratch_floats();
-        for (int64_t p = p0; p < p1; ++p) {
-            const int64_t rows = std::min(mr, M - p * mr);
-            for (int64_t i = 0; i < rows; ++i)
-                rms_norm_row(in.row<const float>(p * mr + i), gain, K, x.params.f[0],
-                             panel + i * K);
-            ctx.k->gemm_pack_x(panel, K, rows, K, mr, 0, 1, xp + (size_t)(p * K * mr));
-        }
-        ctx.barrier();
+        pack_computed_rows([&](int64_t m, float* out) {
+            rms_norm_row(in.row<const float>(m), gain, K, x.params.f[0], out);
+        });
     } else if (!ctx.x_packed) {
         ctx.k->gemm_pack_x(xsrc, ldx, M, K, mr, p0, p1, xp);
         ctx.barrier();

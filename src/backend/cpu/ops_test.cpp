@@ -279,6 +279,36 @@ TEST(CpuOps, ConsecutiveProductsOfOneActivationShareItsPacking) {
             }
 }
 
+// Which count of folded nodes a fold test reads from the backend.
+enum class FoldKind { IntoProduct, Sum };
+
+// Runs build(g, keep) on configuration c twice: with the node a fold would skip left to the
+// backend (keep false), and kept as a graph output (keep true: nothing folds). build returns the
+// outputs to compare; they must agree bit for bit, and the backend must fold `folds` nodes of
+// `kind`, then none.
+template <typename Build>
+void expect_fold_exact(const Config& c, FoldKind kind, int folds, Build build) {
+    auto run = [&](bool keep, int* folded) {
+        CpuBackend be(c.threads, c.isa);
+        Graph g;
+        const std::vector<Tensor*> outs = build(g, keep);
+        EXPECT_TRUE(be.allocate(g).is_ok());
+        EXPECT_TRUE(be.compute(g).is_ok());
+        *folded = kind == FoldKind::Sum ? be.sums_folded() : be.nodes_folded();
+        std::vector<float> r;
+        for (const Tensor* o : outs) {
+            const float* d = static_cast<const float*>(o->data);
+            r.insert(r.end(), d, d + o->n_elements());
+        }
+        return r;
+    };
+    int folded = 0, apart = 0;
+    const std::vector<float> got = run(false, &folded), want = run(true, &apart);
+    EXPECT_EQ(apart, 0);
+    EXPECT_EQ(folded, folds);
+    EXPECT_EQ(got, want);
+}
+
 // A product of a SwiGLU's output that is its only reader computes silu(g) * u while packing
 // (the SwiGlu node is skipped): the same numbers as the two ops run apart, which they are when
 // the SwiGLU output is also a graph output. Rows past the last full panel, k tails and the long
@@ -301,26 +331,16 @@ TEST(CpuOps, ProductFoldsTheSwigluItReads) {
             for (const Config& c : configs()) {
                 SCOPED_TRACE(std::string(isa_name(c.isa)) +
                              " threads=" + std::to_string(c.threads));
-                auto run = [&](bool keep_hidden, int* folded) {
-                    CpuBackend be(c.threads, c.isa);
-                    Graph g;
+                // Only the ISAs with a float GEMM fold, and only products of several rows.
+                const int folds = c.isa != Isa::Scalar && sh.M > 1 ? 1 : 0;
+                expect_fold_exact(c, FoldKind::IntoProduct, folds, [&](Graph& g, bool keep) {
                     const int64_t ne[2] = {sh.K, sh.N};
                     Tensor* h = g.swiglu(leaf(g, gate, {sh.K, sh.M}), leaf(g, up, {sh.K, sh.M}));
-                    h->is_output = keep_hidden;
+                    h->is_output = keep;
                     Tensor* out = g.mul_mat(g.external(type, ne, 2, w.data()), h);
                     out->is_output = true;
-                    EXPECT_TRUE(be.allocate(g).is_ok());
-                    EXPECT_TRUE(be.compute(g).is_ok());
-                    *folded = be.nodes_folded();
-                    const float* d = static_cast<const float*>(out->data);
-                    return std::vector<float>(d, d + out->n_elements());
-                };
-                int folded = 0, apart = 0;
-                const std::vector<float> got = run(false, &folded), want = run(true, &apart);
-                EXPECT_EQ(apart, 0);
-                // Only the ISAs with a float GEMM fold, and only products of several rows.
-                EXPECT_EQ(folded, c.isa != Isa::Scalar && sh.M > 1 ? 1 : 0);
-                EXPECT_EQ(got, want);
+                    return std::vector<Tensor*>{out};
+                });
             }
         }
 }
@@ -358,36 +378,19 @@ TEST(CpuOps, ProductsFoldTheRmsNormTheyRead) {
         }
         for (const Config& c : configs()) {
             SCOPED_TRACE(std::string(isa_name(c.isa)) + " threads=" + std::to_string(c.threads));
-            auto run = [&](bool keep_norm, int* folded) {
-                CpuBackend be(c.threads, c.isa);
-                Graph g;
+            const int folds = cs.folds && c.isa != Isa::Scalar ? 1 : 0;
+            expect_fold_exact(c, FoldKind::IntoProduct, folds, [&](Graph& g, bool keep) {
                 Tensor* h = g.rms_norm(leaf(g, x, {K, cs.M}), 1e-5f, leaf(g, gain, {K}));
-                h->is_output = keep_norm;
+                h->is_output = keep;
                 std::vector<Tensor*> outs;
                 for (int i = 0; i < 3; ++i) {
                     const int64_t ne[2] = {K, N[i]};
                     outs.push_back(g.mul_mat(g.external(types[i], ne, 2, w[i].data()), h));
-                    outs.back()->is_output = true;
                 }
-                if (cs.other_reader) {
-                    outs.push_back(g.scale(h, 0.5f));
-                    outs.back()->is_output = true;
-                }
-                EXPECT_TRUE(be.allocate(g).is_ok());
-                EXPECT_TRUE(be.compute(g).is_ok());
-                *folded = be.nodes_folded();
-                std::vector<float> r;
-                for (Tensor* o : outs) {
-                    const float* d = static_cast<const float*>(o->data);
-                    r.insert(r.end(), d, d + o->n_elements());
-                }
-                return r;
-            };
-            int folded = 0, apart = 0;
-            const std::vector<float> got = run(false, &folded), want = run(true, &apart);
-            EXPECT_EQ(apart, 0);
-            EXPECT_EQ(folded, cs.folds && c.isa != Isa::Scalar ? 1 : 0);
-            EXPECT_EQ(got, want);
+                if (cs.other_reader) outs.push_back(g.scale(h, 0.5f));
+                for (Tensor* o : outs) o->is_output = true;
+                return outs;
+            });
         }
     }
 }
@@ -427,28 +430,17 @@ TEST(CpuOps, ProductFoldsTheAddReadingIt) {
             for (const Config& c : configs()) {
                 SCOPED_TRACE(std::string(isa_name(c.isa)) +
                              " threads=" + std::to_string(c.threads));
-                auto run = [&](bool keep_product, int* folded) {
-                    CpuBackend be(c.threads, c.isa);
-                    Graph g;
+                expect_fold_exact(c, FoldKind::Sum, 1, [&](Graph& g, bool keep) {
                     const int64_t ne[2] = {cs.K, cs.N};
                     Tensor* wt = g.external(cs.type, ne, 2, w.data());
                     wt->interleave = cs.interleave;
                     Tensor* p = g.mul_mat(wt, leaf(g, x, {cs.K, cs.M}));
-                    p->is_output = keep_product;
+                    p->is_output = keep;
                     Tensor* rt = leaf(g, r, {cs.N, cs.M});
                     Tensor* out = product_first ? g.add(p, rt) : g.add(rt, p);
                     out->is_output = true;
-                    EXPECT_TRUE(be.allocate(g).is_ok());
-                    EXPECT_TRUE(be.compute(g).is_ok());
-                    *folded = be.sums_folded();
-                    const float* d = static_cast<const float*>(out->data);
-                    return std::vector<float>(d, d + out->n_elements());
-                };
-                int folded = 0, apart = 0;
-                const std::vector<float> got = run(false, &folded), want = run(true, &apart);
-                EXPECT_EQ(apart, 0);
-                EXPECT_EQ(folded, 1);
-                EXPECT_EQ(got, want);
+                    return std::vector<Tensor*>{out};
+                });
             }
         }
 }
