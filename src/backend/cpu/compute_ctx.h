@@ -37,11 +37,10 @@ struct ComputeCtx {
     // Set for a matrix product whose activations are an RmsNorm node left uncomputed
     // (mul_mat_folds_rms_norm): the product normalizes each row as it packs it.
     bool x_rms_norm = false;
-    // Set for a matrix product whose only reader, the next node, is an Add of it and `addend`
-    // left uncomputed (mul_mat_folds_add): the product writes its result plus addend into the
-    // Add's buffer, `sum`, instead of its own.
+    // Set for a matrix product whose only reader, the next node, is an Add left uncomputed
+    // (mul_mat_folds_add): the product writes its result plus the Add's other operand into the
+    // Add's buffer instead of its own.
     const Tensor* sum = nullptr;
-    const Tensor* addend = nullptr;
 
     void barrier() const {
         if (pool) pool->barrier();

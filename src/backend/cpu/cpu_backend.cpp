@@ -131,9 +131,6 @@ Status CpuBackend::compute(Graph& g) {
             ctx.x_rms_norm = x_folded && nodes[i - 1]->op == Op::RmsNorm;
             const bool sum = i + 1 < nodes.size() && folded_[i + 1] == Fold::IntoPrevious;
             ctx.sum = sum ? nodes[i + 1] : nullptr;
-            ctx.addend = !sum                        ? nullptr
-                         : nodes[i + 1]->src[0] == n ? nodes[i + 1]->src[1]
-                                                     : nodes[i + 1]->src[0];
             ctx.x_packed = !x_folded && prev && mul_mat_reuses_packed_x(*prev, *n, *kernels_);
             compute_op(*n, ctx);
             ctx.barrier();

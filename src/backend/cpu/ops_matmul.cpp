@@ -49,14 +49,20 @@ struct ProductOut {
     }
 };
 
+// The operand of `add` that is not `product`.
+const Tensor& addend_of(const Tensor& add, const Tensor& product) {
+    return add.src[0] == &product ? *add.src[1] : *add.src[0];
+}
+
 ProductOut product_out(const Tensor& node, const ComputeCtx& ctx) {
     const Tensor& dst = ctx.sum ? *ctx.sum : node;
     ProductOut o;
     o.data = static_cast<float*>(dst.data);
     o.ld = (int64_t)(dst.nb[1] / sizeof(float));
     if (ctx.sum) {
-        o.addend = static_cast<const float*>(ctx.addend->data);
-        o.ld_add = (int64_t)(ctx.addend->nb[1] / sizeof(float));
+        const Tensor& addend = addend_of(*ctx.sum, node);
+        o.addend = static_cast<const float*>(addend.data);
+        o.ld_add = (int64_t)(addend.nb[1] / sizeof(float));
     }
     return o;
 }
@@ -139,7 +145,7 @@ constexpr int64_t kLongRowK = 2048;
 
 size_t gemm_work_size(const Tensor& node, int n_threads, bool dequant) {
     const Tensor& x = *node.src[1];
-    // Dequantized weight rows, or one panel of SwiGLU rows when that is folded in.
+    // Dequantized weight rows, or one panel of SwiGLU or RmsNorm rows when that is folded in.
     const bool folds = x.op == Op::SwiGlu || x.op == Op::RmsNorm;
     const size_t rows = dequant ? (size_t)kDequantRows * (size_t)x.ne[0] + 16
                         : folds ? (size_t)kGemmMaxMr * (size_t)x.ne[0] + 16
@@ -410,7 +416,7 @@ bool mul_mat_folds_add(const Tensor& node, const Tensor& add) {
     if (node.op != Op::MulMat || add.op != Op::Add ||
         (add.src[0] == &node) == (add.src[1] == &node))
         return false;
-    const Tensor& other = add.src[0] == &node ? *add.src[1] : *add.src[0];
+    const Tensor& other = addend_of(add, node);
     // Float rows of one matrix each: the paths index outputs and addend by row.
     auto float_matrix = [&](const Tensor& t) {
         return t.type == DType::F32 && t.nb[0] == sizeof(float) && t.nb[1] % sizeof(float) == 0 &&
