@@ -58,6 +58,9 @@ struct Tensor {
     // Weight rows stored in groups of this many, interleaved block by block
     // (quant/interleave.h); 1: GGUF's row after row. Only MulMat reads interleaved matrices.
     uint8_t interleave = 1;
+    // Weight rows stored in column blocks of this many elements (core/column_blocks.h); 0: whole
+    // rows. Only MulMat reads such matrices.
+    int32_t col_block = 0;
     std::string name;
 
     int64_t n_elements() const { return ne[0] * ne[1] * ne[2] * ne[3]; }

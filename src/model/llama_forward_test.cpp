@@ -7,10 +7,12 @@
 #include "backend/cpu/cpu_backend.h"
 #include "backend/cpu/kernels.h"
 #include "model/llama_model.h"
+#include "model/model_gen.h"
 #include "quant/interleave.h"
 #include "runtime/logits_file.h"
 #include "runtime/session.h"
 #include "testing/shared_data.h"
+#include "testing/temp_dir.h"
 
 namespace lamina {
 namespace {
@@ -122,6 +124,45 @@ TEST_P(LlamaForward, MatchesLlamaCppLogits) {
             }
         }
     }
+}
+
+// Read into memory, plain float matrices with rows longer than kGemmColumnBlock (here the down
+// projection's) are split into column blocks where the CPU has matrix-vector kernels for them;
+// mapped, they stay whole. Both give the same logits, batched (the GEMM) and token by token (the
+// matrix-vector kernels), to float rounding.
+TEST(LlamaForwardLayouts, ColumnBlocksGiveTheLogitsOfWholeRows) {
+    testing::TempDir dir;
+    const std::string path = dir.file("long-rows.gguf");
+    ModelShape shape = *find_model_shape("tiny");
+    shape.ffn_dim = kGemmColumnBlock + 256;
+    ASSERT_TRUE(write_random_llama(path, shape, DType::F16, 7));
+    const std::vector<int32_t> tokens = {1, 300, 17, 42, 99, 5, 260, 311, 77, 123, 4};
+    std::vector<std::vector<float>> rows[2];
+    for (LoadMode mode : {LoadMode::Read, LoadMode::Map}) {
+        auto model = LlamaModel::load(path, nullptr, mode);
+        ASSERT_TRUE(model) << model.error();
+        const Weight& down = (*model)->layers[1].ffn_down;
+        const int32_t want_block =
+            mode == LoadMode::Read ? (int32_t)cpu_column_block(DType::F16, shape.ffn_dim) : 0;
+        EXPECT_EQ(down.col_block, want_block);
+        EXPECT_EQ((*model)->layers[1].ffn_up.col_block, 0);  // rows of dim
+        CpuBackend backend(2);
+        Session session(**model, backend, 64);
+        const int64_t n_vocab = (*model)->hparams().n_vocab;
+        auto& out = rows[mode == LoadMode::Read ? 0 : 1];
+        ASSERT_TRUE(session.eval(std::span(tokens).first(8), true).is_ok());
+        for (int64_t r = 0; r < 8; ++r)
+            out.emplace_back(session.logits(r), session.logits(r) + n_vocab);
+        for (size_t i = 8; i < tokens.size(); ++i) {
+            ASSERT_TRUE(session.eval(std::span(tokens).subspan(i, 1)).is_ok());
+            out.emplace_back(session.logits(0), session.logits(0) + n_vocab);
+        }
+    }
+    ASSERT_EQ(rows[0].size(), rows[1].size());
+    for (size_t r = 0; r < rows[0].size(); ++r)
+        EXPECT_LT(relative_error(rows[0][r].data(), rows[1][r].data(), (int64_t)rows[0][r].size()),
+                  1e-5)
+            << "row " << r;
 }
 
 INSTANTIATE_TEST_SUITE_P(Fixtures, LlamaForward, ::testing::Values("f16", "Q8_0", "Q4_0", "Q4_K_M"),

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "backend/cpu/kernels.h"
+#include "core/column_blocks.h"
 #include "quant/interleave.h"
 
 namespace lamina {
@@ -157,19 +158,24 @@ void page_in(const LlamaModel& m, const LlamaModel::Progress& progress) {
     (void)sink;
 }
 
-// Rearranges the matrices that only matrix products read into the interleaved layout the CPU
-// kernels prefer for their type (quant/interleave.h). Only for weights read into private memory:
-// a mapped file's pages are shared and read-only. The token embeddings are looked up by row and
+// Rearranges the matrices that only matrix products read into the layout the CPU kernels prefer
+// for their type: quantized rows interleaved in groups (quant/interleave.h), long plain float rows
+// split into column blocks (core/column_blocks.h). Only for weights read into private memory: a
+// mapped file's pages are shared and read-only. The token embeddings are looked up by row and
 // stay as they are, and so does an output matrix that shares their memory.
-void interleave_weights(LlamaModel& m) {
+void arrange_weights(LlamaModel& m) {
     auto apply = [](Weight& w) {
-        if (w.n_dims != 2 || !quant::can_interleave(w.type, w.ne[0], w.ne[1]) ||
-            !cpu_prefers_interleaved(w.type))
-            return;
+        if (w.n_dims != 2) return;
         // The memory is the reader's own copy, so writing through it is sound.
-        quant::interleave_rows(w.type, const_cast<uint8_t*>(static_cast<const uint8_t*>(w.data)),
-                               w.ne[1], row_size(w.type, w.ne[0]));
-        w.interleave = (uint8_t)quant::kInterleave;
+        uint8_t* data = const_cast<uint8_t*>(static_cast<const uint8_t*>(w.data));
+        if (quant::can_interleave(w.type, w.ne[0], w.ne[1]) && cpu_prefers_interleaved(w.type)) {
+            quant::interleave_rows(w.type, data, w.ne[1], row_size(w.type, w.ne[0]));
+            w.interleave = (uint8_t)quant::kInterleave;
+        } else if (const int64_t width = cpu_column_block(w.type, w.ne[0]); width > 0) {
+            split_into_column_blocks(data,
+                                     {width, w.ne[1], w.ne[0], type_traits(w.type).type_size});
+            w.col_block = (int32_t)width;
+        }
     };
     for (LlamaLayer& l : m.layers)
         for (Weight* w : {&l.wq, &l.wk, &l.wv, &l.wo, &l.ffn_gate, &l.ffn_up, &l.ffn_down})
@@ -191,7 +197,7 @@ Expected<std::unique_ptr<LlamaModel>> LlamaModel::load(const std::string& path,
     if (m->gguf_->mapped())
         page_in(*m, progress);
     else
-        interleave_weights(*m);
+        arrange_weights(*m);
     return m;
 }
 

@@ -37,6 +37,7 @@ struct Weight {
     const void* data = nullptr;
     size_t nbytes = 0;
     uint8_t interleave = 1;  // rows interleaved in groups at load (see Tensor::interleave)
+    int32_t col_block = 0;   // rows split into column blocks at load (see Tensor::col_block)
 };
 
 struct LlamaLayer {

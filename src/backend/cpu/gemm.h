@@ -5,6 +5,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "core/column_blocks.h"
+
 namespace lamina {
 
 // The activations of a GEMM, packed once per matmul so the micro-kernel broadcasts them from
@@ -20,7 +22,30 @@ struct GemmArgs {
     // When set, M rows of ld_add floats added to the products as they are stored.
     const float* add = nullptr;
     int64_t ld_add = 0;
+    // Weights stored in column blocks (core/column_blocks.h) of this many columns, n_rows rows
+    // each, instead of whole rows ldw bytes apart; 0: whole rows. A multiple of every kernel's
+    // k block, so no packed k block straddles two column blocks.
+    int64_t col_block = 0;
+    int64_t n_rows = 0;
 };
+
+// Columns per block for the plain float weights the loader splits (rows longer than this):
+// 8 KiB of float activations stay in L1 beside the weight stream of a matrix-vector product.
+constexpr int64_t kGemmColumnBlock = 2048;
+
+// Weight row n from column k0 on, for weights of elem_bytes per element, and the bytes between
+// rows there (whole rows, or k0's column block).
+inline const uint8_t* gemm_weights_at(const GemmArgs& a, size_t elem_bytes, int64_t n, int64_t k0,
+                                      size_t* ldw) {
+    const uint8_t* w = static_cast<const uint8_t*>(a.w);
+    if (a.col_block <= 0) {
+        *ldw = a.ldw;
+        return w + (size_t)n * a.ldw + (size_t)k0 * elem_bytes;
+    }
+    const ColumnBlocks cb{a.col_block, a.n_rows, a.K, elem_bytes};
+    *ldw = cb.row_stride(cb.block_of(k0));
+    return w + cb.offset(n, k0);
+}
 
 // Computes columns [n0, n1) of out for all M rows. scratch: gemm_scratch_floats() floats,
 // 64-byte aligned, private to the calling thread.
@@ -41,6 +66,7 @@ constexpr int64_t kGemmKBlock = 256;  // k values per packed weight tile
 // panel: a k-block of this many rows, kGemmKBlock x kGemmNBlock floats, stays in L2 while the
 // activation panel slice stays in L1.
 constexpr int64_t kGemmNBlock = 256;
+static_assert(kGemmColumnBlock % kGemmKBlock == 0);
 constexpr size_t gemm_scratch_floats() {
     return (size_t)(kGemmKBlock * kGemmNBlock + 64);
 }

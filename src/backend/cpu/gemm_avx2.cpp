@@ -16,12 +16,14 @@ static_assert(kMr <= kGemmMaxMr && kNr <= kGemmMaxNr && kGemmMaxNr % kNr == 0);
 
 // Weight element loaders: 8 consecutive elements of a row as float32, and a single element.
 struct F32W {
+    static constexpr int64_t kBytes = 4;
     static __m256 load(const void* row, int64_t k) {
         return _mm256_loadu_ps(static_cast<const float*>(row) + k);
     }
     static float one(const void* row, int64_t k) { return static_cast<const float*>(row)[k]; }
 };
 struct F16W {
+    static constexpr int64_t kBytes = 2;
     static __m256 load(const void* row, int64_t k) {
         return _mm256_cvtph_ps(_mm_loadu_si128(
             reinterpret_cast<const __m128i*>(static_cast<const uint16_t*>(row) + k)));
@@ -31,6 +33,7 @@ struct F16W {
     }
 };
 struct BF16W {
+    static constexpr int64_t kBytes = 2;
     static __m256 load(const void* row, int64_t k) {
         const __m128i h = _mm_loadu_si128(
             reinterpret_cast<const __m128i*>(static_cast<const uint16_t*>(row) + k));
@@ -115,11 +118,11 @@ void micro_6x16(const float* xp, const float* wp, int64_t kc, float* out, int64_
 // store the outputs (measured ~3% over 256 x 256 on one core, within the noise on two).
 constexpr int64_t kNb = 128, kKc = 512;
 static_assert(kNb * kKc <= kGemmNBlock * kGemmKBlock, "the packed block fits gemm_scratch_floats");
+static_assert(kGemmColumnBlock % kKc == 0, "no k block straddles two column blocks");
 
 template <typename W>
 void gemm(const GemmArgs& a, int64_t n0, int64_t n1, float* scratch) {
     float* wp = reinterpret_cast<float*>(((uintptr_t)scratch + 63) & ~(uintptr_t)63);
-    const uint8_t* w = static_cast<const uint8_t*>(a.w);
     const int64_t n_panels = (a.M + kMr - 1) / kMr;
     for (int64_t nb = n0; nb < n1; nb += kNb) {
         const int64_t nb_end = std::min(n1, nb + kNb);
@@ -128,8 +131,9 @@ void gemm(const GemmArgs& a, int64_t n0, int64_t n1, float* scratch) {
             const int64_t kc = std::min(kKc, a.K - k0);
             for (int64_t t = 0; t < n_tiles; ++t) {
                 const int64_t nt = nb + t * kNr;
-                pack_w<W>(w + nt * a.ldw, a.ldw, std::min(kNr, nb_end - nt), k0, kc,
-                          wp + t * kc * kNr);
+                size_t ldw;
+                const uint8_t* wt = gemm_weights_at(a, W::kBytes, nt, k0, &ldw);
+                pack_w<W>(wt, ldw, std::min(kNr, nb_end - nt), 0, kc, wp + t * kc * kNr);
             }
             for (int64_t p = 0; p < n_panels; ++p) {
                 const float* xp = a.xp + (p * a.K + k0) * kMr;

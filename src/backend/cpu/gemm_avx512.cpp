@@ -198,9 +198,10 @@ void micro_12x32(const float* xp, const float* wp, int64_t kc, float* out, int64
 struct WeightBlock {
     int64_t kc, nb;
 };
-WeightBlock weight_block(int64_t K) {
+WeightBlock weight_block(int64_t K, int64_t col_block) {
     constexpr int64_t kFloats = kGemmKBlock * kGemmNBlock;
-    if (K * kNr > kFloats) return {kGemmKBlock, kGemmNBlock};
+    // Weights in column blocks have long rows: the k blocks must not straddle column blocks.
+    if (K * kNr > kFloats || col_block > 0) return {kGemmKBlock, kGemmNBlock};
     const int64_t kc = std::max<int64_t>(K, 1);
     return {kc, std::min<int64_t>(kGemmNBlock, kFloats / kc / kNr * kNr)};
 }
@@ -208,9 +209,8 @@ WeightBlock weight_block(int64_t K) {
 template <typename W>
 void gemm(const GemmArgs& a, int64_t n0, int64_t n1, float* scratch) {
     float* wp = reinterpret_cast<float*>(((uintptr_t)scratch + 63) & ~(uintptr_t)63);
-    const uint8_t* w = static_cast<const uint8_t*>(a.w);
     const int64_t n_panels = (a.M + kMr - 1) / kMr;
-    const auto [kc_max, nb_max] = weight_block(a.K);
+    const auto [kc_max, nb_max] = weight_block(a.K, a.col_block);
     for (int64_t nb = n0; nb < n1; nb += nb_max) {
         const int64_t nb_end = std::min(n1, nb + nb_max);
         const int64_t n_tiles = (nb_end - nb + kNr - 1) / kNr;
@@ -218,8 +218,9 @@ void gemm(const GemmArgs& a, int64_t n0, int64_t n1, float* scratch) {
             const int64_t kc = std::min(kc_max, a.K - k0);
             for (int64_t t = 0; t < n_tiles; ++t) {
                 const int64_t nt = nb + t * kNr;
-                pack_w<W>(w + nt * a.ldw, a.ldw, std::min(kNr, nb_end - nt), k0, kc,
-                          wp + t * kc * kNr);
+                size_t ldw;
+                const uint8_t* wt = gemm_weights_at(a, W::kBytes, nt, k0, &ldw);
+                pack_w<W>(wt, ldw, std::min(kNr, nb_end - nt), 0, kc, wp + t * kc * kNr);
             }
             // What the next packing pass reads: this block's next k-block, else the next block.
             const bool next_k = k0 + kc_max < a.K;
@@ -227,10 +228,13 @@ void gemm(const GemmArgs& a, int64_t n0, int64_t n1, float* scratch) {
             const int64_t next_k0 = next_k ? k0 + kc_max : 0;
             const int64_t next_rows = std::min(n1, next_nb + nb_max) - next_nb;
             const int64_t next_kc = std::min(kc_max, a.K - next_k0);
+            size_t next_ldw = 0;
+            const uint8_t* next_w = next_rows > 0
+                                        ? gemm_weights_at(a, W::kBytes, next_nb, next_k0, &next_ldw)
+                                        : nullptr;
             for (int64_t p = 0; p < n_panels; ++p) {
                 if (next_rows > 0)
-                    prefetch_weight_block(w + next_nb * a.ldw, a.ldw, next_rows,
-                                          (size_t)(next_k0 * W::kBytes),
+                    prefetch_weight_block(next_w, next_ldw, next_rows, 0,
                                           (size_t)(next_kc * W::kBytes), p, n_panels);
                 const float* xp = a.xp + (p * a.K + k0) * kMr;
                 float* out = a.out + p * kMr * a.ldo;

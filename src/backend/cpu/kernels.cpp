@@ -166,4 +166,10 @@ bool cpu_prefers_interleaved(DType t) {
     return cpu_kernels(CpuFeatures::detect().best_isa()).interleaved[(size_t)t].preferred;
 }
 
+int64_t cpu_column_block(DType t, int64_t K) {
+    const bool plain = t == DType::F32 || t == DType::F16 || t == DType::BF16;
+    if (!plain || K <= kGemmColumnBlock) return 0;
+    return cpu_kernels(CpuFeatures::detect().best_isa()).gemv[(size_t)t] ? kGemmColumnBlock : 0;
+}
+
 }  // namespace lamina

@@ -111,6 +111,11 @@ const CpuKernels& cpu_kernels(Isa isa);
 // interleaved (quant/interleave.h).
 bool cpu_prefers_interleaved(DType t);
 
+// Columns per block (core/column_blocks.h) for a weight matrix of type t with rows of K that
+// only matrix products read, on the kernels this machine runs; 0: whole rows. Plain float rows
+// longer than kGemmColumnBlock are split, where the ISA has a matrix-vector kernel for them.
+int64_t cpu_column_block(DType t, int64_t K);
+
 // Hooks implemented by the ISA-specific files; each overrides the entries it accelerates.
 void install_avx2_kernels(CpuKernels& k);
 void install_avx512_kernels(CpuKernels& k);

@@ -4,7 +4,8 @@
 //              unpacked to bytes a chunk of tiles at a time, activations quantized once, block
 //              sums by vpdpbusd; otherwise they are dequantized a chunk of rows at a time into
 //              float and fed to the F32 GEMM;
-//   few rows:  GEMV that streams the weights once for up to kGemvMaxRows activation rows;
+//   few rows:  GEMV that streams the weights once for up to kGemvMaxRows activation rows (one
+//              pass per column block where the loader split long rows, core/column_blocks.h);
 //   interleaved Q4_0/Q8_0 weights (groups of eight rows, quant/interleave.h): the integer GEMM for
 //              many rows, else the ISA's eight-row kernel against each prepared activation row;
 //   otherwise (quantized weights with few rows, and layouts the fast kernels do not cover):
@@ -65,6 +66,11 @@ ProductOut product_out(const Tensor& node, const ComputeCtx& ctx) {
         o.ld_add = (int64_t)(addend.nb[1] / sizeof(float));
     }
     return o;
+}
+
+// The weights' column blocks (one block for whole rows; only plain float matrices are split).
+ColumnBlocks column_blocks(const Tensor& w) {
+    return {w.col_block, w.ne[1], w.ne[0], type_traits(w.type).type_size};
 }
 
 // The fast kernels cover one weight matrix against contiguous float rows, no batching.
@@ -227,6 +233,8 @@ void compute_gemm(const Tensor& node, const ComputeCtx& ctx, bool dequant) {
     a.ldo = po.ld;
     a.add = po.addend;
     a.ld_add = po.ld_add;
+    a.col_block = w.col_block;
+    a.n_rows = N;
     // Threads claim ranges of whole weight tiles (each packs only the weights it computes).
     const ToFloatFn to_float = ctx.k->to_float[(size_t)w.type];
     float* rows = scratch + gemm_scratch_floats();
@@ -314,13 +322,40 @@ void compute_gemv(const Tensor& node, const ComputeCtx& ctx) {
     const int64_t n_groups = (N + 15) / 16;
     const int64_t per = gemv_blocks_per_chunk(n_groups, 16 * (int64_t)w.nb[1], ctx.nth);
     const ProductOut po = product_out(node, ctx);
+    const GemvFn gemv = ctx.k->gemv[(size_t)w.type];
+    const int64_t ldx = (int64_t)(x.nb[1] / sizeof(float));
+    const ColumnBlocks cb = column_blocks(w);
     ctx.for_each_chunk((n_groups + per - 1) / per, [&](int64_t c) {
         const int64_t n0 = c * per * 16, n1 = std::min(N, (c + 1) * per * 16);
         // Groups of up to kGemvMaxRows activation rows share one pass over the weights.
-        for (int64_t m = 0; m < M; m += kGemvMaxRows)
-            ctx.k->gemv[(size_t)w.type](K, w.row(n0), w.nb[1], n1 - n0, x.row<const float>(m),
-                                        (int64_t)(x.nb[1] / sizeof(float)),
-                                        std::min(kGemvMaxRows, M - m), po.row(m) + n0, po.ld);
+        for (int64_t m = 0; m < M; m += kGemvMaxRows) {
+            const int64_t mx = std::min(kGemvMaxRows, M - m);
+            const float* xm = x.row<const float>(m);
+            if (cb.count() == 1) {
+                gemv(K, w.row(n0), w.nb[1], n1 - n0, xm, ldx, mx, po.row(m) + n0, po.ld);
+                continue;
+            }
+            // Column blocks: the first block's products go straight out, the others' are
+            // added, a run of rows at a time (each block's rows are one stream).
+            constexpr int64_t kRun = 64;
+            float part[kGemvMaxRows * kRun];
+            const uint8_t* base = static_cast<const uint8_t*>(w.data);
+            for (int64_t r0 = n0; r0 < n1; r0 += kRun) {
+                const int64_t rows = std::min(kRun, n1 - r0);
+                for (int64_t b = 0; b < cb.count(); ++b) {
+                    const int64_t k0 = cb.first(b);
+                    const uint8_t* wb = base + cb.offset(r0, k0);
+                    if (b == 0) {
+                        gemv(cb.cols_in(b), wb, cb.row_stride(b), rows, xm, ldx, mx, po.row(m) + r0,
+                             po.ld);
+                        continue;
+                    }
+                    gemv(cb.cols_in(b), wb, cb.row_stride(b), rows, xm + k0, ldx, mx, part, kRun);
+                    for (int64_t i = 0; i < mx; ++i)
+                        ctx.k->axpy_f32(rows, 1.0f, part + i * kRun, po.row(m + i) + r0);
+                }
+            }
+        }
         po.add_to_columns(*ctx.k, M, n0, n1);
     });
 }
@@ -474,7 +509,8 @@ void compute_mul_mat(const Tensor& node, const ComputeCtx& ctx) {
     size_t xrow_bytes = row_size(vdt, K);
 
     const CpuKernels::PreparedDot& prep = ctx.k->prepared[(size_t)w.type];
-    const bool prepared = convert && use_prepared(w, x, *ctx.k);
+    const ColumnBlocks cb = column_blocks(w);
+    const bool prepared = convert && use_prepared(w, x, *ctx.k) && cb.count() == 1;
     if (prepared) xrow_bytes = (size_t)K * CpuKernels::kPreparedBytesPerValue;
     if (convert) {
         const FromFloatFn from_float = prepared ? prep.prepare : ctx.k->from_float[(size_t)vdt];
@@ -501,7 +537,17 @@ void compute_mul_mat(const Tensor& node, const ComputeCtx& ctx) {
         return x.row<const float>(m, b2, b3);
     };
 
-    const VecDotFn dot = prepared ? prep.dot : ctx.k->vec_dot[(size_t)w.type];
+    const VecDotFn vec_dot = prepared ? prep.dot : ctx.k->vec_dot[(size_t)w.type];
+    // Weights in column blocks: the row's dot is the sum of its blocks' dots.
+    auto dot = [&](int64_t n, const void* wrow, const void* xr) {
+        if (cb.count() == 1) return vec_dot(K, wrow, xr);
+        const uint8_t* base = static_cast<const uint8_t*>(w.data);  // a 2-D matrix
+        float sum = 0.0f;
+        for (int64_t b = 0; b < cb.count(); ++b)
+            sum += vec_dot(cb.cols_in(b), base + cb.offset(n, cb.first(b)),
+                           static_cast<const uint8_t*>(xr) + row_size(vdt, cb.first(b)));
+        return sum;
+    };
     const int64_t r2 = x.ne[2] / w.ne[2], r3 = x.ne[3] / w.ne[3];
     // Threads take blocks of weight rows; within a block every activation row is visited while
     // the block's weights are still in cache.
@@ -526,7 +572,7 @@ void compute_mul_mat(const Tensor& node, const ComputeCtx& ctx) {
                     prep.dot_rows(K, w.row(n0, b2 / r2, b3 / r3), w.nb[1], n1 - n0, xr, out + n0);
                 else
                     for (int64_t n = n0; n < n1; ++n)
-                        out[n] = dot(K, w.row(n, b2 / r2, b3 / r3), xr);
+                        out[n] = dot(n, w.row(n, b2 / r2, b3 / r3), xr);
             }
         }
         po.add_to_columns(*ctx.k, M, first * kRowBlock, n_end);

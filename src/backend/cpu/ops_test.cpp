@@ -9,6 +9,7 @@
 
 #include "backend/cpu/cpu_backend.h"
 #include "backend/cpu/kernels.h"
+#include "core/column_blocks.h"
 #include "core/fp16.h"
 #include "core/graph.h"
 #include "core/types.h"
@@ -204,6 +205,58 @@ TEST(CpuOps, MulMatInterleavedMatchesPlainLayout) {
                 const std::vector<float> want = run(plain, 1);
                 const std::vector<float> got = run(mixed, (uint8_t)quant::kInterleave);
                 expect_close(got.data(), want, 2e-5f * std::sqrt((float)K), "interleaved");
+            }
+        }
+}
+
+// Plain float weights split into column blocks (core/column_blocks.h, as the loader does for
+// rows longer than kGemmColumnBlock) against the same weights in whole rows: the GEMM packs the
+// same values in the same order, so its products are identical; the matrix-vector and generic
+// paths add the blocks' partial dots, so theirs agree to float rounding. Rows of one full block
+// and a tail that is not a multiple of the vector width; row counts off the kernels' tiles.
+TEST(CpuOps, MulMatColumnBlocksMatchWholeRows) {
+    for (DType t : {DType::F32, DType::F16, DType::BF16})
+        for (auto [K, N, M] : {std::tuple{kGemmColumnBlock + 100, 37, 1},
+                               {2 * kGemmColumnBlock + 3, 21, 3},
+                               {kGemmColumnBlock + 512, 70, 5},
+                               {2 * kGemmColumnBlock + 260, 33, 29}}) {
+            SCOPED_TRACE(std::string(type_name(t)) + " K=" + std::to_string(K) +
+                         " N=" + std::to_string(N) + " M=" + std::to_string(M));
+            const std::vector<float> w = random_floats((size_t)K * N, 11 + K),
+                                     x0 = random_floats((size_t)K * M, 12 + M);
+            std::vector<float> x = x0;
+            const size_t row = row_size(t, K);
+            std::vector<uint8_t> plain(row * N);
+            for (int n = 0; n < N; ++n)
+                type_traits(t).from_float(w.data() + (size_t)n * K, plain.data() + row * n, K);
+            const ColumnBlocks layout{kGemmColumnBlock, N, K, type_traits(t).type_size};
+            std::vector<uint8_t> split = plain;
+            split_into_column_blocks(split.data(), layout);
+            ASSERT_NE(split, plain);
+            const int64_t ne[2] = {K, N};
+            for (const Config& c : configs()) {
+                SCOPED_TRACE(std::string(isa_name(c.isa)) +
+                             " threads=" + std::to_string(c.threads));
+                auto run = [&](std::vector<uint8_t>& wq, int32_t col_block) {
+                    CpuBackend be(c.threads, c.isa);
+                    Graph g;
+                    Tensor* wt = g.external(t, ne, 2, wq.data());
+                    wt->col_block = col_block;
+                    Tensor* out = g.mul_mat(wt, leaf(g, x, {K, M}));
+                    out->is_output = true;
+                    EXPECT_TRUE(be.allocate(g).is_ok());
+                    std::fill_n(static_cast<float*>(out->data), (size_t)N * M, std::nanf(""));
+                    EXPECT_TRUE(be.compute(g).is_ok());
+                    const float* o = static_cast<const float*>(out->data);
+                    return std::vector<float>(o, o + (size_t)N * M);
+                };
+                const std::vector<float> want = run(plain, 0);
+                const std::vector<float> got = run(split, (int32_t)kGemmColumnBlock);
+                const bool gemm = M >= 5 && cpu_kernels(c.isa).gemm[(size_t)t];
+                if (gemm)
+                    EXPECT_EQ(got, want);
+                else
+                    expect_close(got.data(), want, 2e-6f * std::sqrt((float)K), "column blocks");
             }
         }
 }
