@@ -168,6 +168,34 @@ TEST(CpuOps, MulMatQuantizedManyRowsMatchesDequantizedFloat) {
     }
 }
 
+// Weights of type t made from w (N rows of K), in GGUF's layout, row after row.
+std::vector<uint8_t> weights_of(DType t, const std::vector<float>& w, int64_t K, int64_t N) {
+    const size_t row = row_size(t, K);
+    std::vector<uint8_t> out(row * (size_t)N);
+    for (int64_t n = 0; n < N; ++n)
+        type_traits(t).from_float(w.data() + n * K, out.data() + row * (size_t)n, K);
+    return out;
+}
+
+// The product of weights w (type t, N rows of K, in the layout arrange(tensor) declares) and x
+// (M rows of K) on configuration c, every output NaN first so that one left unwritten fails.
+template <typename Arrange>
+std::vector<float> product_on(const Config& c, DType t, std::vector<uint8_t>& w, int64_t K,
+                              int64_t N, std::vector<float>& x, int64_t M, Arrange arrange) {
+    CpuBackend be(c.threads, c.isa);
+    Graph g;
+    const int64_t ne[2] = {K, N};
+    Tensor* wt = g.external(t, ne, 2, w.data());
+    arrange(*wt);
+    Tensor* out = g.mul_mat(wt, leaf(g, x, {K, M}));
+    out->is_output = true;
+    EXPECT_TRUE(be.allocate(g).is_ok());
+    std::fill_n(static_cast<float*>(out->data), (size_t)(N * M), std::nanf(""));
+    EXPECT_TRUE(be.compute(g).is_ok());
+    const float* o = static_cast<const float*>(out->data);
+    return std::vector<float>(o, o + (size_t)(N * M));
+}
+
 // Q4_0, Q8_0 and Q4_K weights interleaved in groups of eight rows (quant/interleave.h) give what
 // the same weights give in GGUF's layout, on every kernel set: one and few activation rows (the
 // eight-row kernel, including the scalar reference) and many (the integer GEMM reading
@@ -178,32 +206,17 @@ TEST(CpuOps, MulMatInterleavedMatchesPlainLayout) {
              {std::tuple{1024, 8, 1}, {2048, 24, 2}, {256, 40, 5}, {512, 72, 37}}) {
             SCOPED_TRACE(std::string(type_name(t)) + " K=" + std::to_string(K) +
                          " N=" + std::to_string(N) + " M=" + std::to_string(M));
-            std::vector<float> w = random_floats((size_t)K * N, 7 + K),
-                               x = random_floats((size_t)K * M, 8 + M);
-            const size_t row = row_size(t, K);
-            std::vector<uint8_t> plain(row * N);
-            for (int n = 0; n < N; ++n)
-                type_traits(t).from_float(w.data() + (size_t)n * K, plain.data() + row * n, K);
+            std::vector<float> x = random_floats((size_t)K * M, 8 + M);
+            std::vector<uint8_t> plain = weights_of(t, random_floats((size_t)K * N, 7 + K), K, N);
             std::vector<uint8_t> mixed = plain;
-            quant::interleave_rows(t, mixed.data(), N, row);
-            const int64_t ne[2] = {K, N};
+            quant::interleave_rows(t, mixed.data(), N, row_size(t, K));
             for (const Config& c : configs()) {
                 SCOPED_TRACE(std::string(isa_name(c.isa)) +
                              " threads=" + std::to_string(c.threads));
-                auto run = [&](std::vector<uint8_t>& wq, uint8_t interleave) {
-                    CpuBackend be(c.threads, c.isa);
-                    Graph g;
-                    Tensor* wt = g.external(t, ne, 2, wq.data());
-                    wt->interleave = interleave;
-                    Tensor* out = g.mul_mat(wt, leaf(g, x, {K, M}));
-                    out->is_output = true;
-                    EXPECT_TRUE(be.allocate(g).is_ok());
-                    EXPECT_TRUE(be.compute(g).is_ok());
-                    const float* o = static_cast<const float*>(out->data);
-                    return std::vector<float>(o, o + (size_t)N * M);
-                };
-                const std::vector<float> want = run(plain, 1);
-                const std::vector<float> got = run(mixed, (uint8_t)quant::kInterleave);
+                const std::vector<float> want = product_on(c, t, plain, K, N, x, M, [](Tensor&) {});
+                const std::vector<float> got = product_on(c, t, mixed, K, N, x, M, [](Tensor& w) {
+                    w.interleave = (uint8_t)quant::kInterleave;
+                });
                 expect_close(got.data(), want, 2e-5f * std::sqrt((float)K), "interleaved");
             }
         }
@@ -222,36 +235,18 @@ TEST(CpuOps, MulMatColumnBlocksMatchWholeRows) {
                                {2 * kGemmColumnBlock + 260, 33, 29}}) {
             SCOPED_TRACE(std::string(type_name(t)) + " K=" + std::to_string(K) +
                          " N=" + std::to_string(N) + " M=" + std::to_string(M));
-            const std::vector<float> w = random_floats((size_t)K * N, 11 + K),
-                                     x0 = random_floats((size_t)K * M, 12 + M);
-            std::vector<float> x = x0;
-            const size_t row = row_size(t, K);
-            std::vector<uint8_t> plain(row * N);
-            for (int n = 0; n < N; ++n)
-                type_traits(t).from_float(w.data() + (size_t)n * K, plain.data() + row * n, K);
-            const ColumnBlocks layout{kGemmColumnBlock, N, K, type_traits(t).type_size};
+            std::vector<float> x = random_floats((size_t)K * M, 12 + M);
+            std::vector<uint8_t> plain = weights_of(t, random_floats((size_t)K * N, 11 + K), K, N);
             std::vector<uint8_t> split = plain;
-            split_into_column_blocks(split.data(), layout);
+            split_into_column_blocks(split.data(),
+                                     {kGemmColumnBlock, N, K, type_traits(t).type_size});
             ASSERT_NE(split, plain);
-            const int64_t ne[2] = {K, N};
             for (const Config& c : configs()) {
                 SCOPED_TRACE(std::string(isa_name(c.isa)) +
                              " threads=" + std::to_string(c.threads));
-                auto run = [&](std::vector<uint8_t>& wq, int32_t col_block) {
-                    CpuBackend be(c.threads, c.isa);
-                    Graph g;
-                    Tensor* wt = g.external(t, ne, 2, wq.data());
-                    wt->col_block = col_block;
-                    Tensor* out = g.mul_mat(wt, leaf(g, x, {K, M}));
-                    out->is_output = true;
-                    EXPECT_TRUE(be.allocate(g).is_ok());
-                    std::fill_n(static_cast<float*>(out->data), (size_t)N * M, std::nanf(""));
-                    EXPECT_TRUE(be.compute(g).is_ok());
-                    const float* o = static_cast<const float*>(out->data);
-                    return std::vector<float>(o, o + (size_t)N * M);
-                };
-                const std::vector<float> want = run(plain, 0);
-                const std::vector<float> got = run(split, (int32_t)kGemmColumnBlock);
+                const std::vector<float> want = product_on(c, t, plain, K, N, x, M, [](Tensor&) {});
+                const std::vector<float> got = product_on(
+                    c, t, split, K, N, x, M, [](Tensor& w) { w.col_block = kGemmColumnBlock; });
                 const bool gemm = M >= 5 && cpu_kernels(c.isa).gemm[(size_t)t];
                 if (gemm)
                     EXPECT_EQ(got, want);
