@@ -167,8 +167,8 @@ bool cpu_prefers_interleaved(DType t) {
 }
 
 int64_t cpu_column_block(DType t, int64_t K) {
-    const bool plain = t == DType::F32 || t == DType::F16 || t == DType::BF16;
-    if (!plain || K <= kGemmColumnBlock) return 0;
+    // The float GEMV kernels exist for the plain types only (F32, F16, BF16).
+    if (K <= kGemmColumnBlock) return 0;
     return cpu_kernels(CpuFeatures::detect().best_isa()).gemv[(size_t)t] ? kGemmColumnBlock : 0;
 }
 

@@ -317,7 +317,7 @@ void compute_qgemm(const Tensor& node, const ComputeCtx& ctx) {
 void compute_gemv(const Tensor& node, const ComputeCtx& ctx) {
     const Tensor& w = *node.src[0];
     const Tensor& x = *node.src[1];
-    const int64_t K = x.ne[0], N = w.ne[1], M = x.ne[1];
+    const int64_t N = w.ne[1], M = x.ne[1];
     // Chunks are whole groups of 16 rows, the kernels' unit.
     const int64_t n_groups = (N + 15) / 16;
     const int64_t per = gemv_blocks_per_chunk(n_groups, 16 * (int64_t)w.nb[1], ctx.nth);
@@ -325,36 +325,33 @@ void compute_gemv(const Tensor& node, const ComputeCtx& ctx) {
     const GemvFn gemv = ctx.k->gemv[(size_t)w.type];
     const int64_t ldx = (int64_t)(x.nb[1] / sizeof(float));
     const ColumnBlocks cb = column_blocks(w);
+    // Row n's weights in column block b, and the bytes between rows there.
+    auto block_at = [&](int64_t b, int64_t n, size_t* ld) -> const uint8_t* {
+        *ld = cb.count() == 1 ? w.nb[1] : cb.row_stride(b);
+        return cb.count() == 1 ? w.row(n)
+                               : static_cast<const uint8_t*>(w.data) + cb.offset(n, cb.first(b));
+    };
     ctx.for_each_chunk((n_groups + per - 1) / per, [&](int64_t c) {
         const int64_t n0 = c * per * 16, n1 = std::min(N, (c + 1) * per * 16);
         // Groups of up to kGemvMaxRows activation rows share one pass over the weights.
         for (int64_t m = 0; m < M; m += kGemvMaxRows) {
             const int64_t mx = std::min(kGemvMaxRows, M - m);
             const float* xm = x.row<const float>(m);
-            if (cb.count() == 1) {
-                gemv(K, w.row(n0), w.nb[1], n1 - n0, xm, ldx, mx, po.row(m) + n0, po.ld);
-                continue;
-            }
-            // Column blocks: the first block's products go straight out, the others' are
-            // added, a run of rows at a time (each block's rows are one stream).
+            // The first (or only) column block's products go straight out; the other blocks'
+            // are added, a run of rows at a time (each block's rows are one stream).
+            size_t ld;
+            const uint8_t* w0 = block_at(0, n0, &ld);
+            gemv(cb.cols_in(0), w0, ld, n1 - n0, xm, ldx, mx, po.row(m) + n0, po.ld);
             constexpr int64_t kRun = 64;
             float part[kGemvMaxRows * kRun];
-            const uint8_t* base = static_cast<const uint8_t*>(w.data);
-            for (int64_t r0 = n0; r0 < n1; r0 += kRun) {
-                const int64_t rows = std::min(kRun, n1 - r0);
-                for (int64_t b = 0; b < cb.count(); ++b) {
-                    const int64_t k0 = cb.first(b);
-                    const uint8_t* wb = base + cb.offset(r0, k0);
-                    if (b == 0) {
-                        gemv(cb.cols_in(b), wb, cb.row_stride(b), rows, xm, ldx, mx, po.row(m) + r0,
-                             po.ld);
-                        continue;
-                    }
-                    gemv(cb.cols_in(b), wb, cb.row_stride(b), rows, xm + k0, ldx, mx, part, kRun);
+            for (int64_t b = 1; b < cb.count(); ++b)
+                for (int64_t r0 = n0; r0 < n1; r0 += kRun) {
+                    const int64_t rows = std::min(kRun, n1 - r0);
+                    const uint8_t* wb = block_at(b, r0, &ld);
+                    gemv(cb.cols_in(b), wb, ld, rows, xm + cb.first(b), ldx, mx, part, kRun);
                     for (int64_t i = 0; i < mx; ++i)
                         ctx.k->axpy_f32(rows, 1.0f, part + i * kRun, po.row(m + i) + r0);
                 }
-            }
         }
         po.add_to_columns(*ctx.k, M, n0, n1);
     });
