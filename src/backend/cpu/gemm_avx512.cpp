@@ -132,18 +132,22 @@ void pack_x(const float* x, int64_t ldx, int64_t M, int64_t K, int64_t mr, int64
 }
 
 // out[i][0..nr) (+)= sum_k xp[k][i] * wp[k][0..nr) for i < mr, then + add[i][0..nr) (rows ld_add
-// floats apart) when add is set: the order in which a separate Add would round.
-void micro_12x32(const float* xp, const float* wp, int64_t kc, float* out, int64_t ldo, int64_t mr,
-                 int64_t nr, bool accumulate, const float* add, int64_t ld_add) {
-    __m512 c0[kMr], c1[kMr];
+// floats apart) when add is set: the order in which a separate Add would round. MR (4, 8 or 12)
+// rows of the panel are computed: a prompt's last panel is often part full (M = 512 leaves 8
+// rows), and a 12-row tile spends its FMAs on the zero rows; short prompts lose the most.
+template <int MR>
+void micro_tile(const float* xp, const float* wp, int64_t kc, float* out, int64_t ldo, int64_t mr,
+                int64_t nr, bool accumulate, const float* add, int64_t ld_add) {
+    static_assert(MR <= kMr);
+    __m512 c0[MR], c1[MR];
 #pragma GCC unroll 12
-    for (int i = 0; i < kMr; ++i) c0[i] = c1[i] = _mm512_setzero_ps();
+    for (int i = 0; i < MR; ++i) c0[i] = c1[i] = _mm512_setzero_ps();
     for (int64_t k = 0; k < kc; ++k) {
         const __m512 w0 = _mm512_load_ps(wp + k * kNr);
         const __m512 w1 = _mm512_load_ps(wp + k * kNr + 16);
         const float* x = xp + k * kMr;
 #pragma GCC unroll 12
-        for (int i = 0; i < kMr; ++i) {
+        for (int i = 0; i < MR; ++i) {
             const __m512 b = _mm512_set1_ps(x[i]);
             c0[i] = _mm512_fmadd_ps(w0, b, c0[i]);
             c1[i] = _mm512_fmadd_ps(w1, b, c1[i]);
@@ -153,7 +157,7 @@ void micro_12x32(const float* xp, const float* wp, int64_t kc, float* out, int64
     // projection, which reloads its outputs 22 times, ran 5% faster without them).
     if (nr == kNr) {
 #pragma GCC unroll 12
-        for (int i = 0; i < kMr; ++i) {
+        for (int i = 0; i < MR; ++i) {
             if (i >= mr) break;
             float* o = out + i * ldo;
             if (accumulate) {
@@ -172,7 +176,7 @@ void micro_12x32(const float* xp, const float* wp, int64_t kc, float* out, int64
     const __mmask16 m0 = tail_mask(nr), m1 = tail_mask(nr - 16 > 0 ? nr - 16 : 0);
     // Unrolled with constant indices so the accumulators stay in registers in the k loop.
 #pragma GCC unroll 12
-    for (int i = 0; i < kMr; ++i) {
+    for (int i = 0; i < MR; ++i) {
         if (i >= mr) break;
         float* o = out + i * ldo;
         if (accumulate) {
@@ -186,6 +190,13 @@ void micro_12x32(const float* xp, const float* wp, int64_t kc, float* out, int64
         _mm512_mask_storeu_ps(o, m0, c0[i]);
         _mm512_mask_storeu_ps(o + 16, m1, c1[i]);
     }
+}
+
+// The tile for a panel of mr rows: the smallest of 4, 8 and 12 that holds them.
+using MicroTileFn = void (*)(const float*, const float*, int64_t, float*, int64_t, int64_t, int64_t,
+                             bool, const float*, int64_t);
+MicroTileFn micro_tile_for(int64_t mr) {
+    return mr > 8 ? micro_tile<12> : mr > 4 ? micro_tile<8> : micro_tile<4>;
 }
 
 // The packed weight block, k values x weight rows, for rows of K: the whole row when it fits
@@ -240,15 +251,15 @@ void gemm(const GemmArgs& a, int64_t n0, int64_t n1, float* scratch) {
                 float* out = a.out + p * kMr * a.ldo;
                 const float* add = a.add && k0 + kc >= a.K ? a.add + p * kMr * a.ld_add : nullptr;
                 const int64_t mr = std::min(kMr, a.M - p * kMr);
+                const MicroTileFn micro = micro_tile_for(mr);
                 const bool fetch_next = kc < a.K && p + 1 < n_panels;
                 for (int64_t t = 0; t < n_tiles; ++t) {
                     const int64_t nt = nb + t * kNr;
                     if (fetch_next)
                         prefetch_panel_part(xp + a.K * kMr, (size_t)(kc * kMr) * sizeof(float), t,
                                             n_tiles);
-                    micro_12x32(xp, wp + t * kc * kNr, kc, out + nt, a.ldo, mr,
-                                std::min(kNr, nb_end - nt), k0 > 0, add ? add + nt : nullptr,
-                                a.ld_add);
+                    micro(xp, wp + t * kc * kNr, kc, out + nt, a.ldo, mr,
+                          std::min(kNr, nb_end - nt), k0 > 0, add ? add + nt : nullptr, a.ld_add);
                 }
             }
         }
