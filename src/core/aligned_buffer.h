@@ -25,10 +25,10 @@ inline AlignedBytes aligned_bytes(size_t n, size_t align) {
     return AlignedBytes(static_cast<uint8_t*>(std::aligned_alloc(align, size)));
 }
 
-// At least n bytes for large data read in long streams (weights, the KV cache): from 2 MiB up,
-// aligned to 2 MiB and advised as transparent huge pages, so the TLB covers it with few entries
-// (with 4 KiB pages, page walks rather than DRAM can set the pace of streaming); smaller
-// buffers are page aligned. Null when memory is exhausted.
+// At least n bytes for large data read in long streams (weights, the KV cache, compute
+// buffers): from 2 MiB up, aligned to 2 MiB and advised as transparent huge pages, so the TLB
+// covers it with few entries (with 4 KiB pages, page walks rather than DRAM can set the pace of
+// streaming); smaller buffers are page aligned. Null when memory is exhausted.
 inline AlignedBytes huge_page_bytes(size_t n) {
     constexpr size_t kPage = 4096, kHugePage = size_t(2) << 20;
     const size_t align = n >= kHugePage ? kHugePage : kPage;
