@@ -115,7 +115,7 @@ void pack_w(const uint8_t* w, size_t ldw, int64_t nr, int64_t k0, int64_t kc, fl
 // read during the previous product, and ordinary stores had to fetch and take ownership of every
 // line first: in an F16 prompt, packing took 80-110 ms per thread of a 512-token prompt's three
 // repetitions, 22-37 with these (the products then read the panels from memory, which costs
-// less), and pp512 gained 1-3%.
+// less), and pp512 gained about 1%.
 inline void stream_panel_step(const __m512 r[16], float* dst) {
     const __m512i i0 = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 16, 17, 18, 19);
     const __m512i i1 = _mm512_setr_epi32(4, 5, 6, 7, 8, 9, 10, 11, 16, 17, 18, 19, 20, 21, 22, 23);
