@@ -33,6 +33,17 @@ struct ColumnBlocks {
         return (size_t)(first(b) * rows) * elem_bytes + (size_t)n * row_stride(b) +
                (size_t)(k - first(b)) * elem_bytes;
     }
+    // Row n from column k on in a matrix at data (whole rows ldw bytes apart when there are no
+    // blocks), and the bytes between rows there.
+    const uint8_t* at(const void* data, size_t ldw, int64_t n, int64_t k, size_t* ld) const {
+        const uint8_t* base = static_cast<const uint8_t*>(data);
+        if (width <= 0) {
+            *ld = ldw;
+            return base + (size_t)n * ldw + (size_t)k * elem_bytes;
+        }
+        *ld = row_stride(block_of(k));
+        return base + offset(n, k);
+    }
 };
 
 // Rearranges a row-major matrix (layout.rows rows of layout.cols elements) into column blocks,

@@ -36,5 +36,21 @@ TEST(ColumnBlocks, SplitPutsEveryElementAtItsOffset) {
     EXPECT_EQ(m, (std::vector<uint16_t>{0, 1, 10, 11, 2, 3, 12, 13, 4, 14}));
 }
 
+// at(): row n from column k on, and the stride to the next row there, for blocks and for whole
+// rows (which keep the matrix's own row stride, here padded to 16 bytes).
+TEST(ColumnBlocks, AtFindsTheRowAndItsStride) {
+    const std::vector<uint8_t> matrix(32);
+    const uint8_t* base = matrix.data();
+    size_t ld = 0;
+    const ColumnBlocks blocks{2, 2, 5, sizeof(uint16_t)};
+    EXPECT_EQ(blocks.at(base, 0, 1, 3, &ld) - base, 14);  // [r0 c0-1, r1 c0-1, r0 c2-3, r1 c2-3]
+    EXPECT_EQ(ld, 4u);
+    EXPECT_EQ(blocks.at(base, 0, 1, 4, &ld) - base, 18);  // the one-column tail block
+    EXPECT_EQ(ld, 2u);
+    const ColumnBlocks whole{0, 2, 5, sizeof(uint16_t)};
+    EXPECT_EQ(whole.at(base, 16, 1, 3, &ld) - base, 22);
+    EXPECT_EQ(ld, 16u);
+}
+
 }  // namespace
 }  // namespace lamina

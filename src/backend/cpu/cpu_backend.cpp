@@ -14,10 +14,10 @@ CpuBackend::~CpuBackend() = default;
 void CpuBackend::ensure(AlignedBytes& buf, size_t& cap, size_t need) {
     if (need <= cap && buf) return;
     // Grow with headroom: decode graphs grow by one KV position per token.
+    const size_t size = ((need + need / 4) + 4095) / 4096 * 4096;
     // In 2 MiB pages from 2 MiB up: a prompt's GEMMs sweep megabytes of packed activations
     // many times, and with 4 KiB pages the sweeps also walked page tables (F16 pp512 on Zen 5:
     // about +2%, median of six interleaved pairs).
-    const size_t size = ((need + need / 4) + 4095) / 4096 * 4096;
     buf = huge_page_bytes(size);
     cap = buf ? size : 0;
 }

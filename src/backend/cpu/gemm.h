@@ -37,14 +37,7 @@ constexpr int64_t kGemmColumnBlock = 2048;
 // rows there (whole rows, or k0's column block).
 inline const uint8_t* gemm_weights_at(const GemmArgs& a, size_t elem_bytes, int64_t n, int64_t k0,
                                       size_t* ldw) {
-    const uint8_t* w = static_cast<const uint8_t*>(a.w);
-    if (a.col_block <= 0) {
-        *ldw = a.ldw;
-        return w + (size_t)n * a.ldw + (size_t)k0 * elem_bytes;
-    }
-    const ColumnBlocks cb{a.col_block, a.n_rows, a.K, elem_bytes};
-    *ldw = cb.row_stride(cb.block_of(k0));
-    return w + cb.offset(n, k0);
+    return ColumnBlocks{a.col_block, a.n_rows, a.K, elem_bytes}.at(a.w, a.ldw, n, k0, ldw);
 }
 
 // Computes columns [n0, n1) of out for all M rows. scratch: gemm_scratch_floats() floats,

@@ -326,10 +326,8 @@ void compute_gemv(const Tensor& node, const ComputeCtx& ctx) {
     const int64_t ldx = (int64_t)(x.nb[1] / sizeof(float));
     const ColumnBlocks cb = column_blocks(w);
     // Row n's weights in column block b, and the bytes between rows there.
-    auto block_at = [&](int64_t b, int64_t n, size_t* ld) -> const uint8_t* {
-        *ld = cb.count() == 1 ? w.nb[1] : cb.row_stride(b);
-        return cb.count() == 1 ? w.row(n)
-                               : static_cast<const uint8_t*>(w.data) + cb.offset(n, cb.first(b));
+    auto block_at = [&](int64_t b, int64_t n, size_t* ld) {
+        return cb.at(w.data, w.nb[1], n, cb.first(b), ld);
     };
     ctx.for_each_chunk((n_groups + per - 1) / per, [&](int64_t c) {
         const int64_t n0 = c * per * 16, n1 = std::min(N, (c + 1) * per * 16);
