@@ -61,6 +61,9 @@ struct Tensor {
     // Weight rows stored in column blocks of this many elements (core/column_blocks.h); 0: whole
     // rows. Only MulMat reads such matrices.
     int32_t col_block = 0;
+    // Weight rows stored in tiles of this many rows, column by column (core/row_tiles.h); 0:
+    // whole rows. Only MulMat reads such matrices.
+    int32_t row_tile = 0;
     std::string name;
 
     int64_t n_elements() const { return ne[0] * ne[1] * ne[2] * ne[3]; }

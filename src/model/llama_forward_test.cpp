@@ -126,11 +126,12 @@ TEST_P(LlamaForward, MatchesLlamaCppLogits) {
     }
 }
 
-// Read into memory, plain float matrices with rows longer than kGemmColumnBlock (here the down
-// projection's) are split into column blocks where the CPU has matrix-vector kernels for them;
-// mapped, they stay whole. Both give the same logits, batched (the GEMM) and token by token (the
+// Read into memory, F16 matrices are stored in row tiles where the CPU's kernels read those
+// (AVX-512), else those with rows longer than kGemmColumnBlock (here the down projection's) are
+// split into column blocks where the CPU has matrix-vector kernels for them; mapped, they stay
+// whole rows. Both give the same logits, batched (the GEMM) and token by token (the
 // matrix-vector kernels), to float rounding.
-TEST(LlamaForwardLayouts, ColumnBlocksGiveTheLogitsOfWholeRows) {
+TEST(LlamaForwardLayouts, LoadTimeLayoutsGiveTheLogitsOfWholeRows) {
     testing::TempDir dir;
     const std::string path = dir.file("long-rows.gguf");
     ModelShape shape = *find_model_shape("tiny");
@@ -142,10 +143,14 @@ TEST(LlamaForwardLayouts, ColumnBlocksGiveTheLogitsOfWholeRows) {
         auto model = LlamaModel::load(path, nullptr, mode);
         ASSERT_TRUE(model) << model.error();
         const Weight& down = (*model)->layers[1].ffn_down;
+        const bool read = mode == LoadMode::Read;
+        const int32_t want_tile = read ? (int32_t)cpu_row_tile(DType::F16, down.ne[1]) : 0;
         const int32_t want_block =
-            mode == LoadMode::Read ? (int32_t)cpu_column_block(DType::F16, shape.ffn_dim) : 0;
+            read && want_tile == 0 ? (int32_t)cpu_column_block(DType::F16, shape.ffn_dim) : 0;
+        EXPECT_EQ(down.row_tile, want_tile);
         EXPECT_EQ(down.col_block, want_block);
         EXPECT_EQ((*model)->layers[1].ffn_up.col_block, 0);  // rows of dim
+        EXPECT_EQ((*model)->layers[1].wq.row_tile, want_tile);
         CpuBackend backend(2);
         Session session(**model, backend, 64);
         const int64_t n_vocab = (*model)->hparams().n_vocab;

@@ -5,6 +5,7 @@
 
 #include "backend/cpu/kernels.h"
 #include "core/column_blocks.h"
+#include "core/row_tiles.h"
 #include "quant/interleave.h"
 
 namespace lamina {
@@ -159,8 +160,9 @@ void page_in(const LlamaModel& m, const LlamaModel::Progress& progress) {
 }
 
 // Rearranges the matrices that only matrix products read into the layout the CPU kernels prefer
-// for their type: quantized rows interleaved in groups (quant/interleave.h), long plain float rows
-// split into column blocks (core/column_blocks.h). Only for weights read into private memory: a
+// for their type: quantized rows interleaved in groups (quant/interleave.h), F16 and BF16 rows in
+// row tiles (core/row_tiles.h) where the ISA reads those, other long plain float rows split into
+// column blocks (core/column_blocks.h). Only for weights read into private memory: a
 // mapped file's pages are shared and read-only. The token embeddings are looked up by row and
 // stay as they are, and so does an output matrix that shares their memory.
 void arrange_weights(LlamaModel& m) {
@@ -171,6 +173,9 @@ void arrange_weights(LlamaModel& m) {
         if (quant::can_interleave(w.type, w.ne[0], w.ne[1]) && cpu_prefers_interleaved(w.type)) {
             quant::interleave_rows(w.type, data, w.ne[1], row_size(w.type, w.ne[0]));
             w.interleave = (uint8_t)quant::kInterleave;
+        } else if (const int64_t tile = cpu_row_tile(w.type, w.ne[1]); tile > 0) {
+            tile_rows(data, w.ne[1], {tile, w.ne[0], type_traits(w.type).type_size});
+            w.row_tile = (int32_t)tile;
         } else if (const int64_t width = cpu_column_block(w.type, w.ne[0]); width > 0) {
             split_into_column_blocks(data,
                                      {width, w.ne[1], w.ne[0], type_traits(w.type).type_size});

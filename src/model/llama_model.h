@@ -38,6 +38,7 @@ struct Weight {
     size_t nbytes = 0;
     uint8_t interleave = 1;  // rows interleaved in groups at load (see Tensor::interleave)
     int32_t col_block = 0;   // rows split into column blocks at load (see Tensor::col_block)
+    int32_t row_tile = 0;    // rows stored in row tiles at load (see Tensor::row_tile)
 };
 
 struct LlamaLayer {

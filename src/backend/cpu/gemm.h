@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "core/column_blocks.h"
+#include "core/row_tiles.h"
 
 namespace lamina {
 
@@ -27,7 +28,13 @@ struct GemmArgs {
     // k block, so no packed k block straddles two column blocks.
     int64_t col_block = 0;
     int64_t n_rows = 0;
+    // Weights stored in tiles of this many rows, k-major (core/row_tiles.h); 0: not.
+    int64_t row_tile = 0;
 };
+
+// Rows per tile for the plain float weights the loader stores in row tiles (core/row_tiles.h):
+// the AVX-512 GEMM's tile width, so its micro-kernel reads them where they are.
+constexpr int64_t kGemmRowTile = 32;
 
 // Columns per block for the plain float weights the loader splits (rows longer than this):
 // 8 KiB of float activations stay in L1 beside the weight stream of a matrix-vector product.
@@ -40,6 +47,13 @@ inline const uint8_t* gemm_weights_at(const GemmArgs& a, size_t elem_bytes, int6
     return ColumnBlocks{a.col_block, a.n_rows, a.K, elem_bytes}.at(a.w, a.ldw, n, k0, ldw);
 }
 
+// Row tiles of weights of elem_bytes per element: tile t from column k0 on.
+inline const uint8_t* gemm_tile_at(const GemmArgs& a, size_t elem_bytes, int64_t t, int64_t k0) {
+    const RowTiles tiles{a.row_tile, a.K, elem_bytes};
+    return static_cast<const uint8_t*>(a.w) + (size_t)t * tiles.tile_bytes() +
+           (size_t)(k0 * a.row_tile) * elem_bytes;
+}
+
 // Computes columns [n0, n1) of out for all M rows. scratch: gemm_scratch_floats() floats,
 // 64-byte aligned, private to the calling thread.
 using GemmFn = void (*)(const GemmArgs& a, int64_t n0, int64_t n1, float* scratch);
@@ -50,6 +64,10 @@ using GemmFn = void (*)(const GemmArgs& a, int64_t n0, int64_t n1, float* scratc
 constexpr int64_t kGemvMaxRows = 4;
 using GemvFn = void (*)(int64_t K, const void* w, size_t ldw, int64_t nrows, const float* x,
                         int64_t ldx, int64_t M, float* out, int64_t ldo);
+// The same for weights in row tiles of kGemmRowTile rows (core/row_tiles.h): n_tiles tiles from
+// w on, out[m * ldo + n] for n in [0, n_tiles * kGemmRowTile).
+using GemvTilesFn = void (*)(int64_t K, const void* w, int64_t n_tiles, const float* x, int64_t ldx,
+                             int64_t M, float* out, int64_t ldo);
 
 // Upper bounds every ISA's kernel respects, so scratch can be sized before the ISA is known.
 constexpr int64_t kGemmMaxMr = 16;    // activation rows per packed panel
@@ -68,9 +86,9 @@ inline size_t gemm_packed_x_floats(int64_t M, int64_t K) {
     return (size_t)(M + kGemmMaxMr) * (size_t)K;
 }
 
-// The next weight block a GEMM will pack (rows [0, rows) at w, ldw bytes apart, bytes [byte0,
-// byte0 + bytes) of each), fetched towards L2 in n_parts slices while the current block is being
-// computed: slice `part` of them here. Packing reads 16-32 rows at a time, more streams than the
+// The next weight block a GEMM will pack or read (runs [0, rows) at w, ldw bytes apart: weight
+// rows, or row tiles; bytes [byte0, byte0 + bytes) of each), fetched towards L2 in n_parts slices
+// while the current block is being computed: slice `part` of them here. Packing reads 16-32 rows at a time, more streams than the
 // hardware prefetchers follow, and otherwise waits on DRAM (in an F16 prompt's profile packing
 // went from 3.7% to 3.1% of the micro-kernel's time with this).
 inline void prefetch_weight_block(const uint8_t* w, size_t ldw, int64_t rows, size_t byte0,

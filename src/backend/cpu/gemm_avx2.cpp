@@ -86,6 +86,17 @@ void pack_w(const uint8_t* w, size_t ldw, int64_t nr, int64_t k0, int64_t kc, fl
             wp[k * kNr + j] = j < nr ? W::one(w + j * ldw, k0 + k) : 0;
 }
 
+// The same from weights in row tiles (core/row_tiles.h; their rows are whole tiles): rows
+// [r, r + kNr) of a tile of T rows, columns [0, kc) from col (the tile's column k0): each
+// column's kNr elements are already consecutive, so packing is a conversion.
+template <typename W>
+void pack_w_from_tile(const uint8_t* col, int64_t T, int64_t r, int64_t kc, float* wp) {
+    for (int64_t k = 0; k < kc; ++k) {
+        const uint8_t* c = col + (size_t)(k * T) * W::kBytes;
+        for (int64_t h = 0; h < kNr; h += 8) _mm256_store_ps(wp + k * kNr + h, W::load(c, r + h));
+    }
+}
+
 // out[i][0..nr) (+)= sum_k xp[k][i] * wp[k][0..nr) for i < mr, then + add[i][0..nr) (rows ld_add
 // floats apart) when add is set: the order in which a separate Add would round.
 void micro_6x16(const float* xp, const float* wp, int64_t kc, float* out, int64_t ldo, int64_t mr,
@@ -131,6 +142,11 @@ void gemm(const GemmArgs& a, int64_t n0, int64_t n1, float* scratch) {
             const int64_t kc = std::min(kKc, a.K - k0);
             for (int64_t t = 0; t < n_tiles; ++t) {
                 const int64_t nt = nb + t * kNr;
+                if (a.row_tile > 0) {
+                    pack_w_from_tile<W>(gemm_tile_at(a, W::kBytes, nt / a.row_tile, k0), a.row_tile,
+                                        nt % a.row_tile, kc, wp + t * kc * kNr);
+                    continue;
+                }
                 size_t ldw;
                 const uint8_t* wt = gemm_weights_at(a, W::kBytes, nt, k0, &ldw);
                 pack_w<W>(wt, ldw, std::min(kNr, nb_end - nt), 0, kc, wp + t * kc * kNr);

@@ -160,20 +160,22 @@ void pack_x(const float* x, int64_t ldx, int64_t M, int64_t K, int64_t mr, int64
     _mm_sfence();
 }
 
-// out[i][0..nr) (+)= sum_k xp[k][i] * wp[k][0..nr) for i < mr, then + add[i][0..nr) (rows ld_add
-// floats apart) when add is set: the order in which a separate Add would round. MR (4, 8 or 12)
+// out[i][0..nr) (+)= sum_k xp[k][i] * wt[k][0..nr) for i < mr, then + add[i][0..nr) (rows ld_add
+// floats apart) when add is set: the order in which a separate Add would round. The weight tile
+// wt holds kNr elements per k, of W's type: packed floats, or a row tile of the weights
+// themselves (converted here, which costs no time: the FMAs are the bound). MR (4, 8 or 12)
 // rows of the panel are computed: a prompt's last panel is often part full (M = 512 leaves 8
 // rows), and a 12-row tile spends its FMAs on the zero rows; short prompts lose the most.
-template <int MR>
-void micro_tile(const float* xp, const float* wp, int64_t kc, float* out, int64_t ldo, int64_t mr,
+template <int MR, typename W>
+void micro_tile(const float* xp, const void* wt, int64_t kc, float* out, int64_t ldo, int64_t mr,
                 int64_t nr, bool accumulate, const float* add, int64_t ld_add) {
     static_assert(MR <= kMr);
     __m512 c0[MR], c1[MR];
 #pragma GCC unroll 12
     for (int i = 0; i < MR; ++i) c0[i] = c1[i] = _mm512_setzero_ps();
     for (int64_t k = 0; k < kc; ++k) {
-        const __m512 w0 = _mm512_load_ps(wp + k * kNr);
-        const __m512 w1 = _mm512_load_ps(wp + k * kNr + 16);
+        const __m512 w0 = W::load(wt, k * kNr);
+        const __m512 w1 = W::load(wt, k * kNr + 16);
         const float* x = xp + k * kMr;
 #pragma GCC unroll 12
         for (int i = 0; i < MR; ++i) {
@@ -222,10 +224,11 @@ void micro_tile(const float* xp, const float* wp, int64_t kc, float* out, int64_
 }
 
 // The tile for a panel of mr rows: the smallest of 4, 8 and 12 that holds them.
-using MicroTileFn = void (*)(const float*, const float*, int64_t, float*, int64_t, int64_t, int64_t,
+using MicroTileFn = void (*)(const float*, const void*, int64_t, float*, int64_t, int64_t, int64_t,
                              bool, const float*, int64_t);
+template <typename W>
 MicroTileFn micro_tile_for(int64_t mr) {
-    return mr > 8 ? micro_tile<12> : mr > 4 ? micro_tile<8> : micro_tile<4>;
+    return mr > 8 ? micro_tile<12, W> : mr > 4 ? micro_tile<8, W> : micro_tile<4, W>;
 }
 
 // The packed weight block, k values x weight rows, for rows of K: the whole row when it fits
@@ -246,48 +249,66 @@ WeightBlock weight_block(int64_t K, int64_t col_block) {
     return {kc, std::min<int64_t>(kGemmNBlock, kFloats / kc / kNr * kNr)};
 }
 
+// Weights in row tiles of kNr rows (core/row_tiles.h) are multiplied where they are: each
+// tile's k block is one contiguous run, which the micro-kernel converts as it goes, so the
+// packing pass (about 3% of an F16 prompt) goes. Other weights are packed a block at a time
+// into scratch as float32 tiles.
 template <typename W>
 void gemm(const GemmArgs& a, int64_t n0, int64_t n1, float* scratch) {
     float* wp = reinterpret_cast<float*>(((uintptr_t)scratch + 63) & ~(uintptr_t)63);
+    const bool tiled = a.row_tile == kNr;
     const int64_t n_panels = (a.M + kMr - 1) / kMr;
     const auto [kc_max, nb_max] = weight_block(a.K, a.col_block);
+    // Tile t of the block at nb, from column k0 on, as the micro-kernel reads it.
+    auto tile_at = [&](int64_t nb, int64_t t, int64_t k0, int64_t kc) -> const void* {
+        if (tiled) return gemm_tile_at(a, W::kBytes, nb / kNr + t, k0);
+        return wp + t * kc * kNr;
+    };
     for (int64_t nb = n0; nb < n1; nb += nb_max) {
         const int64_t nb_end = std::min(n1, nb + nb_max);
         const int64_t n_tiles = (nb_end - nb + kNr - 1) / kNr;
         for (int64_t k0 = 0; k0 < a.K; k0 += kc_max) {
             const int64_t kc = std::min(kc_max, a.K - k0);
-            for (int64_t t = 0; t < n_tiles; ++t) {
+            for (int64_t t = 0; t < n_tiles && !tiled; ++t) {
                 const int64_t nt = nb + t * kNr;
                 size_t ldw;
                 const uint8_t* wt = gemm_weights_at(a, W::kBytes, nt, k0, &ldw);
                 pack_w<W>(wt, ldw, std::min(kNr, nb_end - nt), 0, kc, wp + t * kc * kNr);
             }
-            // What the next packing pass reads: this block's next k-block, else the next block.
+            // What the next block reads: this block's next k-block, else the next block. Row
+            // tiles are one run per tile; other weights one run per row.
             const bool next_k = k0 + kc_max < a.K;
             const int64_t next_nb = next_k ? nb : nb_end;
             const int64_t next_k0 = next_k ? k0 + kc_max : 0;
             const int64_t next_rows = std::min(n1, next_nb + nb_max) - next_nb;
             const int64_t next_kc = std::min(kc_max, a.K - next_k0);
             size_t next_ldw = 0;
-            const uint8_t* next_w = next_rows > 0
-                                        ? gemm_weights_at(a, W::kBytes, next_nb, next_k0, &next_ldw)
-                                        : nullptr;
+            const uint8_t* next_w = nullptr;
+            int64_t next_runs = next_rows;
+            size_t next_bytes = (size_t)(next_kc * W::kBytes);
+            if (next_rows > 0 && tiled) {
+                next_w = gemm_tile_at(a, W::kBytes, next_nb / kNr, next_k0);
+                next_ldw = RowTiles{kNr, a.K, W::kBytes}.tile_bytes();
+                next_runs = (next_rows + kNr - 1) / kNr;
+                next_bytes *= kNr;
+            } else if (next_rows > 0) {
+                next_w = gemm_weights_at(a, W::kBytes, next_nb, next_k0, &next_ldw);
+            }
             for (int64_t p = 0; p < n_panels; ++p) {
                 if (next_rows > 0)
-                    prefetch_weight_block(next_w, next_ldw, next_rows, 0,
-                                          (size_t)(next_kc * W::kBytes), p, n_panels);
+                    prefetch_weight_block(next_w, next_ldw, next_runs, 0, next_bytes, p, n_panels);
                 const float* xp = a.xp + (p * a.K + k0) * kMr;
                 float* out = a.out + p * kMr * a.ldo;
                 const float* add = a.add && k0 + kc >= a.K ? a.add + p * kMr * a.ld_add : nullptr;
                 const int64_t mr = std::min(kMr, a.M - p * kMr);
-                const MicroTileFn micro = micro_tile_for(mr);
+                const MicroTileFn micro = tiled ? micro_tile_for<W>(mr) : micro_tile_for<F32W>(mr);
                 const bool fetch_next = kc < a.K && p + 1 < n_panels;
                 for (int64_t t = 0; t < n_tiles; ++t) {
                     const int64_t nt = nb + t * kNr;
                     if (fetch_next)
                         prefetch_panel_part(xp + a.K * kMr, (size_t)(kc * kMr) * sizeof(float), t,
                                             n_tiles);
-                    micro(xp, wp + t * kc * kNr, kc, out + nt, a.ldo, mr,
+                    micro(xp, tile_at(nb, t, k0, kc), kc, out + nt, a.ldo, mr,
                           std::min(kNr, nb_end - nt), k0 > 0, add ? add + nt : nullptr, a.ld_add);
                 }
             }
@@ -388,6 +409,79 @@ void gemv(int64_t K, const void* w, size_t ldw, int64_t nrows, const float* x, i
     }
 }
 
+// How far ahead the tiled matrix-vector product fetches its weights: one tile column (64 or 128
+// bytes) per k, and 4 KiB ahead the stream ran at the two threads' read bandwidth (Zen 5,
+// 2048 x 5632 F16 matrices: 51-55 GB/s, against 44-46 without prefetching and 52-54 for whole
+// rows read by gemv_rows).
+constexpr int64_t kTilePrefetchBytes = 4096;
+
+// Row tiles (kNr rows each, core/row_tiles.h) against MX activation rows: per k, one column of
+// the tile (two vectors) times each row's x[k] broadcast. C independent chains over k (16
+// accumulators, 12 for three rows) keep enough FMAs in flight and split each output's sum of K
+// products into C shorter ones, added at the end.
+template <typename W, int MX>
+void gemv_tiles_rows(int64_t K, const uint8_t* w, int64_t n_tiles, const float* x, int64_t ldx,
+                     float* out, int64_t ldo) {
+    constexpr int C = MX == 1 ? 8 : MX == 2 ? 4 : 2;
+    constexpr size_t kColBytes = kNr * W::kBytes;
+    for (int64_t t = 0; t < n_tiles; ++t) {
+        const uint8_t* tile = w + (size_t)t * (size_t)K * kColBytes;
+        __m512 acc[C][MX][2];
+        for (int c = 0; c < C; ++c)
+            for (int m = 0; m < MX; ++m) acc[c][m][0] = acc[c][m][1] = _mm512_setzero_ps();
+        int64_t k = 0;
+        for (; k + C <= K; k += C) {
+#pragma GCC unroll 8
+            for (int c = 0; c < C; ++c) {
+                const uint8_t* col = tile + (size_t)(k + c) * kColBytes;
+                for (size_t b = 0; b < kColBytes; b += 64)
+                    _mm_prefetch((const char*)col + kTilePrefetchBytes + b, _MM_HINT_T0);
+                const __m512 w0 = W::load(col, 0), w1 = W::load(col, 16);
+                for (int m = 0; m < MX; ++m) {
+                    const __m512 b = _mm512_set1_ps(x[m * ldx + k + c]);
+                    acc[c][m][0] = _mm512_fmadd_ps(w0, b, acc[c][m][0]);
+                    acc[c][m][1] = _mm512_fmadd_ps(w1, b, acc[c][m][1]);
+                }
+            }
+        }
+        for (; k < K; ++k) {
+            const uint8_t* col = tile + (size_t)k * kColBytes;
+            const __m512 w0 = W::load(col, 0), w1 = W::load(col, 16);
+            for (int m = 0; m < MX; ++m) {
+                const __m512 b = _mm512_set1_ps(x[m * ldx + k]);
+                acc[0][m][0] = _mm512_fmadd_ps(w0, b, acc[0][m][0]);
+                acc[0][m][1] = _mm512_fmadd_ps(w1, b, acc[0][m][1]);
+            }
+        }
+        for (int m = 0; m < MX; ++m) {
+            for (int c = 1; c < C; ++c) {
+                acc[0][m][0] = _mm512_add_ps(acc[0][m][0], acc[c][m][0]);
+                acc[0][m][1] = _mm512_add_ps(acc[0][m][1], acc[c][m][1]);
+            }
+            float* o = out + m * ldo + t * kNr;
+            _mm512_storeu_ps(o, acc[0][m][0]);
+            _mm512_storeu_ps(o + 16, acc[0][m][1]);
+        }
+    }
+}
+
+template <typename W>
+void gemv_tiles(int64_t K, const void* w, int64_t n_tiles, const float* x, int64_t ldx, int64_t M,
+                float* out, int64_t ldo) {
+    static_assert(kNr == kGemmRowTile);
+    const uint8_t* wb = static_cast<const uint8_t*>(w);
+    switch (M) {
+        case 1:
+            return gemv_tiles_rows<W, 1>(K, wb, n_tiles, x, ldx, out, ldo);
+        case 2:
+            return gemv_tiles_rows<W, 2>(K, wb, n_tiles, x, ldx, out, ldo);
+        case 3:
+            return gemv_tiles_rows<W, 3>(K, wb, n_tiles, x, ldx, out, ldo);
+        default:
+            return gemv_tiles_rows<W, 4>(K, wb, n_tiles, x, ldx, out, ldo);
+    }
+}
+
 }  // namespace
 
 void install_avx512_gemm(CpuKernels& k) {
@@ -399,6 +493,9 @@ void install_avx512_gemm(CpuKernels& k) {
     k.gemv[(size_t)DType::F32] = gemv<F32W>;
     k.gemv[(size_t)DType::F16] = gemv<F16W>;
     k.gemv[(size_t)DType::BF16] = gemv<BF16W>;
+    k.gemv_tiles[(size_t)DType::F32] = gemv_tiles<F32W>;
+    k.gemv_tiles[(size_t)DType::F16] = gemv_tiles<F16W>;
+    k.gemv_tiles[(size_t)DType::BF16] = gemv_tiles<BF16W>;
 }
 
 }  // namespace lamina

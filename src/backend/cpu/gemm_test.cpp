@@ -13,6 +13,7 @@
 #include "backend/cpu/cpu_backend.h"
 #include "core/fp16.h"
 #include "core/graph.h"
+#include "core/row_tiles.h"
 
 namespace lamina {
 namespace {
@@ -51,8 +52,12 @@ Weights make_weights(DType type, int64_t n, uint32_t seed) {
     return w;
 }
 
-void check_mul_mat(DType type, int64_t K, int64_t N, int64_t M) {
-    const Weights w = make_weights(type, K * N, (uint32_t)(K * 131 + N * 7 + M));
+// tiled: the weights stored in row tiles (core/row_tiles.h) as loading stores F16 and BF16
+// matrices for the AVX-512 kernels; every kernel set reads them (the others by packing or
+// gathering rows).
+void check_mul_mat(DType type, int64_t K, int64_t N, int64_t M, bool tiled = false) {
+    Weights w = make_weights(type, K * N, (uint32_t)(K * 131 + N * 7 + M));
+    if (tiled) tile_rows(w.bytes.data(), N, {kGemmRowTile, K, type_traits(type).type_size});
     std::mt19937 rng((uint32_t)(M * 17 + K));
     std::normal_distribution<float> dist(0.0f, 1.0f);
     std::vector<float> x((size_t)(K * M));
@@ -69,11 +74,13 @@ void check_mul_mat(DType type, int64_t K, int64_t N, int64_t M) {
         for (int threads = 1; threads <= 3; ++threads) {
             SCOPED_TRACE(std::string(type_name(type)) + " " + isa_name(isa) +
                          " threads=" + std::to_string(threads) + " K=" + std::to_string(K) +
-                         " N=" + std::to_string(N) + " M=" + std::to_string(M));
+                         " N=" + std::to_string(N) + " M=" + std::to_string(M) +
+                         (tiled ? " row tiles" : ""));
             CpuBackend be(threads, isa);
             Graph g;
             const int64_t ne_w[2] = {K, N}, ne_x[2] = {K, M};
             Tensor* wt = g.external(type, ne_w, 2, const_cast<uint8_t*>(w.bytes.data()));
+            if (tiled) wt->row_tile = (int32_t)kGemmRowTile;
             Tensor* out = g.mul_mat(wt, g.external(DType::F32, ne_x, 2, x.data()));
             out->is_output = true;
             ASSERT_TRUE(be.allocate(g).is_ok());
@@ -130,6 +137,23 @@ TEST(CpuGemv, FewRowsAwkwardShapes) {
                                {100, 9, 4},
                                {17, 6, 4}})
             check_mul_mat(type, K, N, M);
+}
+
+// Weights in row tiles of 32 rows: the AVX-512 GEMM multiplies them where they are (whole rows
+// up to K = 2048, 256 x 256 blocks with a k tail beyond), its matrix-vector kernel streams them
+// for one to four rows; other kernel sets pack or gather them.
+TEST(CpuGemm, RowTilesAllPaths) {
+    for (DType type : {DType::F32, DType::F16, DType::BF16})
+        for (auto [K, N, M] : {std::tuple<int64_t, int64_t, int64_t>{1, 32, 1},
+                               {17, 64, 2},
+                               {33, 32, 3},
+                               {300, 96, 4},
+                               {5, 32, 5},
+                               {255, 64, 13},
+                               {1100, 96, 30},
+                               {2048, 64, 14},
+                               {2307, 288, 9}})
+            check_mul_mat(type, K, N, M, true);
 }
 
 // Long rows: the AVX-512 GEMM packs whole rows of K <= 2048 (in blocks of as many 32-row tiles as

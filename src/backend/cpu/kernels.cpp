@@ -166,6 +166,13 @@ bool cpu_prefers_interleaved(DType t) {
     return cpu_kernels(CpuFeatures::detect().best_isa()).interleaved[(size_t)t].preferred;
 }
 
+int64_t cpu_row_tile(DType t, int64_t N) {
+    // F32 tiles would put 128-byte columns at GGUF's 32-byte alignment, each split over three
+    // lines; F32 matrices keep their rows.
+    if ((t != DType::F16 && t != DType::BF16) || N % kGemmRowTile != 0) return 0;
+    return cpu_kernels(CpuFeatures::detect().best_isa()).gemv_tiles[(size_t)t] ? kGemmRowTile : 0;
+}
+
 int64_t cpu_column_block(DType t, int64_t K) {
     // The float GEMV kernels exist for the plain types only (F32, F16, BF16).
     if (K <= kGemmColumnBlock) return 0;

@@ -30,6 +30,10 @@ struct CpuKernels {
     int64_t gemm_mr = 0;
     GemmPackXFn gemm_pack_x = nullptr;
     std::array<GemvFn, kTypeSlots> gemv{};
+    // Matrix-vector products over weights in row tiles (core/row_tiles.h). A set that has one
+    // for a type also reads row tiles in its GEMM (without packing them where its tile is
+    // kGemmRowTile wide), and loading stores that type's matrices so (cpu_row_tile).
+    std::array<GemvTilesFn, kTypeSlots> gemv_tiles{};
     // Integer GEMM for the quantized types with a qgemm_format, many activation rows (vpmaddubsw
     // on AVX2, vpdpbusd on AVX-512 VNNI); nullptr where the ISA has none (mul_mat then
     // dequantizes into the float GEMM).
@@ -115,6 +119,11 @@ bool cpu_prefers_interleaved(DType t);
 // only matrix products read, on the kernels this machine runs; 0: whole rows. Plain float rows
 // longer than kGemmColumnBlock are split, where the ISA has a matrix-vector kernel for them.
 int64_t cpu_column_block(DType t, int64_t K);
+
+// Rows per tile (core/row_tiles.h) for a weight matrix of type t with N rows that only matrix
+// products read, on the kernels this machine runs; 0: not tiled. F16 and BF16 matrices of whole
+// tiles are, where the ISA has a tiled matrix-vector kernel for them.
+int64_t cpu_row_tile(DType t, int64_t N);
 
 // Hooks implemented by the ISA-specific files; each overrides the entries it accelerates.
 void install_avx2_kernels(CpuKernels& k);

@@ -12,6 +12,7 @@
 //   activations converted to the weight type's vec_dot_type, or to the kernel's own prepared
 //   layout where it has one (CpuKernels::prepared), then one dot per (weight row, activation row).
 #include <algorithm>
+#include <vector>
 
 #include "backend/cpu/gemm.h"
 #include "backend/cpu/ops.h"
@@ -132,8 +133,10 @@ bool interleaved_uses_qgemm(const Tensor& node, const CpuKernels& k) {
 }
 
 bool use_gemv(const Tensor& node, const CpuKernels& k) {
+    const Tensor& w = *node.src[0];
     return node.src[1]->ne[1] < kGemmMinRows && fast_layout(node) &&
-           k.gemv[(size_t)node.src[0]->type];
+           (w.row_tile == kGemmRowTile ? k.gemv_tiles[(size_t)w.type] != nullptr
+                                       : w.row_tile == 0 && k.gemv[(size_t)w.type] != nullptr);
 }
 
 // Weight tiles per claimed range of a matrix-matrix product: at most what one packing pass
@@ -235,6 +238,7 @@ void compute_gemm(const Tensor& node, const ComputeCtx& ctx, bool dequant) {
     a.ld_add = po.ld_add;
     a.col_block = w.col_block;
     a.n_rows = N;
+    a.row_tile = w.row_tile;
     // Threads claim ranges of whole weight tiles (each packs only the weights it computes).
     const ToFloatFn to_float = ctx.k->to_float[(size_t)w.type];
     float* rows = scratch + gemm_scratch_floats();
@@ -314,9 +318,31 @@ void compute_qgemm(const Tensor& node, const ComputeCtx& ctx) {
                        });
 }
 
+// Weights in row tiles: chunks of whole tiles, each one run of memory.
+void compute_gemv_tiles(const Tensor& node, const ComputeCtx& ctx) {
+    const Tensor& w = *node.src[0];
+    const Tensor& x = *node.src[1];
+    const int64_t K = x.ne[0], M = x.ne[1];
+    const RowTiles tiles{w.row_tile, K, type_traits(w.type).type_size};
+    const int64_t n_tiles = w.ne[1] / w.row_tile;
+    const int64_t per = gemv_blocks_per_chunk(n_tiles, (int64_t)tiles.tile_bytes(), ctx.nth);
+    const ProductOut po = product_out(node, ctx);
+    const GemvTilesFn gemv = ctx.k->gemv_tiles[(size_t)w.type];
+    const int64_t ldx = (int64_t)(x.nb[1] / sizeof(float));
+    const uint8_t* data = static_cast<const uint8_t*>(w.data);
+    ctx.for_each_chunk((n_tiles + per - 1) / per, [&](int64_t c) {
+        const int64_t t0 = c * per, t1 = std::min(n_tiles, t0 + per);
+        for (int64_t m = 0; m < M; m += kGemvMaxRows)
+            gemv(K, data + (size_t)t0 * tiles.tile_bytes(), t1 - t0, x.row<const float>(m), ldx,
+                 std::min(kGemvMaxRows, M - m), po.row(m) + t0 * w.row_tile, po.ld);
+        po.add_to_columns(*ctx.k, M, t0 * w.row_tile, t1 * w.row_tile);
+    });
+}
+
 void compute_gemv(const Tensor& node, const ComputeCtx& ctx) {
     const Tensor& w = *node.src[0];
     const Tensor& x = *node.src[1];
+    if (w.row_tile > 0) return compute_gemv_tiles(node, ctx);
     const int64_t N = w.ne[1], M = x.ne[1];
     // Chunks are whole groups of 16 rows, the kernels' unit.
     const int64_t n_groups = (N + 15) / 16;
@@ -505,7 +531,8 @@ void compute_mul_mat(const Tensor& node, const ComputeCtx& ctx) {
 
     const CpuKernels::PreparedDot& prep = ctx.k->prepared[(size_t)w.type];
     const ColumnBlocks cb = column_blocks(w);
-    const bool prepared = convert && use_prepared(w, x, *ctx.k) && cb.count() == 1;
+    const bool prepared =
+        convert && use_prepared(w, x, *ctx.k) && cb.count() == 1 && w.row_tile == 0;
     if (prepared) xrow_bytes = (size_t)K * CpuKernels::kPreparedBytesPerValue;
     if (convert) {
         const FromFloatFn from_float = prepared ? prep.prepare : ctx.k->from_float[(size_t)vdt];
@@ -533,8 +560,16 @@ void compute_mul_mat(const Tensor& node, const ComputeCtx& ctx) {
     };
 
     const VecDotFn vec_dot = prepared ? prep.dot : ctx.k->vec_dot[(size_t)w.type];
-    // Weights in column blocks: the row's dot is the sum of its blocks' dots.
+    // Weights in row tiles: the row gathered first (a path for kernel sets without the tiled
+    // kernels; loading tiles only for sets with them). Weights in column blocks: the row's dot is
+    // the sum of its blocks' dots.
+    const RowTiles tiles{w.row_tile, K, type_traits(w.type).type_size};
     auto dot = [&](int64_t n, const void* wrow, const void* xr) {
+        if (w.row_tile > 0) {
+            std::vector<uint8_t> row(w.row_bytes());
+            gather_tiled_row(static_cast<const uint8_t*>(w.data), tiles, n, row.data());
+            return vec_dot(K, row.data(), xr);
+        }
         if (cb.count() == 1) return vec_dot(K, wrow, xr);
         const uint8_t* base = static_cast<const uint8_t*>(w.data);  // a 2-D matrix
         float sum = 0.0f;

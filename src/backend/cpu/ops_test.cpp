@@ -12,6 +12,7 @@
 #include "core/column_blocks.h"
 #include "core/fp16.h"
 #include "core/graph.h"
+#include "core/row_tiles.h"
 #include "core/types.h"
 #include "quant/interleave.h"
 
@@ -252,6 +253,38 @@ TEST(CpuOps, MulMatColumnBlocksMatchWholeRows) {
                     EXPECT_EQ(got, want);
                 else
                     expect_close(got.data(), want, 2e-6f * std::sqrt((float)K), "column blocks");
+            }
+        }
+}
+
+// F16, BF16 and F32 weights in row tiles (core/row_tiles.h, as the loader stores F16 and BF16
+// matrices for the AVX-512 kernels) against the same weights in whole rows: every GEMM reads
+// the same values into the same micro-kernel arithmetic, so its products are identical; with
+// few rows the tiled matrix-vector kernel (or, in sets without one, the gathered rows' dots)
+// sums in another order and agrees to float rounding.
+TEST(CpuOps, MulMatRowTilesMatchWholeRows) {
+    for (DType t : {DType::F32, DType::F16, DType::BF16})
+        for (auto [K, N, M] : {std::tuple{300, 64, 1},
+                               {2048 + 300, 96, 3},
+                               {1000, 64, 5},
+                               {2 * kGemmColumnBlock + 260, 32, 29}}) {
+            SCOPED_TRACE(std::string(type_name(t)) + " K=" + std::to_string(K) +
+                         " N=" + std::to_string(N) + " M=" + std::to_string(M));
+            std::vector<float> x = random_floats((size_t)K * M, 14 + M);
+            std::vector<uint8_t> plain = weights_of(t, random_floats((size_t)K * N, 13 + K), K, N);
+            std::vector<uint8_t> tiled = plain;
+            tile_rows(tiled.data(), N, {kGemmRowTile, K, type_traits(t).type_size});
+            for (const Config& c : configs()) {
+                SCOPED_TRACE(std::string(isa_name(c.isa)) +
+                             " threads=" + std::to_string(c.threads));
+                const std::vector<float> want = product_on(c, t, plain, K, N, x, M, [](Tensor&) {});
+                const std::vector<float> got = product_on(
+                    c, t, tiled, K, N, x, M, [](Tensor& w) { w.row_tile = kGemmRowTile; });
+                const bool gemm = M >= 5 && cpu_kernels(c.isa).gemm[(size_t)t];
+                if (gemm)
+                    EXPECT_EQ(got, want);
+                else
+                    expect_close(got.data(), want, 2e-6f * std::sqrt((float)K), "row tiles");
             }
         }
 }
