@@ -409,60 +409,83 @@ void gemv(int64_t K, const void* w, size_t ldw, int64_t nrows, const float* x, i
     }
 }
 
-// How far ahead the tiled matrix-vector product fetches its weights: one tile column (64 or 128
-// bytes) per k, and 4 KiB ahead the stream ran at the two threads' read bandwidth (Zen 5,
-// 2048 x 5632 F16 matrices: 51-55 GB/s, against 44-46 without prefetching and 52-54 for whole
-// rows read by gemv_rows).
-constexpr int64_t kTilePrefetchBytes = 4096;
-
-// Row tiles (kNr rows each, core/row_tiles.h) against MX activation rows: per k, one column of
-// the tile (two vectors) times each row's x[k] broadcast. C independent chains over k (16
-// accumulators, 12 for three rows) keep enough FMAs in flight and split each output's sum of K
-// products into C shorter ones, added at the end.
-template <typename W, int MX>
-void gemv_tiles_rows(int64_t K, const uint8_t* w, int64_t n_tiles, const float* x, int64_t ldx,
-                     float* out, int64_t ldo) {
-    constexpr int C = MX == 1 ? 8 : MX == 2 ? 4 : 2;
-    constexpr size_t kColBytes = kNr * W::kBytes;
-    for (int64_t t = 0; t < n_tiles; ++t) {
-        const uint8_t* tile = w + (size_t)t * (size_t)K * kColBytes;
-        __m512 acc[C][MX][2];
-        for (int c = 0; c < C; ++c)
-            for (int m = 0; m < MX; ++m) acc[c][m][0] = acc[c][m][1] = _mm512_setzero_ps();
-        int64_t k = 0;
-        for (; k + C <= K; k += C) {
+// NT row tiles (kNr rows each, core/row_tiles.h) side by side against MX activation rows: per
+// k, one column of each tile (two vectors) times each row's x[k] broadcast. Two tiles are two
+// streams a tile apart, and the memory system serves them faster than one: 2048 x 5632 F16
+// matrices, two threads, 54-57 GB/s against 45-51 for one tile at a time and 44-48 for whole
+// rows, in the same runs. C chains over k keep enough independent FMAs in flight and split each
+// output's sum of K products into C shorter ones, added at the end. Every loop over the
+// accumulators has constant bounds and is unrolled: with a loop left over them GCC kept them on
+// the stack, and the store-to-load round trips made F16 generation 10-25% slower.
+template <typename W, int MX, int NT>
+void gemv_tile_group(int64_t K, const uint8_t* w, const float* x, int64_t ldx, float* out,
+                     int64_t ldo) {
+    constexpr int C = NT * MX == 1 ? 8 : NT * MX == 2 ? 4 : NT * MX <= 4 ? 2 : 1;
+    constexpr int kAcc = C * NT * MX * 2;
+    static_assert(kAcc <= 24);
+    constexpr int64_t kColBytes = kNr * W::kBytes;
+    const size_t tile_bytes = (size_t)K * kColBytes;
+    __m512 acc[kAcc];
+#pragma GCC unroll 24
+    for (int i = 0; i < kAcc; ++i) acc[i] = _mm512_setzero_ps();
+    // Accumulator of chain c, tile j, activation row m, half h.
+    auto at = [](int c, int j, int m, int h) { return ((c * NT + j) * MX + m) * 2 + h; };
+    int64_t k = 0;
+    for (; k + C <= K; k += C) {
 #pragma GCC unroll 8
-            for (int c = 0; c < C; ++c) {
-                const uint8_t* col = tile + (size_t)(k + c) * kColBytes;
-                for (size_t b = 0; b < kColBytes; b += 64)
-                    _mm_prefetch((const char*)col + kTilePrefetchBytes + b, _MM_HINT_T0);
+        for (int c = 0; c < C; ++c) {
+            __m512 b[MX];
+#pragma GCC unroll 4
+            for (int m = 0; m < MX; ++m) b[m] = _mm512_set1_ps(x[m * ldx + k + c]);
+#pragma GCC unroll 2
+            for (int j = 0; j < NT; ++j) {
+                const uint8_t* col = w + j * tile_bytes + (k + c) * kColBytes;
                 const __m512 w0 = W::load(col, 0), w1 = W::load(col, 16);
+#pragma GCC unroll 4
                 for (int m = 0; m < MX; ++m) {
-                    const __m512 b = _mm512_set1_ps(x[m * ldx + k + c]);
-                    acc[c][m][0] = _mm512_fmadd_ps(w0, b, acc[c][m][0]);
-                    acc[c][m][1] = _mm512_fmadd_ps(w1, b, acc[c][m][1]);
+                    acc[at(c, j, m, 0)] = _mm512_fmadd_ps(w0, b[m], acc[at(c, j, m, 0)]);
+                    acc[at(c, j, m, 1)] = _mm512_fmadd_ps(w1, b[m], acc[at(c, j, m, 1)]);
                 }
             }
         }
-        for (; k < K; ++k) {
-            const uint8_t* col = tile + (size_t)k * kColBytes;
+    }
+    for (; k < K; ++k) {
+#pragma GCC unroll 2
+        for (int j = 0; j < NT; ++j) {
+            const uint8_t* col = w + j * tile_bytes + k * kColBytes;
             const __m512 w0 = W::load(col, 0), w1 = W::load(col, 16);
+#pragma GCC unroll 4
             for (int m = 0; m < MX; ++m) {
                 const __m512 b = _mm512_set1_ps(x[m * ldx + k]);
-                acc[0][m][0] = _mm512_fmadd_ps(w0, b, acc[0][m][0]);
-                acc[0][m][1] = _mm512_fmadd_ps(w1, b, acc[0][m][1]);
+                acc[at(0, j, m, 0)] = _mm512_fmadd_ps(w0, b, acc[at(0, j, m, 0)]);
+                acc[at(0, j, m, 1)] = _mm512_fmadd_ps(w1, b, acc[at(0, j, m, 1)]);
             }
-        }
-        for (int m = 0; m < MX; ++m) {
-            for (int c = 1; c < C; ++c) {
-                acc[0][m][0] = _mm512_add_ps(acc[0][m][0], acc[c][m][0]);
-                acc[0][m][1] = _mm512_add_ps(acc[0][m][1], acc[c][m][1]);
-            }
-            float* o = out + m * ldo + t * kNr;
-            _mm512_storeu_ps(o, acc[0][m][0]);
-            _mm512_storeu_ps(o + 16, acc[0][m][1]);
         }
     }
+#pragma GCC unroll 2
+    for (int j = 0; j < NT; ++j)
+#pragma GCC unroll 4
+        for (int m = 0; m < MX; ++m) {
+            __m512 s0 = acc[at(0, j, m, 0)], s1 = acc[at(0, j, m, 1)];
+#pragma GCC unroll 8
+            for (int c = 1; c < C; ++c) {
+                s0 = _mm512_add_ps(s0, acc[at(c, j, m, 0)]);
+                s1 = _mm512_add_ps(s1, acc[at(c, j, m, 1)]);
+            }
+            float* o = out + m * ldo + j * kNr;
+            _mm512_storeu_ps(o, s0);
+            _mm512_storeu_ps(o + 16, s1);
+        }
+}
+
+template <typename W, int MX>
+void gemv_tiles_rows(int64_t K, const uint8_t* w, int64_t n_tiles, const float* x, int64_t ldx,
+                     float* out, int64_t ldo) {
+    const size_t tile_bytes = (size_t)K * kNr * W::kBytes;
+    int64_t t = 0;
+    for (; t + 2 <= n_tiles; t += 2)
+        gemv_tile_group<W, MX, 2>(K, w + t * tile_bytes, x, ldx, out + t * kNr, ldo);
+    if (t < n_tiles) gemv_tile_group<W, MX, 1>(K, w + t * tile_bytes, x, ldx, out + t * kNr, ldo);
 }
 
 template <typename W>
