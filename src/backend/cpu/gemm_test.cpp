@@ -141,10 +141,12 @@ TEST(CpuGemv, FewRowsAwkwardShapes) {
 
 // Weights in row tiles of 32 rows: the AVX-512 GEMM multiplies them where they are (whole rows
 // up to K = 2048, 256 x 256 blocks with a k tail beyond), its matrix-vector kernel streams them
-// for one to four rows; other kernel sets pack or gather them.
+// two tiles at a time (one for an odd last tile) for one to four rows; other kernel sets pack or
+// gather them.
 TEST(CpuGemm, RowTilesAllPaths) {
     for (DType type : {DType::F32, DType::F16, DType::BF16})
         for (auto [K, N, M] : {std::tuple<int64_t, int64_t, int64_t>{1, 32, 1},
+                               {100, 96, 1},
                                {17, 64, 2},
                                {33, 32, 3},
                                {300, 96, 4},
