@@ -89,7 +89,28 @@ constexpr int64_t kAheadBytes = 2048;
 
 // Row r's sums come out in dword lanes r and 8 + r (even and odd steps): the float accumulator
 // keeps both halves, with the row's scale in each, and adds them at the end; offset * sum(y)
-// starts the lower half's integer sums.
+// starts the lower half's integer sums. One block column of a group against the prepared
+// block y, added to acc.
+template <typename Column>
+__attribute__((always_inline)) inline __m512 block_step(const uint8_t* col, const uint8_t* y,
+                                                        __m512 acc) {
+    int32_t offset_sum;
+    float yd;
+    std::memcpy(&offset_sum, y + 32, 4);
+    std::memcpy(&yd, y + 36, 4);
+    const __m512i s = Column::sums(
+        col + 16, _mm512_castsi256_si512(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(y))),
+        _mm512_maskz_set1_epi32(0x00FF, offset_sum));
+    const __m512 d = _mm512_cvtph_ps(
+        _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(col))));
+    return _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_mul_ps(d, _mm512_set1_ps(yd)), acc);
+}
+
+inline void store_block_rows(__m512 acc, float* out) {
+    _mm256_storeu_ps(out,
+                     _mm256_add_ps(_mm512_castps512_ps256(acc), _mm512_extractf32x8_ps(acc, 1)));
+}
+
 template <typename Column>
 void dot8_blocks(int64_t n, const void* group, const void* prepared, float* out) {
     const auto* col = static_cast<const uint8_t*>(group);
@@ -99,20 +120,35 @@ void dot8_blocks(int64_t n, const void* group, const void* prepared, float* out)
         if (b % 2 == 0)
             for (int64_t l = 0; l < 2 * Column::kBytes; l += 64)
                 _mm_prefetch(reinterpret_cast<const char*>(col + kAheadBytes + l), _MM_HINT_T0);
-        int32_t offset_sum;
-        float yd;
-        std::memcpy(&offset_sum, y + 32, 4);
-        std::memcpy(&yd, y + 36, 4);
-        const __m512i s = Column::sums(
-            col + 16,
-            _mm512_castsi256_si512(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(y))),
-            _mm512_maskz_set1_epi32(0x00FF, offset_sum));
-        const __m512 d = _mm512_cvtph_ps(
-            _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(col))));
-        acc = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_mul_ps(d, _mm512_set1_ps(yd)), acc);
+        acc = block_step<Column>(col, y, acc);
     }
-    _mm256_storeu_ps(out,
-                     _mm256_add_ps(_mm512_castps512_ps256(acc), _mm512_extractf32x8_ps(acc, 1)));
+    store_block_rows(acc, out);
+}
+
+// Two groups side by side, a and b (compute_interleaved passes the two halves of a claimed
+// chunk): two memory streams, which the memory system serves faster than one, as for F16 row
+// tiles. Zen 5, two threads, interleaved runs: Q4_0 tg128 66 -> 76 t/s, Q8_0 37 -> 45 (both
+// streams fetched ahead as dot8_blocks does; without that, +0-10%). Q4_K's heavier kernel gained
+// nothing this way and keeps one group at a time.
+template <typename Column>
+void dot8x2_blocks(int64_t n, const void* group_a, const void* group_b, const void* prepared,
+                   float* out_a, float* out_b) {
+    const auto* ca = static_cast<const uint8_t*>(group_a);
+    const auto* cb = static_cast<const uint8_t*>(group_b);
+    const auto* y = static_cast<const uint8_t*>(prepared);
+    __m512 acc_a = _mm512_setzero_ps(), acc_b = _mm512_setzero_ps();
+    for (int64_t b = 0; b < n / 32; ++b) {
+        if (b % 2 == 0)
+            for (int64_t l = 0; l < 2 * Column::kBytes; l += 64) {
+                const int64_t ahead = b * Column::kBytes + kAheadBytes + l;
+                _mm_prefetch(reinterpret_cast<const char*>(ca + ahead), _MM_HINT_T0);
+                _mm_prefetch(reinterpret_cast<const char*>(cb + ahead), _MM_HINT_T0);
+            }
+        acc_a = block_step<Column>(ca + b * Column::kBytes, y + b * kBlockBytes, acc_a);
+        acc_b = block_step<Column>(cb + b * Column::kBytes, y + b * kBlockBytes, acc_b);
+    }
+    store_block_rows(acc_a, out_a);
+    store_block_rows(acc_b, out_b);
 }
 
 // Prepared Q8_K activations, per 256-value super-block, 448 bytes:
@@ -241,9 +277,9 @@ void dot8_q4_k(int64_t n, const void* group, const void* prepared, float* out) {
 
 void install_interleaved_avx512(CpuKernels& k) {
     k.interleaved[(size_t)DType::Q4_0] = {prepare_q8_0<Q4_0Column::kOffset>,
-                                          dot8_blocks<Q4_0Column>, true};
+                                          dot8_blocks<Q4_0Column>, true, dot8x2_blocks<Q4_0Column>};
     k.interleaved[(size_t)DType::Q8_0] = {prepare_q8_0<Q8_0Column::kOffset>,
-                                          dot8_blocks<Q8_0Column>, true};
+                                          dot8_blocks<Q8_0Column>, true, dot8x2_blocks<Q8_0Column>};
     k.interleaved[(size_t)DType::Q4_K] = {prepare_q4_k, dot8_q4_k, true};
 }
 

@@ -1,7 +1,8 @@
 // Every kernel set's eight-row dots on interleaved matrices (quant/interleave.h) against the type
 // table's one-row reference on the same rows in GGUF's layout: random raw blocks (every scale
 // and level pattern) and blocks filled with the extreme levels, against activations of either
-// sign at full scale, where a saturating narrow sum would show.
+// sign at full scale, where a saturating narrow sum would show. Kernels that take two groups at
+// once must give each group's dot8 results exactly.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -62,6 +63,22 @@ TEST(CpuInterleavedDot, EveryKernelSetMatchesPlainReference) {
                         }
                         EXPECT_EQ(out[quant::kInterleave], 1234.5f) << "wrote past row 8";
                         ++checked;
+                        if (!kern.dot8x2) continue;
+                        // Two groups at once: the second holds the same rows in reverse order,
+                        // so each output must come from its own group.
+                        std::vector<uint8_t> reversed;
+                        for (int64_t r = quant::kInterleave - 1; r >= 0; --r)
+                            reversed.insert(reversed.end(), plain.begin() + r * row,
+                                            plain.begin() + (r + 1) * row);
+                        quant::interleave_rows(t, reversed.data(), quant::kInterleave, row);
+                        float out_a[quant::kInterleave], out_b[quant::kInterleave];
+                        kern.dot8x2(n, group.data(), reversed.data(), prepared.data(), out_a,
+                                    out_b);
+                        for (int64_t r = 0; r < quant::kInterleave; ++r) {
+                            EXPECT_EQ(out_a[r], out[r]) << "pair, first group, row " << r;
+                            EXPECT_EQ(out_b[quant::kInterleave - 1 - r], out[r])
+                                << "pair, second group, row " << r;
+                        }
                     }
                 }
             }

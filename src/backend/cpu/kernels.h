@@ -65,6 +65,10 @@ struct CpuKernels {
         void (*prepare)(const float* x, void* out, int64_t n) = nullptr;
         void (*dot8)(int64_t n, const void* group, const void* prepared, float* out) = nullptr;
         bool preferred = false;
+        // Optional: dot8 for two groups at once (two memory streams, which some kernels read
+        // faster than one).
+        void (*dot8x2)(int64_t n, const void* group_a, const void* group_b, const void* prepared,
+                       float* out_a, float* out_b) = nullptr;
     };
     std::array<InterleavedDot, kTypeSlots> interleaved{};
 

@@ -381,9 +381,10 @@ void compute_gemv(const Tensor& node, const ComputeCtx& ctx) {
     });
 }
 
-// Interleaved Q4_0/Q8_0 weights [K, N] against M float rows: the integer GEMM for many rows where
-// the ISA has one, else each activation row prepared once and every group of eight weight rows
-// dotted against it (groups claimed in chunks as in compute_gemv).
+// Interleaved Q4_0/Q8_0/Q4_K weights [K, N] against M float rows: the integer GEMM for many rows
+// where the ISA has one, else each activation row prepared once and every group of eight weight
+// rows dotted against it (groups claimed in chunks as in compute_gemv; where the kernel set
+// takes two groups at once, a chunk's two halves side by side).
 void compute_interleaved(const Tensor& node, const ComputeCtx& ctx) {
     const Tensor& w = *node.src[0];
     const Tensor& x = *node.src[1];
@@ -403,8 +404,20 @@ void compute_interleaved(const Tensor& node, const ComputeCtx& ctx) {
     const int64_t per = gemv_blocks_per_chunk(groups, group_bytes, ctx.nth);
     const ProductOut po = product_out(node, ctx);
     ctx.for_each_chunk((groups + per - 1) / per, [&](int64_t c) {
-        const int64_t g1 = std::min(groups, (c + 1) * per);
-        for (int64_t g = c * per; g < g1; ++g)
+        const int64_t g0 = c * per, g1 = std::min(groups, (c + 1) * per);
+        int64_t g = g0;
+        if (kern.dot8x2) {
+            // The chunk's halves side by side: two streams half a chunk apart.
+            const int64_t half = (g1 - g0) / 2;
+            for (; g < g0 + half; ++g)
+                for (int64_t m = 0; m < M; ++m)
+                    kern.dot8x2(K, w.row(g * quant::kInterleave),
+                                w.row((g + half) * quant::kInterleave),
+                                ctx.wdata + (size_t)m * prow, po.row(m) + g * quant::kInterleave,
+                                po.row(m) + (g + half) * quant::kInterleave);
+            g += half;
+        }
+        for (; g < g1; ++g)
             for (int64_t m = 0; m < M; ++m)
                 kern.dot8(K, w.row(g * quant::kInterleave), ctx.wdata + (size_t)m * prow,
                           po.row(m) + g * quant::kInterleave);
