@@ -88,9 +88,9 @@ inline size_t gemm_packed_x_floats(int64_t M, int64_t K) {
 
 // The next weight block a GEMM will pack or read (runs [0, rows) at w, ldw bytes apart: weight
 // rows, or row tiles; bytes [byte0, byte0 + bytes) of each), fetched towards L2 in n_parts slices
-// while the current block is being computed: slice `part` of them here. Packing reads 16-32 rows at a time, more streams than the
-// hardware prefetchers follow, and otherwise waits on DRAM (in an F16 prompt's profile packing
-// went from 3.7% to 3.1% of the micro-kernel's time with this).
+// while the current block is being computed: slice `part` of them here. Packing reads 16-32 rows at
+// a time, more streams than the hardware prefetchers follow, and otherwise waits on DRAM (in an F16
+// prompt's profile packing went from 3.7% to 3.1% of the micro-kernel's time with this).
 inline void prefetch_weight_block(const uint8_t* w, size_t ldw, int64_t rows, size_t byte0,
                                   size_t bytes, int64_t part, int64_t n_parts) {
     const int64_t lines_per_row = (int64_t)((bytes + 63) / 64) + 1;  // +1: rows need not be aligned

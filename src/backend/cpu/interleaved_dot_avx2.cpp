@@ -112,6 +112,34 @@ void dot8(int64_t n, const void* group, const void* prepared, float* out) {
     _mm256_storeu_ps(out, _mm256_add_ps(acc0, acc1));
 }
 
+// Two groups side by side, a and b, as the AVX-512 set does: two memory streams. One
+// accumulator per group (dot8's two per group spilled 60-77 vectors with two groups in sixteen
+// registers), so the sums round in another order than dot8's. Measured with this kernel set on
+// the Zen 5 host (LAMINA_ISA=avx2), interleaved runs of tg128: Q4_0 62.7-66.4 -> 70.4-71.8 t/s,
+// Q8_0 40.8-40.9 -> 45.4-47.0; not yet on an AVX2-only CPU.
+template <typename Column>
+void dot8x2(int64_t n, const void* group_a, const void* group_b, const void* prepared, float* out_a,
+            float* out_b) {
+    const auto* ca = static_cast<const uint8_t*>(group_a);
+    const auto* cb = static_cast<const uint8_t*>(group_b);
+    const auto* y = static_cast<const uint8_t*>(prepared);
+    constexpr int64_t kCol = Column::kBytes;
+    __m256 acc_a = _mm256_setzero_ps(), acc_b = _mm256_setzero_ps();
+    for (int64_t b = 0; b < n / 32; ++b, ca += kCol, cb += kCol, y += kBlockBytes) {
+        if (b % 2 == 0)
+            for (int64_t l = 0; l < 2 * kCol; l += 64) {
+                _mm_prefetch(reinterpret_cast<const char*>(ca + kAheadBytes + l), _MM_HINT_T0);
+                _mm_prefetch(reinterpret_cast<const char*>(cb + kAheadBytes + l), _MM_HINT_T0);
+            }
+        acc_a =
+            _mm256_fmadd_ps(_mm256_cvtepi32_ps(Column::sums(ca, y)), column_scales(ca, y), acc_a);
+        acc_b =
+            _mm256_fmadd_ps(_mm256_cvtepi32_ps(Column::sums(cb, y)), column_scales(cb, y), acc_b);
+    }
+    _mm256_storeu_ps(out_a, acc_a);
+    _mm256_storeu_ps(out_b, acc_b);
+}
+
 // Prepared Q8_K activations for Q4_K, per 256-value super-block, 288 bytes:
 //   int8  qs[256] in value order;
 //   int16 pairs[8]: the sub-block sums s_0..s_7 (32 values each, |s_j| <= 4096), so that dword
@@ -234,8 +262,8 @@ void dot8_q4_k(int64_t n, const void* group, const void* prepared, float* out) {
 }  // namespace
 
 void install_interleaved_avx2(CpuKernels& k) {
-    k.interleaved[(size_t)DType::Q4_0] = {prepare, dot8<Q4_0Column>, true};
-    k.interleaved[(size_t)DType::Q8_0] = {prepare, dot8<Q8_0Column>, true};
+    k.interleaved[(size_t)DType::Q4_0] = {prepare, dot8<Q4_0Column>, true, dot8x2<Q4_0Column>};
+    k.interleaved[(size_t)DType::Q8_0] = {prepare, dot8<Q8_0Column>, true, dot8x2<Q8_0Column>};
     k.interleaved[(size_t)DType::Q4_K] = {prepare_q4_k, dot8_q4_k, true};
 }
 
