@@ -1,4 +1,5 @@
-// AVX-512 GEMM (12x32 register tile) and multi-row GEMV for F32, F16 and BF16 weights.
+// AVX-512 GEMM (12x32 register tile) and multi-row GEMV for F32, F16 and BF16 weights, in rows
+// or in row tiles (core/row_tiles.h).
 // GCC 12 reports its own AVX-512 intrinsics (which start from _mm512_undefined_*) as "(maybe)
 // uninitialized" once inlined; the warning is about the header, not this code.
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
