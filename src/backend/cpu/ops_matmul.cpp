@@ -544,8 +544,7 @@ void compute_mul_mat(const Tensor& node, const ComputeCtx& ctx) {
 
     const CpuKernels::PreparedDot& prep = ctx.k->prepared[(size_t)w.type];
     const ColumnBlocks cb = column_blocks(w);
-    const bool prepared =
-        convert && use_prepared(w, x, *ctx.k) && cb.count() == 1 && w.row_tile == 0;
+    const bool prepared = convert && use_prepared(w, x, *ctx.k) && cb.count() == 1;
     if (prepared) xrow_bytes = (size_t)K * CpuKernels::kPreparedBytesPerValue;
     if (convert) {
         const FromFloatFn from_float = prepared ? prep.prepare : ctx.k->from_float[(size_t)vdt];
@@ -573,16 +572,8 @@ void compute_mul_mat(const Tensor& node, const ComputeCtx& ctx) {
     };
 
     const VecDotFn vec_dot = prepared ? prep.dot : ctx.k->vec_dot[(size_t)w.type];
-    // Weights in row tiles: the row gathered first (a path for kernel sets without the tiled
-    // kernels; loading tiles only for sets with them). Weights in column blocks: the row's dot is
-    // the sum of its blocks' dots.
-    const RowTiles tiles{w.row_tile, K, type_traits(w.type).type_size};
+    // Weights in column blocks: the row's dot is the sum of its blocks' dots.
     auto dot = [&](int64_t n, const void* wrow, const void* xr) {
-        if (w.row_tile > 0) {
-            std::vector<uint8_t> row(w.row_bytes());
-            gather_tiled_row(static_cast<const uint8_t*>(w.data), tiles, n, row.data());
-            return vec_dot(K, row.data(), xr);
-        }
         if (cb.count() == 1) return vec_dot(K, wrow, xr);
         const uint8_t* base = static_cast<const uint8_t*>(w.data);  // a 2-D matrix
         float sum = 0.0f;
@@ -602,20 +593,31 @@ void compute_mul_mat(const Tensor& node, const ComputeCtx& ctx) {
     const int64_t chunks_per_batch = (n_blocks + per - 1) / per;
     // Folded with an Add (mul_mat_folds_add: one batch), rows go to the Add's buffer.
     const ProductOut po = product_out(node, ctx);
+    // Weights in row tiles (a 2-D matrix; this path serves kernel sets without the tiled kernels,
+    // and loading tiles only for sets with them): each block's rows gathered once into plain rows.
+    const RowTiles tiles{w.row_tile, K, type_traits(w.type).type_size};
     ctx.for_each_chunk(chunks_per_batch * batches, [&](int64_t c) {
         const int64_t b = c / chunks_per_batch, first = (c % chunks_per_batch) * per;
         const int64_t b2 = b % x.ne[2], b3 = b / x.ne[2];
         const int64_t n_end = std::min(N, (first + per) * kRowBlock);
+        std::vector<uint8_t> gathered(w.row_tile > 0 ? kRowBlock * w.row_bytes() : 0);
         for (int64_t n0 = first * kRowBlock; n0 < n_end; n0 += kRowBlock) {
             const int64_t n1 = std::min(n_end, n0 + kRowBlock);
+            for (int64_t n = n0; n < n1 && w.row_tile > 0; ++n)
+                gather_tiled_row(static_cast<const uint8_t*>(w.data), tiles, n,
+                                 gathered.data() + (size_t)(n - n0) * w.row_bytes());
+            auto w_row = [&](int64_t n) -> const void* {
+                if (w.row_tile > 0) return gathered.data() + (size_t)(n - n0) * w.row_bytes();
+                return w.row(n, b2 / r2, b3 / r3);
+            };
+            const size_t ldw = w.row_tile > 0 ? w.row_bytes() : w.nb[1];
             for (int64_t m = 0; m < M; ++m) {
                 const void* xr = x_row(m, b2, b3);
                 float* out = ctx.sum ? po.row(m) : node.row<float>(m, b2, b3);
                 if (prepared && prep.dot_rows)
-                    prep.dot_rows(K, w.row(n0, b2 / r2, b3 / r3), w.nb[1], n1 - n0, xr, out + n0);
+                    prep.dot_rows(K, w_row(n0), ldw, n1 - n0, xr, out + n0);
                 else
-                    for (int64_t n = n0; n < n1; ++n)
-                        out[n] = dot(n, w.row(n, b2 / r2, b3 / r3), xr);
+                    for (int64_t n = n0; n < n1; ++n) out[n] = dot(n, w_row(n), xr);
             }
         }
         po.add_to_columns(*ctx.k, M, first * kRowBlock, n_end);
