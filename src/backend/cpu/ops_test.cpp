@@ -223,70 +223,68 @@ TEST(CpuOps, MulMatInterleavedMatchesPlainLayout) {
         }
 }
 
-// Plain float weights split into column blocks (core/column_blocks.h, as the loader does for
-// rows longer than kGemmColumnBlock) against the same weights in whole rows: the GEMM packs the
-// same values in the same order, so its products are identical; the matrix-vector and generic
-// paths add the blocks' partial dots, so theirs agree to float rounding. Rows of one full block
-// and a tail that is not a multiple of the vector width; row counts off the kernels' tiles.
-TEST(CpuOps, MulMatColumnBlocksMatchWholeRows) {
+// Plain float weights (F32, F16, BF16) rearranged in place by rearrange(bytes, type, K, N) and
+// declared so by mark(tensor), against the same weights in whole rows, on every configuration:
+// every GEMM reads the same values into the same micro-kernel arithmetic, so its products are
+// identical; with few rows the matrix-vector and generic paths sum in another order and agree
+// to float rounding. seed + K seeds the weights, seed + 1 + M the activations.
+template <typename Rearrange, typename Mark>
+void expect_layout_matches_whole_rows(const char* layout,
+                                      std::initializer_list<std::tuple<int, int, int>> shapes,
+                                      uint32_t seed, Rearrange rearrange, Mark mark) {
     for (DType t : {DType::F32, DType::F16, DType::BF16})
-        for (auto [K, N, M] : {std::tuple{kGemmColumnBlock + 100, 37, 1},
-                               {2 * kGemmColumnBlock + 3, 21, 3},
-                               {kGemmColumnBlock + 512, 70, 5},
-                               {2 * kGemmColumnBlock + 260, 33, 29}}) {
-            SCOPED_TRACE(std::string(type_name(t)) + " K=" + std::to_string(K) +
+        for (auto [K, N, M] : shapes) {
+            SCOPED_TRACE(std::string(layout) + " " + type_name(t) + " K=" + std::to_string(K) +
                          " N=" + std::to_string(N) + " M=" + std::to_string(M));
-            std::vector<float> x = random_floats((size_t)K * M, 12 + M);
-            std::vector<uint8_t> plain = weights_of(t, random_floats((size_t)K * N, 11 + K), K, N);
-            std::vector<uint8_t> split = plain;
-            split_into_column_blocks(split.data(),
-                                     {kGemmColumnBlock, N, K, type_traits(t).type_size});
-            ASSERT_NE(split, plain);
+            std::vector<float> x = random_floats((size_t)K * M, seed + 1 + M);
+            std::vector<uint8_t> plain =
+                weights_of(t, random_floats((size_t)K * N, seed + K), K, N);
+            std::vector<uint8_t> arranged = plain;
+            rearrange(arranged.data(), t, K, N);
+            ASSERT_NE(arranged, plain);
             for (const Config& c : configs()) {
                 SCOPED_TRACE(std::string(isa_name(c.isa)) +
                              " threads=" + std::to_string(c.threads));
                 const std::vector<float> want = product_on(c, t, plain, K, N, x, M, [](Tensor&) {});
-                const std::vector<float> got = product_on(
-                    c, t, split, K, N, x, M, [](Tensor& w) { w.col_block = kGemmColumnBlock; });
+                const std::vector<float> got = product_on(c, t, arranged, K, N, x, M, mark);
                 const bool gemm = M >= 5 && cpu_kernels(c.isa).gemm[(size_t)t];
                 if (gemm)
                     EXPECT_EQ(got, want);
                 else
-                    expect_close(got.data(), want, 2e-6f * std::sqrt((float)K), "column blocks");
+                    expect_close(got.data(), want, 2e-6f * std::sqrt((float)K), layout);
             }
         }
 }
 
-// F16, BF16 and F32 weights in row tiles (core/row_tiles.h, as the loader stores F16 and BF16
-// matrices for the AVX-512 kernels) against the same weights in whole rows: every GEMM reads
-// the same values into the same micro-kernel arithmetic, so its products are identical; with
-// few rows the tiled matrix-vector kernel (or, in sets without one, the gathered rows' dots)
-// sums in another order and agrees to float rounding.
+// Column blocks (core/column_blocks.h), as the loader makes for rows longer than
+// kGemmColumnBlock: rows of one full block and a tail that is not a multiple of the vector
+// width; row counts off the kernels' tiles.
+TEST(CpuOps, MulMatColumnBlocksMatchWholeRows) {
+    expect_layout_matches_whole_rows(
+        "column blocks",
+        {{kGemmColumnBlock + 100, 37, 1},
+         {2 * kGemmColumnBlock + 3, 21, 3},
+         {kGemmColumnBlock + 512, 70, 5},
+         {2 * kGemmColumnBlock + 260, 33, 29}},
+        11,
+        [](uint8_t* w, DType t, int64_t K, int64_t N) {
+            split_into_column_blocks(w, {kGemmColumnBlock, N, K, type_traits(t).type_size});
+        },
+        [](Tensor& w) { w.col_block = kGemmColumnBlock; });
+}
+
+// Row tiles (core/row_tiles.h), as the loader stores F16 and BF16 matrices for the AVX-512
+// kernels: the tiled matrix-vector kernel for few rows (or, in sets without one, the gathered
+// rows' dots), whole-K and k-blocked GEMMs.
 TEST(CpuOps, MulMatRowTilesMatchWholeRows) {
-    for (DType t : {DType::F32, DType::F16, DType::BF16})
-        for (auto [K, N, M] : {std::tuple{300, 64, 1},
-                               {2048 + 300, 96, 3},
-                               {1000, 64, 5},
-                               {2 * kGemmColumnBlock + 260, 32, 29}}) {
-            SCOPED_TRACE(std::string(type_name(t)) + " K=" + std::to_string(K) +
-                         " N=" + std::to_string(N) + " M=" + std::to_string(M));
-            std::vector<float> x = random_floats((size_t)K * M, 14 + M);
-            std::vector<uint8_t> plain = weights_of(t, random_floats((size_t)K * N, 13 + K), K, N);
-            std::vector<uint8_t> tiled = plain;
-            tile_rows(tiled.data(), N, {kGemmRowTile, K, type_traits(t).type_size});
-            for (const Config& c : configs()) {
-                SCOPED_TRACE(std::string(isa_name(c.isa)) +
-                             " threads=" + std::to_string(c.threads));
-                const std::vector<float> want = product_on(c, t, plain, K, N, x, M, [](Tensor&) {});
-                const std::vector<float> got = product_on(
-                    c, t, tiled, K, N, x, M, [](Tensor& w) { w.row_tile = kGemmRowTile; });
-                const bool gemm = M >= 5 && cpu_kernels(c.isa).gemm[(size_t)t];
-                if (gemm)
-                    EXPECT_EQ(got, want);
-                else
-                    expect_close(got.data(), want, 2e-6f * std::sqrt((float)K), "row tiles");
-            }
-        }
+    expect_layout_matches_whole_rows(
+        "row tiles",
+        {{300, 64, 1}, {2048 + 300, 96, 3}, {1000, 64, 5}, {2 * kGemmColumnBlock + 260, 32, 29}},
+        13,
+        [](uint8_t* w, DType t, int64_t K, int64_t N) {
+            tile_rows(w, N, {kGemmRowTile, K, type_traits(t).type_size});
+        },
+        [](Tensor& w) { w.row_tile = kGemmRowTile; });
 }
 
 // Consecutive products of one activation tensor (Q, K and V; gate and up) pack it once: the
