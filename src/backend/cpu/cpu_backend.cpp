@@ -39,6 +39,30 @@ bool is_view_op(Op op) {
     return op == Op::Reshape || op == Op::View || op == Op::Permute || op == Op::Transpose;
 }
 
+// The bytes a tensor spans.
+struct Span {
+    const uint8_t* begin;
+    const uint8_t* end;
+    bool overlaps(const Span& o) const { return begin < o.end && o.begin < end; }
+};
+Span span_of(const Tensor& t) {
+    const uint8_t* p = static_cast<const uint8_t*>(t.data);
+    return {p, p + t.n_bytes()};
+}
+
+// Whether b may run while other threads still compute a: neither writes what the other reads
+// or writes. A node writes its own bytes (a Copy node's are its destination's) and reads its
+// sources'.
+bool independent(const Tensor& a, const Tensor& b) {
+    auto reads = [](const Tensor& n, const Span& s) {
+        for (const Tensor* src : n.src)
+            if (src && span_of(*src).overlaps(s)) return true;
+        return false;
+    };
+    const Span wa = span_of(a), wb = span_of(b);
+    return !wa.overlaps(wb) && !reads(b, wa) && !reads(a, wb);
+}
+
 }  // namespace
 
 void CpuBackend::plan_folds(const std::vector<Tensor*>& nodes) {
@@ -98,6 +122,44 @@ void CpuBackend::plan_folds(const std::vector<Tensor*>& nodes) {
     }
 }
 
+void CpuBackend::plan_barriers(const std::vector<Tensor*>& nodes) {
+    // The nodes computed since the last barrier: a node may join them (no barrier before it)
+    // when it is independent of each, touches no work memory the others share, and takes part
+    // in no fold (a fold reads or writes a neighbour's tensors). A generated token's Q, K and V
+    // products, RoPE of Q and K, the two cache writes, and the gate and up products then each
+    // run without barriers between them, and a thread that finishes its share of one goes on to
+    // the next instead of waiting for the slower thread.
+    barrier_after_.assign(nodes.size(), 1);
+    n_barriers_skipped_ = 0;
+    std::vector<const Tensor*> group;
+    const Tensor* prev = nullptr;  // the last node computed
+    size_t prev_i = 0;
+    bool prev_folds = false;
+    for (size_t i = 0; i < nodes.size(); ++i) {
+        const Tensor* n = nodes[i];
+        if (is_view_op(n->op) || folded_[i] != Fold::None) continue;
+        const bool folds = (i > 0 && folded_[i - 1] == Fold::IntoNext) ||
+                           (i + 1 < nodes.size() && folded_[i + 1] == Fold::IntoPrevious);
+        bool join = prev && !folds && !prev_folds;
+        if (join && n->op == Op::MulMat)
+            join =
+                !mul_mat_writes_work(*n, *kernels_, mul_mat_reuses_packed_x(*prev, *n, *kernels_));
+        else if (join)
+            join = op_work_size(*n, pool_.size()) == 0;
+        for (size_t k = 0; join && k < group.size(); ++k) join = independent(*group[k], *n);
+        if (join) {
+            barrier_after_[prev_i] = 0;
+            ++n_barriers_skipped_;
+        } else {
+            group.clear();
+        }
+        group.push_back(n);
+        prev = n;
+        prev_i = i;
+        prev_folds = folds;
+    }
+}
+
 Status CpuBackend::compute(Graph& g) {
     size_t work = 0;
     for (const Tensor* n : g.nodes()) work = std::max(work, op_work_size(*n, pool_.size()));
@@ -115,6 +177,7 @@ Status CpuBackend::compute(Graph& g) {
     for (size_t i = 0; i < nodes.size() * nth; ++i)
         counters_[i].next.store(0, std::memory_order_relaxed);
     plan_folds(nodes);
+    plan_barriers(nodes);
     pool_.run([&](int ith) {
         ComputeCtx ctx;
         ctx.ith = ith;
@@ -136,7 +199,7 @@ Status CpuBackend::compute(Graph& g) {
             ctx.sum = sum ? nodes[i + 1] : nullptr;
             ctx.x_packed = !x_folded && prev && mul_mat_reuses_packed_x(*prev, *n, *kernels_);
             compute_op(*n, ctx);
-            ctx.barrier();
+            if (barrier_after_[i]) ctx.barrier();
             prev = n;
         }
     });

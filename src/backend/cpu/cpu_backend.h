@@ -34,6 +34,8 @@ class CpuBackend final : public Backend {
     int nodes_folded() const { return n_folded_; }
     // Add nodes the last compute() left to the product they add (mul_mat_folds_add).
     int sums_folded() const { return n_sums_folded_; }
+    // Barriers the last compute() left out between nodes that did not depend on each other.
+    int barriers_skipped() const { return n_barriers_skipped_; }
 
   private:
     // How a node is computed: by itself, or by the product before or after it.
@@ -41,6 +43,7 @@ class CpuBackend final : public Backend {
 
     void ensure(AlignedBytes& buf, size_t& cap, size_t need);
     void plan_folds(const std::vector<Tensor*>& nodes);
+    void plan_barriers(const std::vector<Tensor*>& nodes);
 
     ThreadPool pool_;
     const CpuKernels* kernels_;
@@ -50,6 +53,8 @@ class CpuBackend final : public Backend {
     std::vector<Fold> folded_;  // per node of the graph being computed
     int n_folded_ = 0;
     int n_sums_folded_ = 0;
+    std::vector<uint8_t> barrier_after_;  // per node: whether threads wait after computing it
+    int n_barriers_skipped_ = 0;
     size_t work_size_ = 0;
     // Chunk-claim counters, one per thread per graph node (ComputeCtx::for_each_chunk), zeroed
     // per compute.

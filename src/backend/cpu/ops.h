@@ -35,6 +35,11 @@ bool mul_mat_folds_rms_norm(const Tensor& node, const CpuKernels& k);
 // tile; the other paths add it to each chunk of outputs they finish. The residual adds after the
 // attention output and the down projection then cost neither a pass over memory nor a barrier.
 bool mul_mat_folds_add(const Tensor& node, const Tensor& add);
+// Whether the product, computed with these kernels, writes work memory other threads read: its
+// packed or converted activations. A matrix-vector product that reads its activations where
+// they are, or (x_packed) finds them packed by the product before it, writes none, and may
+// start while other threads still run an independent node before it.
+bool mul_mat_writes_work(const Tensor& node, const CpuKernels& k, bool x_packed);
 void compute_add(const Tensor& node, const ComputeCtx& ctx);
 void compute_mul(const Tensor& node, const ComputeCtx& ctx);
 void compute_scale(const Tensor& node, const ComputeCtx& ctx);

@@ -531,6 +531,17 @@ size_t mul_mat_work_size(const Tensor& node, int n_threads) {
     return std::max(gemm, row * (size_t)x.n_rows());
 }
 
+bool mul_mat_writes_work(const Tensor& node, const CpuKernels& k, bool x_packed) {
+    // The GEMM paths also keep per-thread scratch in the work memory, which no other thread
+    // touches, but they are left out: a prompt's products are long enough that a barrier costs
+    // nothing.
+    if (node.src[1]->ne[1] >= kGemmMinRows) return true;
+    if (node.src[0]->interleave > 1) return !x_packed || interleaved_uses_qgemm(node, k);
+    // The dot-product path converts its activations first unless they are float rows its
+    // weights dot directly.
+    return !use_gemv(node, k) && needs_conversion(*node.src[0], *node.src[1]);
+}
+
 void compute_mul_mat(const Tensor& node, const ComputeCtx& ctx) {
     if (node.src[0]->interleave > 1) return compute_interleaved(node, ctx);
     if (use_gemm(node, ctx.k)) return compute_gemm(node, ctx, false);
