@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "backend/cpu/cpu_backend.h"
+#include "backend/cpu/simd_isas_for_test.h"
 #include "core/graph.h"
 #include "core/types.h"
 
@@ -42,13 +43,6 @@ void expect_near(const Tensor* t, const std::vector<double>& want, const char* w
         ASSERT_NEAR(got[i], want[i], 1e-4 * (1.0 + std::fabs(want[i]))) << what << " at " << i;
 }
 
-std::vector<Isa> isas() {
-    const CpuFeatures f = CpuFeatures::detect();
-    std::vector<Isa> out = {Isa::Scalar};
-    if (f.avx2) out.push_back(Isa::Avx2);
-    if (f.avx512 && f.avx512_vnni) out.push_back(Isa::Avx512);
-    return out;
-}
 
 // A generated token's Q, K and V: three products of one activation row, none reading another's
 // output, run back to back without barriers; the sum of two of them waits for both, and a
@@ -66,7 +60,7 @@ TEST(CpuBackendSchedule, IndependentNodesRunWithoutBarriersBetweenThem) {
         sum[n] = want[0][n] + want[1][n];
         twice[n] = 2.0 * want[2][n];
     }
-    for (Isa isa : isas())
+    for (Isa isa : isas_for_test())
         for (int threads : {1, 2, 3}) {
             SCOPED_TRACE(std::string(isa_name(isa)) + " threads=" + std::to_string(threads));
             CpuBackend be(threads, isa);
@@ -99,7 +93,7 @@ TEST(CpuBackendSchedule, IndependentNodesRunWithoutBarriersBetweenThem) {
 // copies into one place (write after write). Two copies into disjoint places need none.
 TEST(CpuBackendSchedule, NodesSharingMemoryKeepTheirBarriers) {
     const int64_t K = 96;
-    for (Isa isa : isas())
+    for (Isa isa : isas_for_test())
         for (int threads : {1, 3}) {
             SCOPED_TRACE(std::string(isa_name(isa)) + " threads=" + std::to_string(threads));
             std::vector<float> x = random_floats(K, 5), w1 = random_floats(K * K, 6),

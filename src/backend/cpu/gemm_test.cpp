@@ -11,20 +11,13 @@
 #include <vector>
 
 #include "backend/cpu/cpu_backend.h"
+#include "backend/cpu/simd_isas_for_test.h"
 #include "core/fp16.h"
 #include "core/graph.h"
 #include "core/row_tiles.h"
 
 namespace lamina {
 namespace {
-
-std::vector<Isa> isas() {
-    const CpuFeatures f = CpuFeatures::detect();
-    std::vector<Isa> out = {Isa::Scalar};
-    if (f.avx2) out.push_back(Isa::Avx2);
-    if (f.avx512 && f.avx512_vnni) out.push_back(Isa::Avx512);
-    return out;
-}
 
 struct Weights {
     DType type;
@@ -70,7 +63,7 @@ void check_mul_mat(DType type, int64_t K, int64_t N, int64_t M, bool tiled = fal
                 s += w.exact[(size_t)(n * K + k)] * x[(size_t)(m * K + k)];
             want[(size_t)(m * N + n)] = s;
         }
-    for (Isa isa : isas())
+    for (Isa isa : isas_for_test())
         for (int threads = 1; threads <= 3; ++threads) {
             SCOPED_TRACE(std::string(type_name(type)) + " " + isa_name(isa) +
                          " threads=" + std::to_string(threads) + " K=" + std::to_string(K) +
