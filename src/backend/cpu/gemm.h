@@ -49,9 +49,8 @@ inline const uint8_t* gemm_weights_at(const GemmArgs& a, size_t elem_bytes, int6
 
 // Row tiles of weights of elem_bytes per element: tile t from column k0 on.
 inline const uint8_t* gemm_tile_at(const GemmArgs& a, size_t elem_bytes, int64_t t, int64_t k0) {
-    const RowTiles tiles{a.row_tile, a.K, elem_bytes};
-    return static_cast<const uint8_t*>(a.w) + (size_t)t * tiles.tile_bytes() +
-           (size_t)(k0 * a.row_tile) * elem_bytes;
+    return static_cast<const uint8_t*>(a.w) +
+           RowTiles{a.row_tile, a.K, elem_bytes}.offset(t * a.row_tile, k0);
 }
 
 // Computes columns [n0, n1) of out for all M rows. scratch: gemm_scratch_floats() floats,

@@ -5,6 +5,7 @@
 
 #include "backend/cpu/quant_dot.h"
 #include "core/fp16.h"
+#include "core/row_tiles.h"
 
 namespace lamina {
 namespace {
@@ -169,7 +170,7 @@ bool cpu_prefers_interleaved(DType t) {
 int64_t cpu_row_tile(DType t, int64_t N) {
     // F32 tiles would put 128-byte columns at GGUF's 32-byte alignment, each split over three
     // lines; F32 matrices keep their rows.
-    if ((t != DType::F16 && t != DType::BF16) || N % kGemmRowTile != 0) return 0;
+    if ((t != DType::F16 && t != DType::BF16) || !RowTiles{kGemmRowTile, 0, 0}.fits(N)) return 0;
     return cpu_kernels(CpuFeatures::detect().best_isa()).gemv_tiles[(size_t)t] ? kGemmRowTile : 0;
 }
 
