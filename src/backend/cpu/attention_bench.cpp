@@ -1,7 +1,9 @@
 // Attention throughput at TinyLlama's head shape (64-value heads, 32 query heads over 4 K/V heads,
 // F16 cache) through the CPU backend: a prompt batch of T positions after `depth` cached ones.
 // GFLOPS counts 2 per multiply-add of the scores and the weighted values, causal half included.
-// Arguments: T, depth, threads, ISA (LAMINA_ISA lowers it as for the other benchmarks).
+// Arguments: T, depth, threads, K/V heads (4; 1 for a multi-query shape, where generation has a
+// single work item and the keys are split across the threads). LAMINA_ISA lowers the ISA as for
+// the other benchmarks.
 #include <benchmark/benchmark.h>
 
 #include <random>
@@ -17,7 +19,7 @@ namespace {
 void BM_Attention(benchmark::State& state) {
     const int64_t T = state.range(0), depth = state.range(1);
     const int threads = (int)state.range(2);
-    const int64_t D = 64, Hq = 32, Hkv = 4, n_kv = depth + T;
+    const int64_t D = 64, Hq = 32, Hkv = state.range(3), n_kv = depth + T;
     std::mt19937 rng(1);
     std::normal_distribution<float> dist(0.0f, 1.0f);
     std::vector<float> q((size_t)(D * Hq * T));
@@ -47,9 +49,11 @@ void BM_Attention(benchmark::State& state) {
     state.SetLabel(isa_name(be.isa()));
 }
 BENCHMARK(BM_Attention)
-    ->Args({512, 0, 2})
-    ->Args({512, 4096, 2})
-    ->Args({1, 4096, 2})
+    ->Args({512, 0, 2, 4})
+    ->Args({512, 4096, 2, 4})
+    ->Args({1, 4096, 2, 4})
+    ->Args({1, 4096, 1, 1})
+    ->Args({1, 4096, 2, 1})
     ->UseRealTime()
     ->Unit(benchmark::kMillisecond);
 

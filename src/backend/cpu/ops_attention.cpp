@@ -1,6 +1,7 @@
 // Fused causal attention with grouped K/V heads, reading K and V from an F16 (or F32) cache.
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 #include <vector>
 
 #include "backend/cpu/ops.h"
@@ -52,9 +53,10 @@ bool use_packed(const Tensor& node) {
     return (p.kt_floats() + p.v_floats()) * (size_t)k.ne[1] * sizeof(float) <= kPackedMaxBytes;
 }
 
-// Per thread, for one group of query heads: scores over every key, outputs, softmax sums.
+// Per thread, for one group of query heads: scores over every key, outputs, softmax sums and
+// maxima.
 size_t thread_floats(int64_t group, int64_t keys, int64_t d) {
-    return (size_t)(group * (keys + d + 1) + 16);
+    return (size_t)(group * (keys + d + 2) + 16);
 }
 
 // Converts cache rows [0, p.keys) of every head, split over the threads: item = (head, block of
@@ -152,6 +154,28 @@ void compute_packed(const Tensor& node, const ComputeCtx& ctx) {
     });
 }
 
+// Generation has one position, and so as many work items as K/V heads (4 for TinyLlama, 8 for
+// Llama 3 8B): more threads than that would idle through the attention, which at long contexts
+// is a large part of each token, and a thread count that does not divide the items leaves some
+// threads one item behind. Each (position, K/V head) is then cut into spans of keys, computed
+// apart (softmax sums and outputs over the span, with the span's own maximum) and combined, as
+// in flash decoding. Spans are at least this many keys: a span's partial results cost a pass.
+constexpr int64_t kMinSpanKeys = 128;
+
+// Spans per (position, K/V head): 1 when the threads divide the items evenly, else enough to
+// make them divide (nth / gcd(items, nth)), as far as every span keeps kMinSpanKeys keys.
+int64_t key_spans(int64_t items, int64_t min_keys, int nth) {
+    if (nth <= 1 || items % nth == 0) return 1;
+    const int64_t want = nth / std::gcd(items, (int64_t)nth);
+    return std::clamp<int64_t>(min_keys / kMinSpanKeys, 1, want);
+}
+
+// A span's partial result per query row: the unnormalised output, the span's maximum score and
+// its sum of exponentials (against that maximum).
+size_t span_floats(int64_t group, int64_t d) {
+    return (size_t)(group * (d + 2));
+}
+
 }  // namespace
 
 size_t attention_work_size(const Tensor& node, int n_threads) {
@@ -164,12 +188,15 @@ size_t attention_work_size(const Tensor& node, int n_threads) {
                 (size_t)n_threads * thread_floats(group, p.keys, p.vd)) *
                sizeof(float);
     }
-    return (size_t)n_threads * thread_floats(group, k.ne[2], q.ne[0]) * sizeof(float);
+    const int64_t items = q.ne[2] * k.ne[1];
+    const int64_t spans = key_spans(items, node.params.i[0] + 1, n_threads);
+    const size_t partials = spans > 1 ? (size_t)(items * spans) * span_floats(group, q.ne[0]) : 0;
+    return ((size_t)n_threads * thread_floats(group, k.ne[2], q.ne[0]) + partials) * sizeof(float);
 }
 
-// Work items are (query position, K/V head): the query heads sharing a K/V head are computed
-// together so each cache row is read once for all of them. Items are dealt round-robin because
-// later positions attend to more keys.
+// Work items are (query position, K/V head), or spans of their keys (key_spans): the query
+// heads sharing a K/V head are computed together so each cache row is read once for all of
+// them. Items are dealt round-robin because later positions attend to more keys.
 void compute_attention(const Tensor& node, const ComputeCtx& ctx) {
     if (use_packed(node)) return compute_packed(node, ctx);
     const Tensor& q = *node.src[0];
@@ -185,40 +212,91 @@ void compute_attention(const Tensor& node, const ComputeCtx& ctx) {
         reinterpret_cast<float*>(ctx.wdata) + (size_t)ctx.ith * thread_floats(group, n_kv, D);
     float* acc = scores + group * n_kv;
     float* sums = acc + group * D;
+    float* maxes = sums + group;
+    float* partials =
+        reinterpret_cast<float*>(ctx.wdata) + (size_t)ctx.nth * thread_floats(group, n_kv, D);
     const int64_t ldq = (int64_t)(q.nb[1] / sizeof(float));
     const bool f16k = k.type == DType::F16, f16v = v.type == DType::F16;
 
-    for (int64_t w = ctx.ith; w < T * Hkv; w += ctx.nth) {
-        const int64_t t = w / Hkv, hk = w % Hkv, h0 = hk * group;
-        const float* qv = q.row<const float>(h0, t);
-        const int64_t n_keys = n_past + t + 1;
+    // Softmax numerators over keys [j0, j1) of K/V head hk for position t's query heads, their
+    // sums in sums[] and maxima in maxes[], and the unnormalised outputs in acc.
+    auto attend = [&](int64_t t, int64_t hk, int64_t j0, int64_t j1) {
+        const float* qv = q.row<const float>(hk * group, t);
+        const int64_t n = j1 - j0;
         // Keys of one head are n_kv rows apart by nb[2].
         if (f16k) {
-            kern.attn_scores_f16(D, k.row<const uint16_t>(hk, 0),
-                                 (int64_t)(k.nb[2] / sizeof(uint16_t)), n_keys, qv, ldq, group,
-                                 scale, scores, n_kv);
+            kern.attn_scores_f16(D, k.row<const uint16_t>(hk, j0),
+                                 (int64_t)(k.nb[2] / sizeof(uint16_t)), n, qv, ldq, group, scale,
+                                 scores, n_kv);
         } else {
             for (int64_t i = 0; i < group; ++i)
-                for (int64_t j = 0; j < n_keys; ++j)
+                for (int64_t j = 0; j < n; ++j)
                     scores[i * n_kv + j] =
-                        scale * kern.dot_f32(D, k.row<const float>(hk, j), qv + i * ldq);
+                        scale * kern.dot_f32(D, k.row<const float>(hk, j0 + j), qv + i * ldq);
         }
         // Softmax numerators; the normalisation is applied to the outputs instead.
-        softmax_rows(kern, group, n_keys, scores, n_kv, sums);
+        for (int64_t i = 0; i < group; ++i) {
+            float* row = scores + i * n_kv;
+            maxes[i] = kern.max_f32(n, row);
+            sums[i] = kern.exp_sum(n, row, maxes[i]);
+        }
         for (int64_t i = 0; i < group * D; ++i) acc[i] = 0.0f;
         if (f16v) {
-            kern.attn_values_f16(D, scores, n_kv, v.row<const uint16_t>(hk, 0),
-                                 (int64_t)(v.nb[2] / sizeof(uint16_t)), n_keys, group, acc, D);
+            kern.attn_values_f16(D, scores, n_kv, v.row<const uint16_t>(hk, j0),
+                                 (int64_t)(v.nb[2] / sizeof(uint16_t)), n, group, acc, D);
         } else {
             for (int64_t i = 0; i < group; ++i)
-                for (int64_t j = 0; j < n_keys; ++j)
-                    kern.axpy_f32(D, scores[i * n_kv + j], v.row<const float>(hk, j), acc + i * D);
+                for (int64_t j = 0; j < n; ++j)
+                    kern.axpy_f32(D, scores[i * n_kv + j], v.row<const float>(hk, j0 + j),
+                                  acc + i * D);
         }
-        for (int64_t i = 0; i < group; ++i) {
-            const float inv = 1.0f / sums[i];
-            float* out = node.row<float>(h0 + i, t);
-            for (int64_t c = 0; c < D; ++c) out[c] = acc[i * D + c] * inv;
+    };
+
+    const int64_t items = T * Hkv;
+    const int64_t spans = key_spans(items, n_past + 1, ctx.nth);
+    if (spans == 1) {
+        for (int64_t w = ctx.ith; w < items; w += ctx.nth) {
+            const int64_t t = w / Hkv, hk = w % Hkv;
+            attend(t, hk, 0, n_past + t + 1);
+            for (int64_t i = 0; i < group; ++i) {
+                const float inv = 1.0f / sums[i];
+                float* out = node.row<float>(hk * group + i, t);
+                for (int64_t c = 0; c < D; ++c) out[c] = acc[i * D + c] * inv;
+            }
         }
+        return;
+    }
+    // Spans first, each thread's into its own partial slots, then every query row's spans
+    // combined against their common maximum.
+    const size_t per_span = span_floats(group, D);
+    for (int64_t w = ctx.ith; w < items * spans; w += ctx.nth) {
+        const int64_t item = w / spans, sp = w % spans;
+        const int64_t t = item / Hkv, hk = item % Hkv, n_keys = n_past + t + 1;
+        float* part = partials + (size_t)w * per_span;
+        attend(t, hk, n_keys * sp / spans, n_keys * (sp + 1) / spans);
+        std::copy(acc, acc + group * D, part);
+        std::copy(maxes, maxes + group, part + group * D);
+        std::copy(sums, sums + group, part + group * (D + 1));
+    }
+    ctx.barrier();
+    for (int64_t r = ctx.ith; r < items * group; r += ctx.nth) {
+        const int64_t item = r / group, i = r % group;
+        const int64_t t = item / Hkv, hk = item % Hkv;
+        const float* first = partials + (size_t)(item * spans) * per_span;
+        float mx = -INFINITY;
+        for (int64_t sp = 0; sp < spans; ++sp)
+            mx = std::max(mx, first[(size_t)sp * per_span + group * D + i]);
+        float* out = node.row<float>(hk * group + i, t);
+        std::fill(out, out + D, 0.0f);
+        float total = 0.0f;
+        for (int64_t sp = 0; sp < spans; ++sp) {
+            const float* part = first + (size_t)sp * per_span;
+            const float f = std::exp(part[group * D + i] - mx);
+            total += f * part[group * (D + 1) + i];
+            kern.axpy_f32(D, f, part + i * D, out);
+        }
+        const float inv = 1.0f / total;
+        for (int64_t c = 0; c < D; ++c) out[c] *= inv;
     }
 }
 

@@ -679,10 +679,63 @@ TEST(CpuOps, ViewsPermuteCont) {
         0.0f, "transpose+cont");
 }
 
-// Attention against the unfused composition softmax(scale * K^T q) V computed naively. Batches
-// of 8 positions or more take the packed path (the cache converted once, matrix panels), fewer
-// the per-position kernels; shapes cover head sizes off the 16-column panels, cache lengths off
-// the 16-key blocks, groups of 1 to 8 heads.
+// softmax(scale * K^T q) V computed naively in double from an F16 cache: q is [D, Hq, T], the
+// cache [D, Hkv, n_kv], position t attending to keys [0, n_past + t].
+std::vector<float> attention_reference(const std::vector<float>& q,
+                                       const std::vector<uint16_t>& k16,
+                                       const std::vector<uint16_t>& v16, int64_t D, int64_t Hq,
+                                       int64_t Hkv, int64_t T, int64_t n_past, float scale) {
+    std::vector<float> want((size_t)D * Hq * T);
+    for (int64_t t = 0; t < T; ++t)
+        for (int64_t h = 0; h < Hq; ++h) {
+            const int64_t hk = h / (Hq / Hkv);
+            std::vector<double> s(n_past + t + 1);
+            double mx = -1e30, sum = 0;
+            for (int64_t j = 0; j <= n_past + t; ++j) {
+                double d = 0;
+                for (int64_t i = 0; i < D; ++i)
+                    d +=
+                        (double)q[(t * Hq + h) * D + i] * fp16_to_fp32(k16[(j * Hkv + hk) * D + i]);
+                s[j] = d * scale;
+                mx = std::max(mx, s[j]);
+            }
+            for (double& e : s) sum += (e = std::exp(e - mx));
+            for (int64_t i = 0; i < D; ++i) {
+                double o = 0;
+                for (int64_t j = 0; j <= n_past + t; ++j)
+                    o += s[j] * fp16_to_fp32(v16[(j * Hkv + hk) * D + i]);
+                want[(t * Hq + h) * D + i] = (float)(o / sum);
+            }
+        }
+    return want;
+}
+
+// Random q and an F16 cache of n_kv rows for an attention test.
+struct AttentionCase {
+    std::vector<float> q;
+    std::vector<uint16_t> k16, v16;
+    AttentionCase(int64_t D, int64_t Hq, int64_t Hkv, int64_t T, int64_t n_kv) {
+        q = random_floats((size_t)D * Hq * T, 10 + (uint32_t)D);
+        const std::vector<float> kf = random_floats((size_t)D * Hkv * n_kv, 11),
+                                 vf = random_floats((size_t)D * Hkv * n_kv, 12);
+        for (size_t i = 0; i < kf.size(); ++i) {
+            k16.push_back(fp32_to_fp16(kf[i]));
+            v16.push_back(fp32_to_fp16(vf[i]));
+        }
+    }
+    Tensor* build(Graph& g, int64_t D, int64_t Hq, int64_t Hkv, int64_t T, int64_t n_kv,
+                  float scale, int64_t n_past) {
+        const int64_t ne[3] = {D, Hkv, n_kv};
+        Tensor* k = g.external(DType::F16, ne, 3, k16.data());
+        Tensor* v = g.external(DType::F16, ne, 3, v16.data());
+        return g.attention(leaf(g, q, {D, Hq, T}), k, v, scale, n_past);
+    }
+};
+
+// Attention against the unfused composition. Batches of 8 positions or more take the packed
+// path (the cache converted once, matrix panels), fewer the per-position kernels; shapes cover
+// head sizes off the 16-column panels, cache lengths off the 16-key blocks, groups of 1 to 8
+// heads.
 TEST(CpuOps, AttentionGroupedHeadsF16Cache) {
     for (auto [D, Hq, Hkv, T, n_past] : {std::tuple{8, 4, 2, 3, 2},
                                          {32, 8, 4, 1, 20},
@@ -693,45 +746,42 @@ TEST(CpuOps, AttentionGroupedHeadsF16Cache) {
                                          {40, 6, 3, 33, 17},
                                          {8, 7, 1, 8, 1}}) {
         const int64_t n_kv = n_past + T + 2;  // extra cache rows must be ignored
-        std::vector<float> q = random_floats((size_t)D * Hq * T, 10 + D);
-        std::vector<float> kf = random_floats((size_t)D * Hkv * n_kv, 11),
-                           vf = random_floats((size_t)D * Hkv * n_kv, 12);
-        std::vector<uint16_t> k16(kf.size()), v16(vf.size());
-        for (size_t i = 0; i < kf.size(); ++i) {
-            k16[i] = fp32_to_fp16(kf[i]);
-            v16[i] = fp32_to_fp16(vf[i]);
-        }
+        AttentionCase c(D, Hq, Hkv, T, n_kv);
         const float scale = 1.0f / std::sqrt((float)D);
-        std::vector<float> want((size_t)D * Hq * T);
-        for (int64_t t = 0; t < T; ++t)
-            for (int64_t h = 0; h < Hq; ++h) {
-                const int64_t hk = h / (Hq / Hkv);
-                std::vector<double> s(n_past + t + 1);
-                double mx = -1e30, sum = 0;
-                for (int64_t j = 0; j <= n_past + t; ++j) {
-                    double d = 0;
-                    for (int64_t i = 0; i < D; ++i)
-                        d += (double)q[(t * Hq + h) * D + i] *
-                             fp16_to_fp32(k16[(j * Hkv + hk) * D + i]);
-                    s[j] = d * scale;
-                    mx = std::max(mx, s[j]);
-                }
-                for (double& e : s) sum += (e = std::exp(e - mx));
-                for (int64_t i = 0; i < D; ++i) {
-                    double o = 0;
-                    for (int64_t j = 0; j <= n_past + t; ++j)
-                        o += s[j] * fp16_to_fp32(v16[(j * Hkv + hk) * D + i]);
-                    want[(t * Hq + h) * D + i] = (float)(o / sum);
-                }
+        check_all([&](Graph& g) { return c.build(g, D, Hq, Hkv, T, n_kv, scale, n_past); },
+                  attention_reference(c.q, c.k16, c.v16, D, Hq, Hkv, T, n_past, scale), 2e-5f,
+                  "attention");
+    }
+}
+
+// Long caches with fewer (position, K/V head) items than threads, or a count the threads do not
+// divide: the keys are cut into spans computed apart and combined. One K/V head and one
+// position (every thread on one item), TinyLlama's four heads on 3, 5 and 8 threads, spans of
+// uneven length (odd cache lengths), and a group of one query head.
+TEST(CpuOps, AttentionSplitsLongCachesAcrossThreads) {
+    for (auto [D, Hq, Hkv, T, n_past] : {std::tuple{64, 8, 1, 1, 1000},
+                                         {64, 32, 4, 1, 901},
+                                         {40, 6, 3, 2, 700},
+                                         {17, 3, 3, 3, 333}}) {
+        const int64_t n_kv = n_past + T + 5;
+        AttentionCase c(D, Hq, Hkv, T, n_kv);
+        const float scale = 1.0f / std::sqrt((float)D);
+        const std::vector<float> want =
+            attention_reference(c.q, c.k16, c.v16, D, Hq, Hkv, T, n_past, scale);
+        for (const Config& cfg : configs())
+            for (int threads : {2, 3, 5, 8}) {
+                SCOPED_TRACE(testing::Message()
+                             << isa_name(cfg.isa) << " threads " << threads << " shape " << D << "/"
+                             << Hq << "/" << Hkv << "/" << T << "/" << n_past);
+                CpuBackend be(threads, cfg.isa);
+                Graph g;
+                Tensor* out = c.build(g, D, Hq, Hkv, T, n_kv, scale, n_past);
+                out->is_output = true;
+                ASSERT_TRUE(be.allocate(g).is_ok());
+                std::fill_n(static_cast<float*>(out->data), want.size(), std::nanf(""));
+                ASSERT_TRUE(be.compute(g).is_ok());
+                expect_close(static_cast<const float*>(out->data), want, 2e-5f, "attention");
             }
-        check_all(
-            [&](Graph& g) {
-                const int64_t ne[3] = {D, Hkv, n_kv};
-                Tensor* k = g.external(DType::F16, ne, 3, k16.data());
-                Tensor* v = g.external(DType::F16, ne, 3, v16.data());
-                return g.attention(leaf(g, q, {D, Hq, T}), k, v, scale, n_past);
-            },
-            want, 2e-5f, "attention");
     }
 }
 
