@@ -128,8 +128,55 @@ inline void prefetch_row(const uint16_t* row, int64_t d) {
         _mm_prefetch(reinterpret_cast<const char*>(row) + b, _MM_HINT_T0);
 }
 
+// For head sizes of CH whole vectors (64 and 128, the usual ones): KEYS keys converted into
+// registers (KEYS x CH <= 16 zmm) and dotted with each query row straight from there, instead of
+// through the stack, where every multiply-add needed a load and the load ports, not the FMAs,
+// set the pace.
+template <int CH, int KEYS>
+void attn_scores_regs(const uint16_t* k, int64_t stride, int64_t n, const float* q, int64_t ldq,
+                      int64_t g, float scale, float* scores, int64_t lds) {
+    static_assert(KEYS * CH <= 16 && (KEYS == 2 || KEYS == 4));
+    constexpr int64_t d = 16 * CH;
+    const __m128 vscale = _mm_set1_ps(scale);
+    int64_t j = 0;
+    for (; j + KEYS <= n; j += KEYS) {
+        for (int r = 0; r < KEYS; ++r)
+            if (j + kAttnPrefetchRows + r < n)
+                prefetch_row(k + (j + kAttnPrefetchRows + r) * stride, d);
+        __m512 kr[KEYS][CH];
+#pragma GCC unroll 4
+        for (int r = 0; r < KEYS; ++r)
+#pragma GCC unroll 8
+            for (int c = 0; c < CH; ++c)
+                kr[r][c] = _mm512_cvtph_ps(_mm256_loadu_si256(
+                    reinterpret_cast<const __m256i*>(k + (j + r) * stride + 16 * c)));
+        for (int64_t i = 0; i < g; ++i) {
+            const float* qi = q + i * ldq;
+            __m512 a[4];
+#pragma GCC unroll 4
+            for (int r = 0; r < 4; ++r) a[r] = _mm512_setzero_ps();
+#pragma GCC unroll 8
+            for (int c = 0; c < CH; ++c) {
+                const __m512 qc = _mm512_loadu_ps(qi + 16 * c);
+#pragma GCC unroll 4
+                for (int r = 0; r < KEYS; ++r) a[r] = _mm512_fmadd_ps(kr[r][c], qc, a[r]);
+            }
+            const __m128 sums = _mm_mul_ps(hsum4(a[0], a[1], a[2], a[3]), vscale);
+            if constexpr (KEYS == 4)
+                _mm_storeu_ps(scores + i * lds + j, sums);
+            else
+                _mm_storel_pi(reinterpret_cast<__m64*>(scores + i * lds + j), sums);
+        }
+    }
+    for (; j < n; ++j)
+        for (int64_t i = 0; i < g; ++i)
+            scores[i * lds + j] = scale * dot_f16_f32(d, k + j * stride, q + i * ldq);
+}
+
 void attn_scores_f16(int64_t d, const uint16_t* k, int64_t stride, int64_t n, const float* q,
                      int64_t ldq, int64_t g, float scale, float* scores, int64_t lds) {
+    if (d == 64) return attn_scores_regs<4, 4>(k, stride, n, q, ldq, g, scale, scores, lds);
+    if (d == 128) return attn_scores_regs<8, 2>(k, stride, n, q, ldq, g, scale, scores, lds);
     if (d > kAttnMaxD) {
         for (int64_t i = 0; i < g; ++i)
             for (int64_t j = 0; j < n; ++j)

@@ -734,7 +734,8 @@ struct AttentionCase {
 
 // Attention against the unfused composition. Batches of 8 positions or more take the packed
 // path (the cache converted once, matrix panels), fewer the per-position kernels; shapes cover
-// head sizes off the 16-column panels, cache lengths off the 16-key blocks, groups of 1 to 8
+// head sizes off the 16-column panels and the 64 and 128 that have kernels of their own, cache
+// lengths off the 16-key blocks and off the kernels' groups of 2 and 4 keys, groups of 1 to 8
 // heads.
 TEST(CpuOps, AttentionGroupedHeadsF16Cache) {
     for (auto [D, Hq, Hkv, T, n_past] : {std::tuple{8, 4, 2, 3, 2},
@@ -744,7 +745,9 @@ TEST(CpuOps, AttentionGroupedHeadsF16Cache) {
                                          {64, 16, 2, 20, 3},
                                          {17, 3, 1, 9, 0},
                                          {40, 6, 3, 33, 17},
-                                         {8, 7, 1, 8, 1}}) {
+                                         {8, 7, 1, 8, 1},
+                                         {128, 8, 2, 3, 41},
+                                         {64, 4, 1, 2, 30}}) {
         const int64_t n_kv = n_past + T + 2;  // extra cache rows must be ignored
         AttentionCase c(D, Hq, Hkv, T, n_kv);
         const float scale = 1.0f / std::sqrt((float)D);
@@ -762,7 +765,8 @@ TEST(CpuOps, AttentionSplitsLongCachesAcrossThreads) {
     for (auto [D, Hq, Hkv, T, n_past] : {std::tuple{64, 8, 1, 1, 1000},
                                          {64, 32, 4, 1, 901},
                                          {40, 6, 3, 2, 700},
-                                         {17, 3, 3, 3, 333}}) {
+                                         {17, 3, 3, 3, 333},
+                                         {128, 4, 1, 1, 517}}) {
         const int64_t n_kv = n_past + T + 5;
         AttentionCase c(D, Hq, Hkv, T, n_kv);
         const float scale = 1.0f / std::sqrt((float)D);
