@@ -53,8 +53,8 @@ bool use_packed(const Tensor& node) {
     return (p.kt_floats() + p.v_floats()) * (size_t)k.ne[1] * sizeof(float) <= kPackedMaxBytes;
 }
 
-// Per thread, for one group of query heads: scores over every key, outputs, softmax sums and
-// maxima.
+// Per thread, for one group of query heads: scores over every key, then outputs, softmax maxima
+// and sums (the per-position path keeps them as a span's partial result, span_floats).
 size_t thread_floats(int64_t group, int64_t keys, int64_t d) {
     return (size_t)(group * (keys + d + 2) + 16);
 }
@@ -89,12 +89,15 @@ void pack_cache(const Tensor& k, const Tensor& v, float scale, int64_t n_keys, c
     }
 }
 
-// Numerators of each score row's softmax in place, returning the row sums.
+// Numerators of each score row's softmax in place, returning the row sums (and, when maxes is
+// given, the row maxima they are taken against).
 void softmax_rows(const CpuKernels& kern, int64_t g, int64_t n, float* scores, int64_t lds,
-                  float* sums) {
+                  float* sums, float* maxes = nullptr) {
     for (int64_t i = 0; i < g; ++i) {
         float* row = scores + i * lds;
-        sums[i] = kern.exp_sum(n, row, kern.max_f32(n, row));
+        const float mx = kern.max_f32(n, row);
+        sums[i] = kern.exp_sum(n, row, mx);
+        if (maxes) maxes[i] = mx;
     }
 }
 
@@ -210,17 +213,19 @@ void compute_attention(const Tensor& node, const ComputeCtx& ctx) {
 
     float* scores =
         reinterpret_cast<float*>(ctx.wdata) + (size_t)ctx.ith * thread_floats(group, n_kv, D);
-    float* acc = scores + group * n_kv;
-    float* sums = acc + group * D;
-    float* maxes = sums + group;
+    float* result = scores + group * n_kv;  // one span_floats() result
     float* partials =
         reinterpret_cast<float*>(ctx.wdata) + (size_t)ctx.nth * thread_floats(group, n_kv, D);
     const int64_t ldq = (int64_t)(q.nb[1] / sizeof(float));
     const bool f16k = k.type == DType::F16, f16v = v.type == DType::F16;
 
-    // Softmax numerators over keys [j0, j1) of K/V head hk for position t's query heads, their
-    // sums in sums[] and maxima in maxes[], and the unnormalised outputs in acc.
-    auto attend = [&](int64_t t, int64_t hk, int64_t j0, int64_t j1) {
+    // Attention over keys [j0, j1) of K/V head hk for position t's query heads, into res laid
+    // out as span_floats(): the unnormalised outputs, each row's maximum score and its sum of
+    // exponentials against that maximum.
+    auto attend = [&](int64_t t, int64_t hk, int64_t j0, int64_t j1, float* res) {
+        float* acc = res;
+        float* maxes = res + group * D;
+        float* sums = maxes + group;
         const float* qv = q.row<const float>(hk * group, t);
         const int64_t n = j1 - j0;
         // Keys of one head are n_kv rows apart by nb[2].
@@ -235,11 +240,7 @@ void compute_attention(const Tensor& node, const ComputeCtx& ctx) {
                         scale * kern.dot_f32(D, k.row<const float>(hk, j0 + j), qv + i * ldq);
         }
         // Softmax numerators; the normalisation is applied to the outputs instead.
-        for (int64_t i = 0; i < group; ++i) {
-            float* row = scores + i * n_kv;
-            maxes[i] = kern.max_f32(n, row);
-            sums[i] = kern.exp_sum(n, row, maxes[i]);
-        }
+        softmax_rows(kern, group, n, scores, n_kv, sums, maxes);
         for (int64_t i = 0; i < group * D; ++i) acc[i] = 0.0f;
         if (f16v) {
             kern.attn_values_f16(D, scores, n_kv, v.row<const uint16_t>(hk, j0),
@@ -257,26 +258,23 @@ void compute_attention(const Tensor& node, const ComputeCtx& ctx) {
     if (spans == 1) {
         for (int64_t w = ctx.ith; w < items; w += ctx.nth) {
             const int64_t t = w / Hkv, hk = w % Hkv;
-            attend(t, hk, 0, n_past + t + 1);
+            attend(t, hk, 0, n_past + t + 1, result);
             for (int64_t i = 0; i < group; ++i) {
-                const float inv = 1.0f / sums[i];
+                const float inv = 1.0f / result[group * (D + 1) + i];
                 float* out = node.row<float>(hk * group + i, t);
-                for (int64_t c = 0; c < D; ++c) out[c] = acc[i * D + c] * inv;
+                for (int64_t c = 0; c < D; ++c) out[c] = result[i * D + c] * inv;
             }
         }
         return;
     }
-    // Spans first, each thread's into its own partial slots, then every query row's spans
-    // combined against their common maximum.
+    // Spans first, each into its own partial slot, then every query row's spans combined
+    // against their common maximum.
     const size_t per_span = span_floats(group, D);
     for (int64_t w = ctx.ith; w < items * spans; w += ctx.nth) {
         const int64_t item = w / spans, sp = w % spans;
         const int64_t t = item / Hkv, hk = item % Hkv, n_keys = n_past + t + 1;
-        float* part = partials + (size_t)w * per_span;
-        attend(t, hk, n_keys * sp / spans, n_keys * (sp + 1) / spans);
-        std::copy(acc, acc + group * D, part);
-        std::copy(maxes, maxes + group, part + group * D);
-        std::copy(sums, sums + group, part + group * (D + 1));
+        attend(t, hk, n_keys * sp / spans, n_keys * (sp + 1) / spans,
+               partials + (size_t)w * per_span);
     }
     ctx.barrier();
     for (int64_t r = ctx.ith; r < items * group; r += ctx.nth) {
