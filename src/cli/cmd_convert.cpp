@@ -3,7 +3,7 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
-#include "model/llama2c_convert.h"
+#include "tools/llama2c_convert.h"
 
 namespace lamina::cli {
 

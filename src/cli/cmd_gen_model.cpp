@@ -10,7 +10,7 @@
 
 #include "cli/commands.h"
 #include "core/types.h"
-#include "model/model_gen.h"
+#include "tools/model_gen.h"
 
 namespace lamina::cli {
 namespace {
@@ -94,7 +94,7 @@ int cmd_gen_model(int argc, char** argv) {
         std::fprintf(stderr, "gen-model: %s\n", shape.error().c_str());
         return 2;
     }
-    const TypeTraits* tt = find_type_by_name(type_arg);
+    const TypeInfo* tt = find_type_by_name(type_arg);
     if (!tt || (tt->type != DType::F16 && tt->type != DType::F32 && tt->type != DType::BF16)) {
         std::fprintf(stderr, "gen-model: --type must be f16, f32 or bf16, not '%s'\n",
                      type_arg.c_str());

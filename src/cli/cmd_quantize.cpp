@@ -5,7 +5,7 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
-#include "quant/quantize_model.h"
+#include "tools/quantize_model.h"
 
 namespace lamina::cli {
 

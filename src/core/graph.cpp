@@ -175,7 +175,7 @@ Tensor* Graph::view(Tensor* a, std::initializer_list<int64_t> shape,
     int n = 0;
     for (int64_t v : shape) ne[n++] = v;
     // Strides not given continue contiguously from the last one given.
-    size_t nb[4] = {type_traits(a->type).type_size, row_size(a->type, ne[0]), 0, 0};
+    size_t nb[4] = {type_size(a->type), row_size(a->type, ne[0]), 0, 0};
     int k = 1;
     for (size_t v : strides) nb[k++] = v;
     for (int d = std::max(k, 2); d < 4; ++d) nb[d] = nb[d - 1] * (size_t)ne[d - 1];

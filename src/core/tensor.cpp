@@ -52,7 +52,7 @@ size_t Tensor::n_bytes() const {
 }
 
 bool Tensor::is_contiguous() const {
-    if (nb[0] != type_traits(type).type_size) return false;
+    if (nb[0] != type_size(type)) return false;
     size_t expect = row_bytes();
     for (int d = 1; d < kMaxDims; ++d) {
         if (ne[d] != 1 && nb[d] != expect) return false;
@@ -62,8 +62,7 @@ bool Tensor::is_contiguous() const {
 }
 
 void Tensor::set_contiguous_strides() {
-    const TypeTraits& tt = type_traits(type);
-    nb[0] = tt.type_size;
+    nb[0] = type_size(type);
     nb[1] = row_size(type, ne[0]);
     for (int d = 2; d < kMaxDims; ++d) nb[d] = nb[d - 1] * (size_t)ne[d - 1];
 }

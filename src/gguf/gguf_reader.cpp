@@ -9,6 +9,8 @@
 #include <cstring>
 #include <unordered_set>
 
+#include "quant/type_traits.h"
+
 namespace lamina {
 
 namespace {

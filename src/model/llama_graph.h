@@ -2,8 +2,8 @@
 #pragma once
 
 #include "core/graph.h"
+#include "model/kv_cache.h"
 #include "model/llama_model.h"
-#include "runtime/kv_cache.h"
 
 namespace lamina {
 

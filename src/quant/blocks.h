@@ -4,6 +4,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "core/types.h"
+
 namespace lamina::quant {
 
 // Elements per block of the 32-wide ("legacy") formats and of the 256-wide super-blocks.
@@ -92,20 +94,21 @@ struct BlockIQ4_XS {
     uint8_t qs[kQKK / 2];
 };
 
-static_assert(sizeof(BlockQ4_0) == 18);
-static_assert(sizeof(BlockQ4_1) == 20);
-static_assert(sizeof(BlockQ5_0) == 22);
-static_assert(sizeof(BlockQ5_1) == 24);
-static_assert(sizeof(BlockQ8_0) == 34);
-static_assert(sizeof(BlockQ8_1) == 36);
-static_assert(sizeof(BlockQ2_K) == 84);
-static_assert(sizeof(BlockQ3_K) == 110);
-static_assert(sizeof(BlockQ4_K) == 144);
-static_assert(sizeof(BlockQ5_K) == 176);
-static_assert(sizeof(BlockQ6_K) == 210);
-static_assert(sizeof(BlockQ8_K) == 292);
-static_assert(sizeof(BlockIQ4_NL) == 18);
-static_assert(sizeof(BlockIQ4_XS) == 136);
+// Each layout must match the sizes core's type table gives the type (GGUF's definitions).
+static_assert(sizeof(BlockQ4_0) == type_size(DType::Q4_0) && kQK == block_size(DType::Q4_0));
+static_assert(sizeof(BlockQ4_1) == type_size(DType::Q4_1) && kQK == block_size(DType::Q4_1));
+static_assert(sizeof(BlockQ5_0) == type_size(DType::Q5_0) && kQK == block_size(DType::Q5_0));
+static_assert(sizeof(BlockQ5_1) == type_size(DType::Q5_1) && kQK == block_size(DType::Q5_1));
+static_assert(sizeof(BlockQ8_0) == type_size(DType::Q8_0) && kQK == block_size(DType::Q8_0));
+static_assert(sizeof(BlockQ8_1) == type_size(DType::Q8_1) && kQK == block_size(DType::Q8_1));
+static_assert(sizeof(BlockQ2_K) == type_size(DType::Q2_K) && kQKK == block_size(DType::Q2_K));
+static_assert(sizeof(BlockQ3_K) == type_size(DType::Q3_K) && kQKK == block_size(DType::Q3_K));
+static_assert(sizeof(BlockQ4_K) == type_size(DType::Q4_K) && kQKK == block_size(DType::Q4_K));
+static_assert(sizeof(BlockQ5_K) == type_size(DType::Q5_K) && kQKK == block_size(DType::Q5_K));
+static_assert(sizeof(BlockQ6_K) == type_size(DType::Q6_K) && kQKK == block_size(DType::Q6_K));
+static_assert(sizeof(BlockQ8_K) == type_size(DType::Q8_K) && kQKK == block_size(DType::Q8_K));
+static_assert(sizeof(BlockIQ4_NL) == type_size(DType::IQ4_NL) && kQK == block_size(DType::IQ4_NL));
+static_assert(sizeof(BlockIQ4_XS) == type_size(DType::IQ4_XS) && kQKK == block_size(DType::IQ4_XS));
 // Rows are arrays of blocks, read in place from the file mapping.
 static_assert(alignof(BlockQ4_0) == 2 && alignof(BlockQ8_K) == 4);
 

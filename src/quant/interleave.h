@@ -6,7 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "core/types.h"
+#include "quant/type_traits.h"
 
 namespace lamina::quant {
 

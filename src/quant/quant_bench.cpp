@@ -5,7 +5,7 @@
 #include <random>
 #include <vector>
 
-#include "core/types.h"
+#include "quant/type_traits.h"
 
 namespace lamina {
 namespace {

@@ -245,7 +245,7 @@ TEST(QuantTraitsTest, GeometryAndPairing) {
         EXPECT_NE(tt->to_float, nullptr) << tt->name;
         EXPECT_NE(tt->from_float, nullptr) << tt->name;
         EXPECT_NE(tt->vec_dot, nullptr) << tt->name;
-        EXPECT_EQ(find_type_by_name(tt->name), tt);
+        EXPECT_EQ(find_type_by_name(tt->name), &type_info(tt->type));
     }
 }
 

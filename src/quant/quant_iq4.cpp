@@ -196,11 +196,9 @@ float iq4_xs_vec_dot(int64_t n, const void* vx, const void* vy) {
 
 }  // namespace
 
-void register_iq4_formats(const AddTraits& add) {
-    add({DType::IQ4_NL, "IQ4_NL", kSub, sizeof(BlockIQ4_NL), true, iq4_nl_to_float,
-         iq4_nl_from_float, DType::Q8_0, iq4_nl_vec_dot});
-    add({DType::IQ4_XS, "IQ4_XS", kQKK, sizeof(BlockIQ4_XS), true, iq4_xs_to_float,
-         iq4_xs_from_float, DType::Q8_K, iq4_xs_vec_dot});
+void register_iq4_formats(const AddCodecs& add) {
+    add(DType::IQ4_NL, {iq4_nl_to_float, iq4_nl_from_float, DType::Q8_0, iq4_nl_vec_dot});
+    add(DType::IQ4_XS, {iq4_xs_to_float, iq4_xs_from_float, DType::Q8_K, iq4_xs_vec_dot});
 }
 
 }  // namespace lamina::quant

@@ -208,11 +208,9 @@ float q3_k_vec_dot(int64_t n, const void* vx, const void* vy) {
 
 }  // namespace
 
-void register_k23_formats(const AddTraits& add) {
-    add({DType::Q2_K, "Q2_K", kQKK, sizeof(BlockQ2_K), true, q2_k_to_float, q2_k_from_float,
-         DType::Q8_K, q2_k_vec_dot});
-    add({DType::Q3_K, "Q3_K", kQKK, sizeof(BlockQ3_K), true, q3_k_to_float, q3_k_from_float,
-         DType::Q8_K, q3_k_vec_dot});
+void register_k23_formats(const AddCodecs& add) {
+    add(DType::Q2_K, {q2_k_to_float, q2_k_from_float, DType::Q8_K, q2_k_vec_dot});
+    add(DType::Q3_K, {q3_k_to_float, q3_k_from_float, DType::Q8_K, q3_k_vec_dot});
 }
 
 }  // namespace lamina::quant

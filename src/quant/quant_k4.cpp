@@ -284,13 +284,10 @@ float q6_k_vec_dot(int64_t n, const void* vx, const void* vy) {
 
 }  // namespace
 
-void register_k4_formats(const AddTraits& add) {
-    add({DType::Q4_K, "Q4_K", kQKK, sizeof(BlockQ4_K), true, q4_k_to_float, q4_k_from_float,
-         DType::Q8_K, q4_k_vec_dot});
-    add({DType::Q5_K, "Q5_K", kQKK, sizeof(BlockQ5_K), true, q5_k_to_float, q5_k_from_float,
-         DType::Q8_K, q5_k_vec_dot});
-    add({DType::Q6_K, "Q6_K", kQKK, sizeof(BlockQ6_K), true, q6_k_to_float, q6_k_from_float,
-         DType::Q8_K, q6_k_vec_dot});
+void register_k4_formats(const AddCodecs& add) {
+    add(DType::Q4_K, {q4_k_to_float, q4_k_from_float, DType::Q8_K, q4_k_vec_dot});
+    add(DType::Q5_K, {q5_k_to_float, q5_k_from_float, DType::Q8_K, q5_k_vec_dot});
+    add(DType::Q6_K, {q6_k_to_float, q6_k_from_float, DType::Q8_K, q6_k_vec_dot});
 }
 
 }  // namespace lamina::quant

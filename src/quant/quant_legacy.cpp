@@ -229,15 +229,11 @@ float q5_1_vec_dot(int64_t n, const void* vx, const void* vy) {
 
 }  // namespace
 
-void register_legacy_formats(const AddTraits& add) {
-    add({DType::Q4_0, "Q4_0", kQK, sizeof(BlockQ4_0), true, q4_0_to_float, q4_0_from_float,
-         DType::Q8_0, q4_0_vec_dot});
-    add({DType::Q4_1, "Q4_1", kQK, sizeof(BlockQ4_1), true, q4_1_to_float, q4_1_from_float,
-         DType::Q8_1, q4_1_vec_dot});
-    add({DType::Q5_0, "Q5_0", kQK, sizeof(BlockQ5_0), true, q5_0_to_float, q5_0_from_float,
-         DType::Q8_0, q5_0_vec_dot});
-    add({DType::Q5_1, "Q5_1", kQK, sizeof(BlockQ5_1), true, q5_1_to_float, q5_1_from_float,
-         DType::Q8_1, q5_1_vec_dot});
+void register_legacy_formats(const AddCodecs& add) {
+    add(DType::Q4_0, {q4_0_to_float, q4_0_from_float, DType::Q8_0, q4_0_vec_dot});
+    add(DType::Q4_1, {q4_1_to_float, q4_1_from_float, DType::Q8_1, q4_1_vec_dot});
+    add(DType::Q5_0, {q5_0_to_float, q5_0_from_float, DType::Q8_0, q5_0_vec_dot});
+    add(DType::Q5_1, {q5_1_to_float, q5_1_from_float, DType::Q8_1, q5_1_vec_dot});
 }
 
 }  // namespace lamina::quant

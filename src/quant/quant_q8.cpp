@@ -138,13 +138,10 @@ float q8_k_vec_dot(int64_t n, const void* vx, const void* vy) {
 
 }  // namespace
 
-void register_q8_formats(const AddTraits& add) {
-    add({DType::Q8_0, "Q8_0", kQK, sizeof(BlockQ8_0), true, q8_0_to_float, q8_0_from_float,
-         DType::Q8_0, q8_0_vec_dot});
-    add({DType::Q8_1, "Q8_1", kQK, sizeof(BlockQ8_1), true, q8_1_to_float, q8_1_from_float,
-         DType::Q8_1, q8_1_vec_dot});
-    add({DType::Q8_K, "Q8_K", kQKK, sizeof(BlockQ8_K), true, q8_k_to_float, q8_k_from_float,
-         DType::Q8_K, q8_k_vec_dot});
+void register_q8_formats(const AddCodecs& add) {
+    add(DType::Q8_0, {q8_0_to_float, q8_0_from_float, DType::Q8_0, q8_0_vec_dot});
+    add(DType::Q8_1, {q8_1_to_float, q8_1_from_float, DType::Q8_1, q8_1_vec_dot});
+    add(DType::Q8_K, {q8_k_to_float, q8_k_from_float, DType::Q8_K, q8_k_vec_dot});
 }
 
 }  // namespace lamina::quant

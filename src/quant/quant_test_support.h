@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "core/fp16.h"
-#include "core/types.h"
+#include "quant/type_traits.h"
 
 namespace lamina::quant_test {
 

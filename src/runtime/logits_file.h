@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "core/status.h"
-#include "tokenizer/tokenizer.h"
+#include "core/token_id.h"
 
 namespace lamina {
 

@@ -7,10 +7,10 @@
 #include <fstream>
 
 #include "backend/cpu/cpu_backend.h"
-#include "model/llama2c_convert.h"
 #include "runtime/kl_base_file.h"
 #include "testing/temp_dir.h"
 #include "testing/tiny_llama2c.h"
+#include "tools/llama2c_convert.h"
 
 namespace lamina {
 namespace {

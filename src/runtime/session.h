@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "backend/backend.h"
+#include "model/kv_cache.h"
 #include "model/llama_model.h"
-#include "runtime/kv_cache.h"
 
 namespace lamina {
 

@@ -6,9 +6,9 @@
 #include <deque>
 #include <vector>
 
-#include "sampling/rng.h"
+#include "core/rng.h"
+#include "core/token_id.h"
 #include "sampling/sampling_stages.h"
-#include "tokenizer/tokenizer.h"
 
 namespace lamina {
 

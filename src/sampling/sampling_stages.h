@@ -2,10 +2,11 @@
 // candidate list; Sampler chains them, tests check each on its own.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
-#include "tokenizer/tokenizer.h"
+#include "core/token_id.h"
 
 namespace lamina {
 

@@ -8,11 +8,11 @@
 #include <vector>
 
 #include "core/status.h"
+#include "core/token_id.h"
 #include "gguf/gguf_reader.h"
 
 namespace lamina {
 
-using TokenId = int32_t;
 struct Vocab;
 
 class Tokenizer {

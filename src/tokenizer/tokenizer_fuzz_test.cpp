@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "sampling/rng.h"
+#include "core/rng.h"
 #include "testing/shared_data.h"
 #include "tokenizer/tokenizer.h"
 #include "tokenizer/utf8.h"

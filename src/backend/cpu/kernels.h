@@ -7,7 +7,7 @@
 #include "backend/cpu/cpu_features.h"
 #include "backend/cpu/gemm.h"
 #include "backend/cpu/qgemm.h"
-#include "core/types.h"
+#include "quant/type_traits.h"
 
 namespace lamina {
 

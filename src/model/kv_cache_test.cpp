@@ -1,6 +1,6 @@
 // KvCache's buffers: sized per layer, zeroed, disjoint, and aligned so that cache rows never
 // straddle more cache lines than they must (attention reads them strided).
-#include "runtime/kv_cache.h"
+#include "model/kv_cache.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "model/model_gen.h"
+#include "tools/model_gen.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "model/random_weights.h"
+#include "tools/random_weights.h"
 
 #include <gtest/gtest.h>
 

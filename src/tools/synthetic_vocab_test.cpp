@@ -1,4 +1,4 @@
-#include "model/synthetic_vocab.h"
+#include "tools/synthetic_vocab.h"
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,5 @@
 // lamina quantize against llama-quantize's own files of the shared fixture, and round trips.
-#include "quant/quantize_model.h"
+#include "tools/quantize_model.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>

@@ -1,4 +1,4 @@
-#include "model/llama2c_convert.h"
+#include "tools/llama2c_convert.h"
 
 #include <cctype>
 #include <climits>

@@ -1,12 +1,12 @@
-#include "model/model_gen.h"
+#include "tools/model_gen.h"
 
 #include <memory>
 
+#include "core/rng.h"
 #include "gguf/gguf_reader.h"
 #include "gguf/gguf_writer.h"
-#include "model/random_weights.h"
-#include "model/synthetic_vocab.h"
-#include "sampling/rng.h"
+#include "tools/random_weights.h"
+#include "tools/synthetic_vocab.h"
 
 namespace lamina {
 namespace {

@@ -7,12 +7,12 @@
 #include "backend/cpu/cpu_backend.h"
 #include "backend/cpu/kernels.h"
 #include "model/llama_model.h"
-#include "model/model_gen.h"
 #include "quant/interleave.h"
 #include "runtime/logits_file.h"
 #include "runtime/session.h"
 #include "testing/shared_data.h"
 #include "testing/temp_dir.h"
+#include "tools/model_gen.h"
 
 namespace lamina {
 namespace {

@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "core/types.h"
 #include "gguf/gguf_reader.h"
+#include "quant/type_traits.h"
 #include "testing/shared_data.h"
 
 namespace lamina {

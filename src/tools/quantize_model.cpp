@@ -1,4 +1,4 @@
-#include "quant/quantize_model.h"
+#include "tools/quantize_model.h"
 
 #include <algorithm>
 #include <cctype>
@@ -6,6 +6,7 @@
 
 #include "gguf/gguf_reader.h"
 #include "gguf/gguf_writer.h"
+#include "quant/type_traits.h"
 
 namespace lamina {
 namespace {

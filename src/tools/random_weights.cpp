@@ -1,4 +1,4 @@
-#include "model/random_weights.h"
+#include "tools/random_weights.h"
 
 #include <algorithm>
 #include <cmath>
@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "core/fp16.h"
-#include "sampling/rng.h"
+#include "core/rng.h"
 
 namespace lamina {
 namespace {
