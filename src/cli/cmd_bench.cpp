@@ -116,8 +116,8 @@ int cmd_bench(int argc, char** argv) {
         "The table goes to stdout; memory use per model to stderr.",
         {
             {"-m,--model", &o.models, "FILE", "model file (repeatable)"},
-            {"-p,--n-prompt", &o.n_prompt, "N[,N...]", "prompt tokens for the pp tests (0: skip)"},
-            {"-n,--n-gen", &o.n_gen, "N[,N...]", "generated tokens for the tg tests (0: skip)"},
+            {"-p,--n-prompt", &o.n_prompt, "N[,N...]", "prompt tokens for the pp tests; 0: skip"},
+            {"-n,--n-gen", &o.n_gen, "N[,N...]", "generated tokens for the tg tests; 0: skip"},
             {"-d,--n-depth,--depth", &o.depth, "N[,N...]",
              "tokens already in the KV cache before each test"},
             {"-t,--threads", &o.threads, "N[,N...]", "threads (default 0: all cores)"},

@@ -1,5 +1,7 @@
 // lamina perplexity: llama.cpp-style perplexity of a model over a text file, and KL divergence
 // against a saved reference run.
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -106,6 +108,7 @@ int cmd_perplexity(int argc, char** argv) {
     opt.n_batch = n_batch;
     KlBaseFile saved;
     ProgressBar bar("perplexity");
+    const bool stdout_on_terminal = ::isatty(STDOUT_FILENO) != 0;
     const auto t0 = std::chrono::steady_clock::now();
     auto result = compute_perplexity(
         *model, backend, tokens, (*tok)->bos(), opt,
@@ -118,8 +121,12 @@ int cmd_perplexity(int argc, char** argv) {
             if (w == 1)
                 std::fprintf(stderr, "lamina perplexity: %.2f s per window, ETA %s\n", elapsed,
                              duration_text(eta).c_str());
-            bar.set_label("perplexity (ETA " + duration_text(eta) + ")");
-            bar.update((size_t)w, (size_t)n);
+            // The bar redraws its line: on the terminal that shows the estimates it would erase
+            // them, so it is drawn only when stdout goes elsewhere.
+            if (!stdout_on_terminal) {
+                bar.set_label("perplexity (ETA " + duration_text(eta) + ")");
+                bar.update((size_t)w, (size_t)n);
+            }
             std::printf("[%lld]%.4f,", (long long)w, ppl);
             std::fflush(stdout);
         },

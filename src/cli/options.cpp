@@ -201,8 +201,11 @@ Option::Option(std::string n, bool* flag, std::string h)
 Option::Option(std::string n, Off flag, std::string h)
     : names(split(n, ',')), target(flag), help(std::move(h)) {}
 Option::Option(std::string n, NotApplicable na, std::string h)
-    : names(split(n, ',')), target(na), meta(na.takes_value ? "X" : ""), help(std::move(h)) {
-    if (help.empty()) help = "accepted for llama.cpp compatibility; no effect (" + na.why + ")";
+    : names(split(n, ',')), target(na), help(std::move(h)) {
+    if (na.takes_value) meta = "VALUE";
+    for (const std::string& v : na.optional_values) meta.append(meta.empty() ? "[" : "|").append(v);
+    if (!na.optional_values.empty()) meta += "]";
+    if (help.empty()) help = "accepted for llama.cpp's command lines; no effect: " + na.why;
 }
 Option::Option(std::string n, std::string* v, std::string m, std::string h)
     : names(split(n, ',')), target(v), meta(std::move(m)), help(std::move(h)) {}
@@ -222,14 +225,27 @@ std::optional<int> parse_command_line(const CommandSpec& spec, int argc, char** 
 std::string help_text(const CommandSpec& spec) {
     std::string out =
         "usage: lamina " + spec.name + " " + spec.usage + "\n\n" + spec.summary + "\n\noptions:\n";
+    // Help text wraps at kWidth columns, in a column of its own after the names.
+    constexpr size_t kIndent = 32, kWidth = 100;
     auto row = [&](std::string left, const std::string& help) {
         left = "  " + left;
         // Long option names push the help to the next line rather than out of the column.
-        if (left.size() > 31)
-            left += "\n" + std::string(31, ' ');
+        if (left.size() > kIndent - 1)
+            left.append("\n").append(kIndent - 1, ' ');
         else
-            left.resize(31, ' ');
-        out += left + " " + help + "\n";
+            left.resize(kIndent - 1, ' ');
+        out += left;
+        size_t col = kIndent - 1;
+        std::stringstream words(help);
+        for (std::string w; words >> w;) {
+            if (col + 1 + w.size() > kWidth && col > kIndent - 1) {
+                out.append("\n").append(kIndent - 1, ' ');
+                col = kIndent - 1;
+            }
+            out.append(" ").append(w);
+            col += 1 + w.size();
+        }
+        out += "\n";
     };
     for (const Option& o : spec.options) {
         std::string left;
