@@ -143,6 +143,20 @@ TEST(CliToolsHabits, PerplexityFitsTheModelAndShowsTimeLeft) {
     EXPECT_NE(r.out.find("Final estimate: PPL = "), std::string::npos) << r.out;
 }
 
+TEST(CliToolsHabits, QuantizeTakesLlamaQuantizeArguments) {
+    testing::TempDir dir;
+    // llama-quantize's form: IN OUT TYPE NTHREADS.
+    auto r = run_lamina("quantize " + kModel + " " + dir.file("q8.gguf") + " Q8_0 2", dir);
+    EXPECT_EQ(r.status, 0) << r.err;
+    auto info = run_lamina("info " + dir.file("q8.gguf"), dir);
+    EXPECT_NE(info.out.find("7 (Q8_0)"), std::string::npos);
+    r = run_lamina("quantize " + kModel + " " + dir.file("x.gguf") + " Q8_O", dir);
+    EXPECT_EQ(r.status, 2);
+    EXPECT_NE(r.err.find("did you mean 'Q8_0'?"), std::string::npos) << r.err;
+    r = run_lamina("quantize " + kModel + " " + dir.file("x.gguf") + " Q8_0 two", dir);
+    EXPECT_EQ(r.status, 2);
+}
+
 TEST(CliToolsHabits, ScriptsRunPrintsOnlyTheText) {
     testing::TempDir dir;
     const std::string bin_dir =
