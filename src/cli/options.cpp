@@ -174,15 +174,21 @@ class Parser {
     std::optional<int> take_positionals(const std::vector<std::string>& positional) const {
         const Positionals& p = spec_.positionals;
         if (!p.out && !positional.empty()) {
-            // A word where an option was meant (a missing dash) is the common cause.
-            std::vector<std::string> names;
+            // A word where an option was meant (dashes left out) is the common cause.
+            std::vector<std::string> full, bare;
             for (const Option& o : spec_.options)
-                for (const std::string& n : o.names)
-                    names.push_back(n.substr(n.find_first_not_of('-')));
-            const std::string near = nearest(positional[0], names);
+                for (const std::string& n : o.names) {
+                    full.push_back(n);
+                    bare.push_back(n.substr(n.find_first_not_of('-')));
+                }
+            std::string hint;
+            if (auto it = std::ranges::find(bare, positional[0]); it != bare.end())
+                hint = full[(size_t)(it - bare.begin())];
+            else if (const std::string near = nearest(positional[0], bare); !near.empty())
+                hint = full[(size_t)(std::ranges::find(bare, near) - bare.begin())];
             return error("unexpected argument '" + positional[0] + "'" +
-                         (near.empty() ? "" : "; did you mean '--" + near + "'?") +
-                         " (see lamina " + spec_.name + " --help)");
+                         (hint.empty() ? "" : "; did you mean '" + hint + "'?") + " (see lamina " +
+                         spec_.name + " --help)");
         }
         if (p.out && (positional.size() < p.min || positional.size() > p.max))
             return error("expected " + spec_.usage + " (see lamina " + spec_.name + " --help)");

@@ -106,6 +106,24 @@ TEST(CliOptions, UsageErrorsExitWithTwo) {
     EXPECT_EQ(w.format, "jsonl");
 }
 
+TEST(CliOptions, ErrorsNameTheNearestOption) {
+    Values v;
+    auto message = [&](std::vector<std::string> words) {
+        ::testing::internal::CaptureStderr();
+        EXPECT_EQ(parse(v, std::move(words)), 2);
+        return ::testing::internal::GetCapturedStderr();
+    };
+    EXPECT_EQ(message({"--modle", "x"}),
+              "lamina test: unknown option '--modle'; did you mean '--model'?\n");
+    EXPECT_EQ(message({"model", "x"}),  // dashes left out
+              "lamina test: unexpected argument 'model'; did you mean '--model'? (see lamina test "
+              "--help)\n");
+    EXPECT_EQ(
+        message({"-o", "jsn"}),
+        "lamina test: -o must be one of md|csv|json|jsonl, not 'jsn'; did you mean 'json'?\n");
+    EXPECT_EQ(message({"--zzz"}), "lamina test: unknown option '--zzz' (see lamina test --help)\n");
+}
+
 TEST(CliOptions, PositionalsAreCountedAndKept) {
     Values v;
     EXPECT_EQ(parse(v, {"a", "-n", "2", "b"}, Positionals{&v.files, 2, 2}), std::nullopt);
