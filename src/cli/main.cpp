@@ -45,6 +45,13 @@ int main(int argc, char** argv) {
         return 2;
     }
     std::string_view name = argv[1];
+    // `lamina help COMMAND` is `lamina COMMAND --help`.
+    char help_flag[] = "--help";
+    if (name == "help" && argc > 2) {
+        argv[1] = argv[2];
+        argv[2] = help_flag;
+        name = argv[1];
+    }
     if (name == "--help" || name == "-h" || name == "help") {
         print_usage(stdout);
         return 0;
