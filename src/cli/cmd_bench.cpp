@@ -4,12 +4,18 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <ctime>
+#include <fstream>
 #include <thread>
 
 #include "backend/cpu/cpu_backend.h"
-#include "cli/args.h"
+#include "cli/bench_report.h"
+#include "cli/build_info.h"
 #include "cli/commands.h"
 #include "cli/load_flags.h"
+#include "cli/model_loading.h"
+#include "cli/options.h"
+#include "gguf/file_type.h"
 #include "model/llama_model.h"
 #include "runtime/session.h"
 
@@ -17,19 +23,6 @@ namespace lamina::cli {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-struct Stats {
-    double mean = 0, sd = 0;
-};
-
-Stats stats(const std::vector<double>& v) {
-    Stats s;
-    for (double x : v) s.mean += x;
-    s.mean /= (double)v.size();
-    for (double x : v) s.sd += (x - s.mean) * (x - s.mean);
-    s.sd = v.size() > 1 ? std::sqrt(s.sd / (double)(v.size() - 1)) : 0.0;
-    return s;
-}
 
 // Bytes of weights read for one generated token: every matrix, but only one row of the
 // embedding table (unless the output projection shares it).
@@ -72,124 +65,162 @@ std::vector<int32_t> dummy_tokens(int64_t n, int64_t n_vocab, uint32_t seed) {
     return t;
 }
 
-struct Result {
-    std::string model, type, test;
-    double size_gib, params_b;
-    int threads;
-    Stats tps;
-    double rate;                 // GB/s for tg, GOP/s for pp
-    double bytes_per_token = 0;  // weight bytes read per generated token
-};
-
-// Small models (the bundled one is a few MiB) would print as 0.00 GiB / 0.00 B: below one large
-// unit, the value goes in the small one (`per` small units to a large one).
-std::string with_unit(double large, const char* large_unit, const char* small_unit, double per) {
-    char buf[32];
-    if (large >= 1.0)
-        std::snprintf(buf, sizeof buf, "%.2f %s", large, large_unit);
+// llama-bench's model_type: architecture, size and file type ("llama 15M Q4_K - Medium").
+std::string model_type(const LlamaModel& m) {
+    const double params = (double)m.n_params();
+    char size[32];
+    if (params >= 1e9)
+        std::snprintf(size, sizeof size, "%.0fB", params / 1e9);
     else
-        std::snprintf(buf, sizeof buf, "%.2f %s", large * per, small_unit);
+        std::snprintf(size, sizeof size, "%.0fM", params / 1e6);
+    const std::string ft = file_type_of(m.gguf());
+    return std::string("llama ") + size + " " + (ft.empty() ? type_name(m.main_type()) : ft);
+}
+
+std::string cpu_model_name() {
+    std::ifstream f("/proc/cpuinfo");
+    for (std::string line; std::getline(f, line);)
+        if (line.rfind("model name", 0) == 0 && line.find(':') != std::string::npos)
+            return line.substr(line.find(':') + 2);
+    return "";
+}
+
+std::string utc_now_iso8601() {
+    const std::time_t t = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
     return buf;
 }
+
+struct BenchOptions {
+    std::vector<std::string> models;
+    std::vector<int64_t> n_prompt = {512}, n_gen = {128}, depth = {0}, threads = {0};
+    int64_t reps = 5;
+    std::string format = "md";
+    LoadFlags load;
+};
 
 }  // namespace
 
 int cmd_bench(int argc, char** argv) {
-    std::vector<std::string> models;
-    int64_t n_prompt = 512, n_gen = 128, reps = 5, depth = 0, threads = 0;
-    std::string format = "md";
-    ArgParser p("bench", "-m MODEL.gguf [-m MODEL2.gguf ...] [options]",
-                "Measures prompt processing (pp) and generation (tg) speed, each repeated after a "
-                "warm-up.");
-    p.add_strings("-m,--model", &models, "FILE", "model file (repeatable)");
-    p.add_int("-p,--n-prompt", &n_prompt, "N",
-              "prompt tokens for the pp test (default 512; 0: skip)");
-    p.add_int("-n,--n-gen", &n_gen, "N", "generated tokens for the tg test (default 128; 0: skip)");
-    p.add_int("-r,--repetitions", &reps, "N", "repetitions of each test (default 5)");
-    p.add_int("-d,--depth", &depth, "N",
-              "tokens already in the KV cache before each test (default 0)");
-    p.add_int("-t,--threads", &threads, "N", "threads (default: all cores)");
-    LoadFlags load;
-    load.add_to(p);
-    p.add_string("-o,--output", &format, "md|json|csv", "output format (default md)");
-    switch (p.parse(argc, argv)) {
-        case ArgParser::Result::Help:
-            return 0;
-        case ArgParser::Result::Error:
-            return 2;
-        case ArgParser::Result::Ok:
-            break;
-    }
-    for (const std::string& pos : p.positional()) models.push_back(pos);
-    if (models.empty()) {
-        std::fprintf(stderr, "lamina bench: no model given (-m FILE)\n");
-        return 2;
-    }
-    if (format != "md" && format != "json" && format != "csv") {
-        std::fprintf(stderr, "lamina bench: unknown output format '%s'\n", format.c_str());
-        return 2;
-    }
-    if (reps < 1 || n_prompt < 0 || n_gen < 0 || depth < 0) {
-        std::fprintf(stderr, "lamina bench: counts must be positive\n");
-        return 2;
-    }
-    if (threads <= 0) threads = std::max(1u, std::thread::hardware_concurrency());
+    BenchOptions o;
+    std::vector<std::string> positional;
+    CommandSpec spec{
+        "bench",
+        "-m MODEL.gguf [-m MODEL2.gguf ...] [options]",
+        "Measures prompt processing (pp) and generation (tg) speed, each repeated after a "
+        "warm-up.\n"
+        "-p, -n, -d and -t take comma-separated lists (-p 16,32,64); every combination is run.\n"
+        "The table goes to stdout; memory use per model to stderr.",
+        {
+            {"-m,--model", &o.models, "FILE", "model file (repeatable)"},
+            {"-p,--n-prompt", &o.n_prompt, "N[,N...]", "prompt tokens for the pp tests; 0: skip"},
+            {"-n,--n-gen", &o.n_gen, "N[,N...]", "generated tokens for the tg tests; 0: skip"},
+            {"-d,--n-depth,--depth", &o.depth, "N[,N...]",
+             "tokens already in the KV cache before each test"},
+            {"-t,--threads", &o.threads, "N[,N...]", "threads (default 0: all cores)"},
+            {"-r,--repetitions", &o.reps, "N", "repetitions of each test"},
+            {"-o,--output", &o.format, "md|csv|json|jsonl",
+             "output format (llama-bench's field names)"},
+            {"-fa,--flash-attn",
+             NotApplicable{
+                 "lamina has a single attention path", false, {"0", "1", "on", "off", "auto"}}},
+            {"--numa", NotApplicable{"lamina does no NUMA placement", true}},
+        },
+        Positionals{&positional, 0, 64}};
+    std::ranges::move(o.load.options(), std::back_inserter(spec.options));
+    if (auto exit = parse_command_line(spec, argc, argv)) return *exit;
+    for (const std::string& pos : positional) o.models.push_back(pos);
+    if (o.models.empty()) return fail("bench", "no model given (-m FILE)", 2);
+    auto negative = [](const std::vector<int64_t>& v) {
+        return std::ranges::any_of(v, [](int64_t x) { return x < 0; });
+    };
+    if (o.reps < 1 || negative(o.n_prompt) || negative(o.n_gen) || negative(o.depth) ||
+        negative(o.threads))
+        return fail("bench", "counts must not be negative (and -r at least 1)", 2);
+    const BenchFormat format = o.format == "csv"     ? BenchFormat::Csv
+                               : o.format == "json"  ? BenchFormat::Json
+                               : o.format == "jsonl" ? BenchFormat::JsonLines
+                                                     : BenchFormat::Markdown;
+    for (int64_t& t : o.threads)
+        if (t == 0) t = std::max(1u, std::thread::hardware_concurrency());
 
-    std::vector<Result> results;
-    for (const std::string& path : models) {
-        auto loaded = LlamaModel::load(path, nullptr, load.mode());
-        if (!loaded) {
-            std::fprintf(stderr, "lamina bench: %s\n", loaded.error().c_str());
-            return 1;
-        }
-        const LlamaModel& m = **loaded;
+    // The tests in llama-bench's order: every pp size, then every tg size, at each depth.
+    struct Test {
+        bool pp;
+        int64_t n, depth;
+    };
+    std::vector<Test> tests;
+    for (int64_t d : o.depth) {
+        for (int64_t n : o.n_prompt)
+            if (n > 0) tests.push_back({true, n, d});
+        for (int64_t n : o.n_gen)
+            if (n > 0) tests.push_back({false, n, d});
+    }
+
+    std::vector<BenchResult> results;
+    for (const std::string& path : o.models) {
+        std::string resolved = path;
+        auto loaded = load_model_or_report("bench", resolved, o.load.mode(), false);
+        if (!loaded) return 1;
+        const LlamaModel& m = *loaded;
+        o.load.lock(m, "bench");
         const int64_t n_vocab = m.hparams().n_vocab;
-        CpuBackend backend((int)threads);
-        const int64_t n_ctx = depth + std::max(n_prompt, n_gen) + 1;
-        // The batch must also hold the depth fill's 512-token chunks: with -p 0 a batch of one
-        // made the fill a token at a time.
-        Session session(m, backend, n_ctx,
-                        std::max<int64_t>({n_prompt, std::min<int64_t>(depth, 512), 1}));
-        const std::vector<int32_t> fill = dummy_tokens(depth, n_vocab, 1);
-        auto run_once = [&](bool pp, int rep) -> double {
-            session.truncate(0);
-            for (int64_t i = 0; i < depth; i += 512) {
-                const size_t n = (size_t)std::min<int64_t>(512, depth - i);
-                (void)session.eval(std::span<const int32_t>(fill.data() + i, n));
+        size_t kv_bytes = 0, compute_bytes = 0;
+        for (int64_t threads : o.threads) {
+            CpuBackend backend((int)threads);
+            for (const Test& test : tests) {
+                const int64_t n_ctx = test.depth + test.n + 1;
+                // The batch must also hold the depth fill's 512-token chunks: with -p 0 a batch
+                // of one made the fill a token at a time.
+                const int64_t n_batch = std::max<int64_t>(
+                    {test.pp ? test.n : 1, std::min<int64_t>(test.depth, 512), 1});
+                Session session(m, backend, n_ctx, n_batch);
+                const std::vector<int32_t> fill = dummy_tokens(test.depth, n_vocab, 1);
+                auto run_once = [&](int rep) -> uint64_t {
+                    session.truncate(0);
+                    for (int64_t i = 0; i < test.depth; i += 512) {
+                        const size_t n = (size_t)std::min<int64_t>(512, test.depth - i);
+                        (void)session.eval(std::span<const int32_t>(fill.data() + i, n));
+                    }
+                    const auto toks = dummy_tokens(test.n, n_vocab, 7 + (uint32_t)rep);
+                    const auto t0 = Clock::now();
+                    if (test.pp) {
+                        (void)session.eval(toks);
+                    } else {
+                        for (int32_t t : toks) {
+                            const int32_t one[1] = {t};
+                            (void)session.eval(one);
+                        }
+                    }
+                    return (uint64_t)std::chrono::duration_cast<std::chrono::nanoseconds>(
+                               Clock::now() - t0)
+                        .count();
+                };
+                BenchResult r;
+                r.test_time = utc_now_iso8601();
+                run_once(-1);  // warm-up
+                for (int rep = 0; rep < o.reps; ++rep) r.samples_ns.push_back(run_once(rep));
+                r.model_filename = resolved;
+                r.model_type = model_type(m);
+                r.model_size = m.weight_bytes();
+                r.model_n_params = (uint64_t)m.n_params();
+                r.n_batch = n_batch;
+                r.n_threads = threads;
+                r.use_mmap = m.gguf().mapped();
+                (test.pp ? r.n_prompt : r.n_gen) = test.n;
+                r.n_depth = test.depth;
+                if (test.pp)
+                    r.gops = r.avg_ts() * prompt_ops_per_token(m, test.n) / 1e9;
+                else
+                    r.gbps = r.avg_ts() * streamed_bytes(m) / 1e9;
+                results.push_back(r);
+                kv_bytes = std::max(kv_bytes, session.cache().bytes());
+                compute_bytes =
+                    std::max(compute_bytes, backend.arena_bytes() + backend.work_bytes());
             }
-            const auto toks = dummy_tokens(pp ? n_prompt : n_gen, n_vocab, 7 + (uint32_t)rep);
-            const auto t0 = Clock::now();
-            if (pp) {
-                (void)session.eval(toks);
-            } else {
-                for (int32_t t : toks) {
-                    const int32_t one[1] = {t};
-                    (void)session.eval(one);
-                }
-            }
-            const double s = std::chrono::duration<double>(Clock::now() - t0).count();
-            return (double)toks.size() / s;
-        };
-        for (int pass = 0; pass < 2; ++pass) {
-            const bool pp = pass == 0;
-            const int64_t n = pp ? n_prompt : n_gen;
-            if (n == 0) continue;
-            run_once(pp, -1);  // warm-up
-            std::vector<double> tps;
-            for (int r = 0; r < reps; ++r) tps.push_back(run_once(pp, r));
-            Result res;
-            res.model = m.name().empty() ? path : m.name();
-            res.type = type_name(m.main_type());
-            res.test = (pp ? "pp" : "tg") + std::to_string(n) +
-                       (depth ? " @ d" + std::to_string(depth) : "");
-            res.size_gib = (double)m.weight_bytes() / (1024.0 * 1024 * 1024);
-            res.params_b = (double)m.n_params() / 1e9;
-            res.threads = (int)threads;
-            res.tps = stats(tps);
-            res.bytes_per_token = streamed_bytes(m);
-            res.rate = pp ? res.tps.mean * prompt_ops_per_token(m, n) / 1e9
-                          : res.tps.mean * streamed_bytes(m) / 1e9;
-            results.push_back(res);
         }
         // Memory next to its parts (stderr, so the table on stdout stays clean): the weights
         // are mapped or read once, so resident memory should be about their sum.
@@ -199,44 +230,12 @@ int cmd_bench(int argc, char** argv) {
         std::fprintf(stderr,
                      "lamina bench: %s: weights %.0f MiB (%s), KV cache %.0f MiB, compute "
                      "buffers %.0f MiB; peak resident so far %.0f MiB\n",
-                     path.c_str(), (double)m.weight_bytes() / mib,
-                     m.gguf().mapped() ? "mapped" : "read into 2 MiB pages",
-                     (double)session.cache().bytes() / mib,
-                     (double)(backend.arena_bytes() + backend.work_bytes()) / mib,
-                     (double)ru.ru_maxrss * 1024.0 / mib);
+                     resolved.c_str(), (double)m.weight_bytes() / mib,
+                     m.gguf().mapped() ? "mapped" : "read into 2 MiB pages", (double)kv_bytes / mib,
+                     (double)compute_bytes / mib, (double)ru.ru_maxrss * 1024.0 / mib);
     }
-
-    if (format == "md") {
-        std::printf("| model | size | params | type | threads | test | t/s | rate |\n");
-        std::printf("| --- | ---: | ---: | --- | ---: | --- | ---: | ---: |\n");
-        for (const Result& r : results)
-            std::printf("| %s | %s | %s | %s | %d | %s | %.2f ± %.2f | %.1f %s |\n",
-                        r.model.c_str(), with_unit(r.size_gib, "GiB", "MiB", 1024.0).c_str(),
-                        with_unit(r.params_b, "B", "M", 1000.0).c_str(), r.type.c_str(), r.threads,
-                        r.test.c_str(), r.tps.mean, r.tps.sd, r.rate,
-                        r.test.rfind("pp", 0) == 0 ? "GOP/s" : "GB/s");
-    } else if (format == "csv") {
-        std::printf(
-            "model,size_bytes,params,type,threads,test,tps_mean,tps_sd,rate,streamed_bytes\n");
-        for (const Result& r : results)
-            std::printf("%s,%.0f,%.0f,%s,%d,%s,%.4f,%.4f,%.3f,%.0f\n", r.model.c_str(),
-                        r.size_gib * 1073741824.0, r.params_b * 1e9, r.type.c_str(), r.threads,
-                        r.test.c_str(), r.tps.mean, r.tps.sd, r.rate, r.bytes_per_token);
-    } else {
-        std::printf("[\n");
-        for (size_t i = 0; i < results.size(); ++i) {
-            const Result& r = results[i];
-            std::printf(
-                "  {\"model\": \"%s\", \"size_bytes\": %.0f, \"params\": %.0f, \"type\": \"%s\", "
-                "\"threads\": %d, "
-                "\"test\": \"%s\", \"tps_mean\": %.4f, \"tps_sd\": %.4f, \"%s\": %.3f}%s\n",
-                r.model.c_str(), r.size_gib * 1073741824.0, r.params_b * 1e9, r.type.c_str(),
-                r.threads, r.test.c_str(), r.tps.mean, r.tps.sd,
-                r.test.rfind("pp", 0) == 0 ? "gops" : "gbps", r.rate,
-                i + 1 < results.size() ? "," : "");
-        }
-        std::printf("]\n");
-    }
+    std::string commit = LAMINA_GIT_COMMIT;
+    print_bench_report(stdout, format, {commit, cpu_model_name()}, results);
     return 0;
 }
 

@@ -1,31 +1,28 @@
 // lamina info: prints a GGUF file's metadata and tensor table.
 #include <cstdio>
 
-#include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/foreign_format.h"
+#include "cli/model_loading.h"
+#include "cli/options.h"
 #include "gguf/gguf_info.h"
 
 namespace lamina::cli {
 
 int cmd_info(int argc, char** argv) {
-    ArgParser p("info", "FILE.gguf",
-                "Prints a GGUF file's metadata (long arrays abbreviated) and tensor table.");
-    switch (p.parse(argc, argv)) {
-        case ArgParser::Result::Help:
-            return 0;
-        case ArgParser::Result::Error:
-            return 2;
-        case ArgParser::Result::Ok:
-            break;
-    }
-    if (p.positional().size() != 1) {
-        std::fprintf(stderr, "lamina info: expected one GGUF file (see --help)\n");
-        return 2;
-    }
-    auto gguf = GgufReader::open(p.positional()[0]);
+    std::vector<std::string> files;
+    const CommandSpec spec{"info",
+                           "FILE.gguf",
+                           "Prints a GGUF file's metadata (long arrays abbreviated) and tensor "
+                           "table; general.file_type is named as llama.cpp names it.",
+                           {},
+                           Positionals{&files, 1, 1}};
+    if (auto exit = parse_command_line(spec, argc, argv)) return *exit;
+    auto gguf = GgufReader::open(files[0]);
     if (!gguf) {
-        std::fprintf(stderr, "lamina info: %s\n", gguf.error().c_str());
-        return 1;
+        if (auto foreign = explain_foreign_format(files[0]))
+            return fail("info", files[0] + ": not a GGUF file but " + *foreign);
+        return fail("info", gguf.error());
     }
     print_gguf_info(**gguf, stdout);
     return 0;

@@ -109,10 +109,15 @@ TEST(CliRun, BadInputsAreOneLineErrors) {
 
 TEST(CliRun, EveryCommandHasHelp) {
     testing::TempDir dir;
-    for (const char* cmd : {"run", "info", "tokenize", "bench", "quantize", "gen-model"}) {
+    for (const char* cmd :
+         {"run", "info", "tokenize", "bench", "quantize", "gen-model", "perplexity", "convert"}) {
         CliResult r = run_cli(std::string(cmd) + " --help", dir);
         EXPECT_EQ(r.status, 0) << cmd;
         EXPECT_NE(r.out.find("usage: lamina"), std::string::npos) << cmd << ": " << r.out;
+        // `lamina help COMMAND` is the same text.
+        CliResult h = run_cli(std::string("help ") + cmd, dir);
+        EXPECT_EQ(h.status, 0) << cmd;
+        EXPECT_EQ(h.out, r.out) << cmd;
     }
 }
 

@@ -1,81 +1,47 @@
 // lamina tokenize: shows how a model's tokenizer splits a text (reads only the GGUF metadata).
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 #include <string>
 
-#include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/model_loading.h"
 #include "cli/model_path.h"
+#include "cli/options.h"
+#include "cli/text_input.h"
 #include "gguf/gguf_reader.h"
 #include "tokenizer/tokenizer.h"
 
 namespace lamina::cli {
-namespace {
-
-bool read_whole_file(const std::string& path, std::string* out) {
-    std::ifstream f(path, std::ios::binary);
-    if (!f) return false;
-    std::stringstream ss;
-    ss << f.rdbuf();
-    *out = ss.str();
-    return !f.bad();
-}
-
-}  // namespace
 
 int cmd_tokenize(int argc, char** argv) {
-    std::string model, prompt, prompt_file;
+    std::string model;
+    TextInput input;
     bool ids_only = false, no_bos = false, special = false;
-    ArgParser p("tokenize", "-m MODEL.gguf (-p TEXT | -f FILE) [options]",
-                "Prints the tokens of a text, one 'id<TAB>'piece'' per line.");
-    p.add_string("-m,--model", &model, "FILE", "model or vocabulary GGUF file");
-    p.add_string("-p,--prompt", &prompt, "TEXT", "text to tokenize");
-    p.add_string("-f,--file", &prompt_file, "FILE", "tokenize the bytes of this file");
-    p.add_flag("--ids", &ids_only, "print only the ids, as [1, 2, 3]");
-    p.add_flag("--no-bos", &no_bos, "do not add the BOS token");
-    p.add_flag("--special", &special, "parse special tokens (<|im_start|>, ...) in the text");
-    switch (p.parse(argc, argv)) {
-        case ArgParser::Result::Help:
-            return 0;
-        case ArgParser::Result::Error:
-            return 2;
-        case ArgParser::Result::Ok:
-            break;
-    }
-    if (!p.positional().empty()) {
-        std::fprintf(stderr, "lamina tokenize: unexpected argument '%s'\n",
-                     p.positional()[0].c_str());
-        return 2;
-    }
-    if (prompt.empty() && prompt_file.empty()) {
-        std::fprintf(stderr, "lamina tokenize: give the text with -p TEXT or -f FILE\n");
-        return 2;
-    }
-    if (!prompt.empty() && !prompt_file.empty()) {
-        std::fprintf(stderr, "lamina tokenize: give either -p or -f, not both\n");
-        return 2;
-    }
-    if (!prompt_file.empty() && !read_whole_file(prompt_file, &prompt)) {
-        std::fprintf(stderr, "lamina tokenize: cannot read %s\n", prompt_file.c_str());
-        return 1;
-    }
-    if (model.empty()) model = default_model_path();
-    if (model.empty()) {
-        std::fprintf(stderr, "lamina tokenize: no model given (-m FILE)\n");
-        return 2;
-    }
-    auto gguf = GgufReader::open(model);
-    if (!gguf) {
-        std::fprintf(stderr, "lamina tokenize: %s\n", gguf.error().c_str());
-        return 1;
-    }
+    const CommandSpec spec{
+        "tokenize",
+        "[-m MODEL.gguf] (-p TEXT | -f FILE | --stdin) [options]",
+        "Prints the tokens of a text, one 'id<TAB>'piece'' per line.",
+        {
+            {"-m,--model", &model, "FILE",
+             "model or vocabulary GGUF file (default: $LAMINA_MODEL, else the bundled model)"},
+            {"-p,--prompt", &input.text, "TEXT", "text to tokenize"},
+            {"-f,--file", &input.file, "FILE", "tokenize the bytes of this file (- for stdin)"},
+            {"--stdin", &input.use_stdin, "tokenize standard input"},
+            {"--ids", &ids_only, "print only the ids, as [1, 2, 3]"},
+            {"--no-bos", &no_bos, "do not add the BOS token"},
+            {"--special", &special, "parse special tokens (<|im_start|>, ...) in the text"},
+        }};
+    if (auto exit = parse_command_line(spec, argc, argv)) return *exit;
+    if (input.text.empty() && input.file.empty() && !input.use_stdin)
+        return fail("tokenize", "give the text with -p TEXT, -f FILE or --stdin", 2);
+    auto text = read_text_input(input);
+    if (!text) return fail("tokenize", text.error(), 2);
+    auto path = resolve_model_path(model);
+    if (!path) return fail("tokenize", path.error(), 2);
+    auto gguf = GgufReader::open(*path);
+    if (!gguf) return fail("tokenize", gguf.error());
     auto tok = Tokenizer::from_gguf(**gguf);
-    if (!tok) {
-        std::fprintf(stderr, "lamina tokenize: %s\n", tok.error().c_str());
-        return 1;
-    }
-    const std::vector<TokenId> ids = (*tok)->encode(prompt, !no_bos, special);
+    if (!tok) return fail("tokenize", tok.error());
+    const std::vector<TokenId> ids = (*tok)->encode(*text, !no_bos, special);
     if (ids_only) {
         std::string line = "[";
         for (size_t i = 0; i < ids.size(); ++i) {

@@ -1,9 +1,13 @@
 // lamina: command-line entry point dispatching to the subcommands.
 #include <cstdio>
 #include <cstring>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "cli/commands.h"
+#include "cli/options.h"
+#include "cli/version.h"
 
 namespace {
 
@@ -27,7 +31,8 @@ constexpr Command kCommands[] = {
 };
 
 void print_usage(FILE* out) {
-    std::fprintf(out, "usage: lamina COMMAND [options]   (lamina COMMAND --help for details)\n\n");
+    std::fprintf(out, "usage: lamina COMMAND [options]   (lamina COMMAND --help for details)\n");
+    std::fprintf(out, "       lamina --version\n\n");
     std::fprintf(out, "commands:\n");
     for (const Command& c : kCommands) std::fprintf(out, "  %-10s %s\n", c.name, c.summary);
 }
@@ -40,12 +45,31 @@ int main(int argc, char** argv) {
         return 2;
     }
     std::string_view name = argv[1];
+    // `lamina help COMMAND` is `lamina COMMAND --help`.
+    char help_flag[] = "--help";
+    if (name == "help" && argc > 2) {
+        argv[1] = argv[2];
+        argv[2] = help_flag;
+        name = argv[1];
+    }
     if (name == "--help" || name == "-h" || name == "help") {
         print_usage(stdout);
         return 0;
     }
+    if (name == "--version" || name == "version") {
+        std::fputs(lamina::cli::version_text().c_str(), stdout);
+        return 0;
+    }
     for (const Command& c : kCommands) {
         if (name == c.name) return c.fn(argc - 1, argv + 1);
+    }
+    std::vector<std::string> names;
+    for (const Command& c : kCommands) names.push_back(c.name);
+    const std::string near = lamina::cli::nearest(name, names);
+    if (!near.empty()) {
+        std::fprintf(stderr, "lamina: unknown command '%s'; did you mean '%s'?\n", argv[1],
+                     near.c_str());
+        return 2;
     }
     std::fprintf(stderr, "lamina: unknown command '%s'\n", argv[1]);
     print_usage(stderr);

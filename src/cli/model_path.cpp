@@ -1,3 +1,4 @@
+// Model path resolution: -m, then $LAMINA_MODEL, then the bundled model.
 #include "cli/model_path.h"
 
 #include <sys/stat.h>
@@ -6,18 +7,23 @@
 
 namespace lamina::cli {
 namespace {
-bool exists(const std::string& p) {
+bool is_file(const std::string& p) {
     struct stat st;
     return !p.empty() && ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode);
 }
 }  // namespace
 
-std::string default_model_path() {
-    if (const char* env = std::getenv("LAMINA_MODEL"); env && exists(env)) return env;
+Expected<std::string> resolve_model_path(const std::string& given) {
+    if (!given.empty()) return given;  // the loader names a missing file itself
+    if (const char* env = std::getenv("LAMINA_MODEL"); env && *env) {
+        if (!is_file(env))
+            return Status::error(std::string("LAMINA_MODEL=") + env + ": no such file");
+        return std::string(env);
+    }
 #ifdef LAMINA_DEFAULT_MODEL
-    if (exists(LAMINA_DEFAULT_MODEL)) return LAMINA_DEFAULT_MODEL;
+    if (is_file(LAMINA_DEFAULT_MODEL)) return std::string(LAMINA_DEFAULT_MODEL);
 #endif
-    return "";
+    return Status::error("no model given (-m FILE) and no bundled model found");
 }
 
 }  // namespace lamina::cli

@@ -1,12 +1,15 @@
-// Where the bundled default model lives, for commands run without -m.
+// Which model file a command loads when -m is not given.
 #pragma once
 
 #include <string>
 
+#include "core/status.h"
+
 namespace lamina::cli {
 
-// The first existing file among $LAMINA_MODEL, the installed/bundled default model next to
-// the source tree; "" when there is none.
-std::string default_model_path();
+// -m when given; else $LAMINA_MODEL, which must then name an existing file (a model that was asked
+// for and is missing is an error, never a silent fall-back); else the bundled model. An error when
+// there is none.
+Expected<std::string> resolve_model_path(const std::string& given);
 
 }  // namespace lamina::cli

@@ -14,7 +14,8 @@ void ProgressBar::update(size_t done, size_t total) {
     last_percent_ = percent;
     constexpr int kWidth = 30;
     const int filled = percent * kWidth / 100;
-    std::fprintf(out_, "\r%s [%.*s%*s] %3d%%", label_.c_str(), filled,
+    // \033[K clears what a longer label drawn before left behind.
+    std::fprintf(out_, "\r%s [%.*s%*s] %3d%%\033[K", label_.c_str(), filled,
                  "##############################", kWidth - filled, "", percent);
     std::fflush(out_);
     drawn_ = true;

@@ -12,6 +12,10 @@ class ProgressBar {
     explicit ProgressBar(std::string label, FILE* out = stderr);
     ~ProgressBar() { finish(); }
     void update(size_t done, size_t total);
+    // A new label (a time left that changes) is drawn at the next update.
+    void set_label(std::string label) {
+        if (label != label_) label_ = std::move(label), last_percent_ = -1;
+    }
     void finish();
 
   private:

@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "gguf/file_type.h"
+
 namespace lamina {
 namespace {
 
@@ -90,9 +92,14 @@ void print_gguf_info(const GgufReader& g, FILE* out) {
     std::fprintf(out, "version:   %u\nalignment: %llu\nsize:      %zu bytes\n\n", g.version(),
                  (unsigned long long)g.alignment(), g.file_size());
     std::fprintf(out, "metadata (%zu keys):\n", g.metadata().size());
-    for (const GgufKv& kv : g.metadata())
+    for (const GgufKv& kv : g.metadata()) {
+        std::string value = describe(kv.value);
+        // The number alone means nothing to a reader; llama.cpp's name for it does.
+        if (kv.key == "general.file_type" && kv.value.type != GgufType::ARRAY)
+            value += " (" + file_type_of(g) + ")";
         std::fprintf(out, "  %-45s %-4s %s\n", kv.key.c_str(), gguf_type_name(kv.value.type),
-                     describe(kv.value).c_str());
+                     value.c_str());
+    }
     std::fprintf(out, "\ntensors (%zu):\n", g.tensors().size());
     std::fprintf(out, "  %-32s %-7s %-24s %12s\n", "name", "type", "shape", "bytes");
     size_t total_bytes = 0;

@@ -99,6 +99,12 @@ Expected<QuantTarget> find_quant_target(const std::string& name) {
     return Status::error("unknown quantization type '" + name + "' (see lamina quantize --help)");
 }
 
+std::vector<std::string> quant_target_names() {
+    std::vector<std::string> names;
+    for (const TargetRow& r : kTargets) names.push_back(r.name);
+    return names;
+}
+
 std::string quant_target_help() {
     std::string s;
     for (const TargetRow& r : kTargets) {

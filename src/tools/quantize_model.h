@@ -21,6 +21,8 @@ struct QuantTarget {
 // nullptr-like failure when the name is unknown; the list of names is in quant_target_help().
 Expected<QuantTarget> find_quant_target(const std::string& name);
 std::string quant_target_help();
+// Every TYPE name quantize accepts (for suggestions on a typo).
+std::vector<std::string> quant_target_names();
 
 // The type one tensor gets under a target. `layer` is the block index (-1 for tensors outside
 // the blocks), n_layer the block count, ne0 the row length.
