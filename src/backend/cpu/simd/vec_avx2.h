@@ -71,6 +71,43 @@ struct Avx2 {
             _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(m), _mm256_set1_epi32(127)), 23));
     }
 
+    // Integer and byte pieces for the quantized formats. I holds kLanes int32.
+    using I = __m256i;
+    static F abs(F v) { return _mm256_andnot_ps(_mm256_set1_ps(-0.0f), v); }
+    static F trunc(F v) { return _mm256_round_ps(v, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC); }
+    static F copysign(F mag, F sign_of) {
+        return _mm256_or_ps(mag, _mm256_and_ps(sign_of, _mm256_set1_ps(-0.0f)));
+    }
+    // x + (a >= b ? y : 0), lane by lane.
+    static F add_where_ge(F x, F a, F b, F y) {
+        return _mm256_add_ps(x, _mm256_and_ps(_mm256_cmp_ps(a, b, _CMP_GE_OQ), y));
+    }
+    static unsigned eq_mask(F a, F b) {
+        return (unsigned)_mm256_movemask_ps(_mm256_cmp_ps(a, b, _CMP_EQ_OQ));
+    }
+    static I cvtt_i32(F v) { return _mm256_cvttps_epi32(v); }
+    static I cvt_i32(F v) { return _mm256_cvtps_epi32(v); }
+    // kLanes bytes into the low part of an xmm, and the low kLanes int8 of one to floats.
+    static __m128i load_bytes(const void* p) {
+        return _mm_loadl_epi64(static_cast<const __m128i*>(p));
+    }
+    static F bytes_to_float(__m128i b) { return _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(b)); }
+    // 32 int32 (four vectors, in order) to 32 int8 with saturation, stored at p and returned as
+    // two halves of 16: the two packs interleave 128-bit lanes, the permutation puts the 4-byte
+    // groups back.
+    static void store_i8x32(void* p, const I* q, __m128i* halves) {
+        const __m256i ab = _mm256_packs_epi32(q[0], q[1]), cd = _mm256_packs_epi32(q[2], q[3]);
+        const __m256i v = _mm256_permutevar8x32_epi32(_mm256_packs_epi16(ab, cd),
+                                                      _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+        _mm256_storeu_si256(static_cast<__m256i*>(p), v);
+        halves[0] = _mm256_castsi256_si128(v);
+        halves[1] = _mm256_extracti128_si256(v, 1);
+    }
+    static void store_f16(uint16_t* p, F v) {
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(p),
+                         _mm256_cvtps_ph(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+    }
+
     // Lanes [0, n): vmaskmovps for floats; 16-bit elements have no masked load in AVX2, so they
     // are copied into a zeroed vector's worth first.
     struct Tail {

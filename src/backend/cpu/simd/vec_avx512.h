@@ -68,6 +68,38 @@ struct Avx512 {
             _mm512_slli_epi32(_mm512_add_epi32(_mm512_cvtps_epi32(m), _mm512_set1_epi32(127)), 23));
     }
 
+    // Integer and byte pieces for the quantized formats. I holds kLanes int32.
+    using I = __m512i;
+    static F abs(F v) { return _mm512_andnot_ps(_mm512_set1_ps(-0.0f), v); }
+    static F trunc(F v) { return _mm512_roundscale_ps(v, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC); }
+    static F copysign(F mag, F sign_of) {
+        return _mm512_or_ps(mag, _mm512_and_ps(sign_of, _mm512_set1_ps(-0.0f)));
+    }
+    // x + (a >= b ? y : 0), lane by lane.
+    static F add_where_ge(F x, F a, F b, F y) {
+        return _mm512_mask_add_ps(x, _mm512_cmp_ps_mask(a, b, _CMP_GE_OQ), x, y);
+    }
+    static unsigned eq_mask(F a, F b) { return _mm512_cmp_ps_mask(a, b, _CMP_EQ_OQ); }
+    static I cvtt_i32(F v) { return _mm512_cvttps_epi32(v); }
+    static I cvt_i32(F v) { return _mm512_cvtps_epi32(v); }
+    // kLanes bytes in an xmm, and its sixteen int8 to floats.
+    static __m128i load_bytes(const void* p) {
+        return _mm_loadu_si128(static_cast<const __m128i*>(p));
+    }
+    static F bytes_to_float(__m128i b) { return _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(b)); }
+    // 32 int32 (two vectors, in order) to 32 int8 with saturation, stored at p and returned as
+    // two halves of 16.
+    static void store_i8x32(void* p, const I* q, __m128i* halves) {
+        halves[0] = _mm512_cvtsepi32_epi8(q[0]);
+        halves[1] = _mm512_cvtsepi32_epi8(q[1]);
+        _mm_storeu_si128(static_cast<__m128i*>(p), halves[0]);
+        _mm_storeu_si128(static_cast<__m128i*>(p) + 1, halves[1]);
+    }
+    static void store_f16(uint16_t* p, F v) {
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(p),
+                            _mm512_cvtps_ph(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+    }
+
     static __mmask16 mask(int64_t n) {
         return n >= 16 ? (__mmask16)0xFFFF : n <= 0 ? (__mmask16)0 : (__mmask16)((1u << n) - 1);
     }
