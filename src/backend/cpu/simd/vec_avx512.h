@@ -68,6 +68,34 @@ struct Avx512 {
             _mm512_slli_epi32(_mm512_add_epi32(_mm512_cvtps_epi32(m), _mm512_set1_epi32(127)), 23));
     }
 
+    // In-register 16x16 transpose: r[i] holds row i on entry, column i on exit.
+    static void transpose(F r[16]) {
+        __m512 t[16], u[16];
+        for (int i = 0; i < 8; ++i) {
+            t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+            t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+        }
+        for (int i = 0; i < 4; ++i) {
+            const __m512d a = _mm512_castps_pd(t[4 * i]), b = _mm512_castps_pd(t[4 * i + 1]);
+            const __m512d c = _mm512_castps_pd(t[4 * i + 2]), d = _mm512_castps_pd(t[4 * i + 3]);
+            u[4 * i + 0] = _mm512_castpd_ps(_mm512_unpacklo_pd(a, c));  // column 0 of each lane
+            u[4 * i + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(a, c));  // column 1
+            u[4 * i + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(b, d));  // column 2
+            u[4 * i + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(b, d));  // column 3
+        }
+        // u[4*g + c] holds, in 128-bit lane L, rows 4g..4g+3 of column 4L + c.
+        for (int c = 0; c < 4; ++c) {
+            const __m512 v0 = _mm512_shuffle_f32x4(u[c], u[4 + c], 0x88);
+            const __m512 v1 = _mm512_shuffle_f32x4(u[8 + c], u[12 + c], 0x88);
+            const __m512 w0 = _mm512_shuffle_f32x4(u[c], u[4 + c], 0xDD);
+            const __m512 w1 = _mm512_shuffle_f32x4(u[8 + c], u[12 + c], 0xDD);
+            r[c] = _mm512_shuffle_f32x4(v0, v1, 0x88);
+            r[8 + c] = _mm512_shuffle_f32x4(v0, v1, 0xDD);
+            r[4 + c] = _mm512_shuffle_f32x4(w0, w1, 0x88);
+            r[12 + c] = _mm512_shuffle_f32x4(w0, w1, 0xDD);
+        }
+    }
+
     // Integer and byte pieces for the quantized formats. I holds kLanes int32.
     using I = __m512i;
     static F abs(F v) { return _mm512_andnot_ps(_mm512_set1_ps(-0.0f), v); }
