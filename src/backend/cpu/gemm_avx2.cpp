@@ -77,9 +77,7 @@ void install_avx2_gemm(CpuKernels& k) {
     k.gemm[(size_t)DType::F32] = gemm<F32W>;
     k.gemm[(size_t)DType::F16] = gemm<F16W>;
     k.gemm[(size_t)DType::BF16] = gemm<BF16W>;
-    k.gemv[(size_t)DType::F32] = simd::gemv<V, F32W>;
-    k.gemv[(size_t)DType::F16] = simd::gemv<V, F16W>;
-    k.gemv[(size_t)DType::BF16] = simd::gemv<V, BF16W>;
+    simd::install_gemv<V>(k);
 }
 
 }  // namespace lamina

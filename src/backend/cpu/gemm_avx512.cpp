@@ -272,9 +272,7 @@ void install_avx512_gemm(CpuKernels& k) {
     k.gemm[(size_t)DType::F32] = gemm<F32W>;
     k.gemm[(size_t)DType::F16] = gemm<F16W>;
     k.gemm[(size_t)DType::BF16] = gemm<BF16W>;
-    k.gemv[(size_t)DType::F32] = simd::gemv<V, F32W>;
-    k.gemv[(size_t)DType::F16] = simd::gemv<V, F16W>;
-    k.gemv[(size_t)DType::BF16] = simd::gemv<V, BF16W>;
+    simd::install_gemv<V>(k);
     k.gemv_tiles[(size_t)DType::F32] = gemv_tiles<F32W>;
     k.gemv_tiles[(size_t)DType::F16] = gemv_tiles<F16W>;
     k.gemv_tiles[(size_t)DType::BF16] = gemv_tiles<BF16W>;

@@ -11,6 +11,7 @@
 #include <cstdint>
 
 #include "backend/cpu/gemm.h"
+#include "backend/cpu/kernels.h"
 #include "backend/cpu/simd/vec_traits.h"
 
 namespace lamina::simd {
@@ -226,6 +227,13 @@ void gemv(int64_t K, const void* w, size_t ldw, int64_t nrows, const float* x, i
         default:
             return gemv_rows<V, W, 4>(K, wb, ldw, nrows, x, ldx, out, ldo);
     }
+}
+
+template <class V>
+void install_gemv(CpuKernels& k) {
+    k.gemv[(size_t)DType::F32] = gemv<V, GemmWeights<V, AsF32>>;
+    k.gemv[(size_t)DType::F16] = gemv<V, GemmWeights<V, AsF16>>;
+    k.gemv[(size_t)DType::BF16] = gemv<V, GemmWeights<V, AsBF16>>;
 }
 
 }  // namespace lamina::simd
