@@ -28,11 +28,9 @@ void q8_0_from_float(const float* x, void* dst, int64_t n) {
     const F half = V::set1(0.5f), one = V::set1(1.0f);
     for (int64_t i = 0; i < n / 32; ++i, x += 32) {
         F v[kVecs];
-        F m = V::zero();
-        for (int c = 0; c < kVecs; ++c) {
-            v[c] = V::load(x + V::kLanes * c);
-            m = V::max(m, V::abs(v[c]));
-        }
+        for (int c = 0; c < kVecs; ++c) v[c] = V::load(x + V::kLanes * c);
+        F m = V::abs(v[0]);
+        for (int c = 1; c < kVecs; ++c) m = V::max(m, V::abs(v[c]));
         const float d = V::reduce_max(m) / 127;
         const float id = d ? 1.0f / d : 0.0f;
         out[i].d = fp32_to_fp16(d);
