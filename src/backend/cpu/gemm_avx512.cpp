@@ -1,5 +1,7 @@
 // AVX-512 GEMM (12x32 register tile) and multi-row GEMV for F32, F16 and BF16 weights, in rows
-// or in row tiles (core/row_tiles.h).
+// or in row tiles (core/row_tiles.h): the bodies of simd/gemm.h at sixteen lanes, in the
+// blocking tuned for this width, and what only this width has: activation panels packed by
+// 16x16 transposes with streaming stores, and the GEMV over row tiles.
 // GCC 12 reports its own AVX-512 intrinsics (which start from _mm512_undefined_*) as "(maybe)
 // uninitialized" once inlined; the warning is about the header, not this code.
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
@@ -10,104 +12,23 @@
 
 #include "backend/cpu/gemm.h"
 #include "backend/cpu/kernels.h"
+#include "backend/cpu/simd/gemm.h"
+#include "backend/cpu/simd/vec_avx512.h"
 
 namespace lamina {
 namespace {
 
-constexpr int64_t kMr = 12;  // activation rows per panel: 12 x 2 accumulators + 4 spare zmm
-constexpr int64_t kNr = 32;  // weight rows per tile: two zmm of outputs per activation row
+using V = simd::Avx512;
+constexpr int64_t kMr = simd::kGemmMr<V>;  // activation rows per panel: 12 x 2 accumulators
+constexpr int64_t kNr = simd::kGemmNr<V>;  // weight rows per tile: two zmm of outputs per row
+static_assert(kMr == 12 && kNr == 32);
 static_assert(kMr <= kGemmMaxMr && kNr <= kGemmMaxNr);
-
-// Weight element loaders: 16 consecutive elements of a row to float32, full or masked.
-struct F32W {
-    static constexpr int64_t kBytes = 4;
-    static __m512 load(const void* row, int64_t k) {
-        return _mm512_loadu_ps(static_cast<const float*>(row) + k);
-    }
-    static __m512 load_masked(const void* row, int64_t k, __mmask16 m) {
-        return _mm512_maskz_loadu_ps(m, static_cast<const float*>(row) + k);
-    }
-};
-struct F16W {
-    static constexpr int64_t kBytes = 2;
-    static __m512 load(const void* row, int64_t k) {
-        return _mm512_cvtph_ps(_mm256_loadu_si256(
-            reinterpret_cast<const __m256i*>(static_cast<const uint16_t*>(row) + k)));
-    }
-    static __m512 load_masked(const void* row, int64_t k, __mmask16 m) {
-        return _mm512_cvtph_ps(_mm256_maskz_loadu_epi16(m, static_cast<const uint16_t*>(row) + k));
-    }
-};
-struct BF16W {
-    static constexpr int64_t kBytes = 2;
-    static __m512 widen(__m256i h) {
-        return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
-    }
-    static __m512 load(const void* row, int64_t k) {
-        return widen(_mm256_loadu_si256(
-            reinterpret_cast<const __m256i*>(static_cast<const uint16_t*>(row) + k)));
-    }
-    static __m512 load_masked(const void* row, int64_t k, __mmask16 m) {
-        return widen(_mm256_maskz_loadu_epi16(m, static_cast<const uint16_t*>(row) + k));
-    }
-};
+using F32W = simd::GemmWeights<V, simd::AsF32>;
+using F16W = simd::GemmWeights<V, simd::AsF16>;
+using BF16W = simd::GemmWeights<V, simd::AsBF16>;
 
 inline __mmask16 tail_mask(int64_t n) {
     return n >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << n) - 1);
-}
-
-// In-register 16x16 transpose: r[i] holds row i on entry, column i on exit.
-inline void transpose16(__m512 r[16]) {
-    __m512 t[16], u[16];
-    for (int i = 0; i < 8; ++i) {
-        t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
-        t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
-    }
-    for (int i = 0; i < 4; ++i) {
-        const __m512d a = _mm512_castps_pd(t[4 * i]), b = _mm512_castps_pd(t[4 * i + 1]);
-        const __m512d c = _mm512_castps_pd(t[4 * i + 2]), d = _mm512_castps_pd(t[4 * i + 3]);
-        u[4 * i + 0] = _mm512_castpd_ps(_mm512_unpacklo_pd(a, c));  // column 0 of each lane
-        u[4 * i + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(a, c));  // column 1
-        u[4 * i + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(b, d));  // column 2
-        u[4 * i + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(b, d));  // column 3
-    }
-    // u[4*g + c] holds, in 128-bit lane L, rows 4g..4g+3 of column 4L + c.
-    for (int c = 0; c < 4; ++c) {
-        const __m512 v0 = _mm512_shuffle_f32x4(u[c], u[4 + c], 0x88);
-        const __m512 v1 = _mm512_shuffle_f32x4(u[8 + c], u[12 + c], 0x88);
-        const __m512 w0 = _mm512_shuffle_f32x4(u[c], u[4 + c], 0xDD);
-        const __m512 w1 = _mm512_shuffle_f32x4(u[8 + c], u[12 + c], 0xDD);
-        r[c] = _mm512_shuffle_f32x4(v0, v1, 0x88);
-        r[8 + c] = _mm512_shuffle_f32x4(v0, v1, 0xDD);
-        r[4 + c] = _mm512_shuffle_f32x4(w0, w1, 0x88);
-        r[12 + c] = _mm512_shuffle_f32x4(w0, w1, 0xDD);
-    }
-}
-
-// Packs weight rows [0, nr) x columns [k0, k0 + kc) as float32, k-major: wp[k][kNr], rows past
-// nr zero, so the micro-kernel loads two full vectors per k.
-template <typename W>
-void pack_w(const uint8_t* w, size_t ldw, int64_t nr, int64_t k0, int64_t kc, float* wp) {
-    for (int64_t g = 0; g < kNr / 16; ++g) {
-        const int64_t rows = std::clamp<int64_t>(nr - g * 16, 0, 16);
-        int64_t k = 0;
-        for (; k + 16 <= kc; k += 16) {
-            __m512 r[16];
-            for (int64_t j = 0; j < 16; ++j)
-                r[j] = j < rows ? W::load(w + (g * 16 + j) * ldw, k0 + k) : _mm512_setzero_ps();
-            transpose16(r);
-            for (int64_t c = 0; c < 16; ++c) _mm512_store_ps(wp + (k + c) * kNr + g * 16, r[c]);
-        }
-        if (k < kc) {
-            const __mmask16 m = tail_mask(kc - k);
-            __m512 r[16];
-            for (int64_t j = 0; j < 16; ++j)
-                r[j] = j < rows ? W::load_masked(w + (g * 16 + j) * ldw, k0 + k, m)
-                                : _mm512_setzero_ps();
-            transpose16(r);
-            for (int64_t c = 0; c < kc - k; ++c) _mm512_store_ps(wp + (k + c) * kNr + g * 16, r[c]);
-        }
-    }
 }
 
 // Sixteen k columns of 12 rows each (r[c] lanes 0-11; lanes 12-15 unused) stored as the panel's
@@ -147,7 +68,7 @@ void pack_x(const float* x, int64_t ldx, int64_t M, int64_t K, int64_t mr, int64
             for (int64_t i = 0; i < 16; ++i)
                 r[i] = i < rows ? _mm512_maskz_loadu_ps(m, x + (p * kMr + i) * ldx + k)
                                 : _mm512_setzero_ps();
-            transpose16(r);
+            V::transpose(r);
             if (k + 16 <= K && ((uintptr_t)(panel + k * kMr) & 63) == 0) {
                 stream_panel_step(r, panel + k * kMr);
                 continue;
@@ -159,77 +80,6 @@ void pack_x(const float* x, int64_t ldx, int64_t M, int64_t K, int64_t mr, int64
     // Non-temporal stores are weakly ordered: the barrier that publishes the panels to the
     // other threads must come after them.
     _mm_sfence();
-}
-
-// out[i][0..nr) (+)= sum_k xp[k][i] * wt[k][0..nr) for i < mr, then + add[i][0..nr) (rows ld_add
-// floats apart) when add is set: the order in which a separate Add would round. The weight tile
-// wt holds kNr elements per k, of W's type: packed floats, or a row tile of the weights
-// themselves (converted here, which costs no time: the FMAs are the bound). MR (4, 8 or 12)
-// rows of the panel are computed: a prompt's last panel is often part full (M = 512 leaves 8
-// rows), and a 12-row tile spends its FMAs on the zero rows; short prompts lose the most.
-template <int MR, typename W>
-void micro_tile(const float* xp, const void* wt, int64_t kc, float* out, int64_t ldo, int64_t mr,
-                int64_t nr, bool accumulate, const float* add, int64_t ld_add) {
-    static_assert(MR <= kMr);
-    __m512 c0[MR], c1[MR];
-#pragma GCC unroll 12
-    for (int i = 0; i < MR; ++i) c0[i] = c1[i] = _mm512_setzero_ps();
-    for (int64_t k = 0; k < kc; ++k) {
-        const __m512 w0 = W::load(wt, k * kNr);
-        const __m512 w1 = W::load(wt, k * kNr + 16);
-        const float* x = xp + k * kMr;
-#pragma GCC unroll 12
-        for (int i = 0; i < MR; ++i) {
-            const __m512 b = _mm512_set1_ps(x[i]);
-            c0[i] = _mm512_fmadd_ps(w0, b, c0[i]);
-            c1[i] = _mm512_fmadd_ps(w1, b, c1[i]);
-        }
-    }
-    // Full tiles take plain loads and stores: masked ones are slower on Zen 5 (the down
-    // projection, which reloads its outputs 22 times, ran 5% faster without them).
-    if (nr == kNr) {
-#pragma GCC unroll 12
-        for (int i = 0; i < MR; ++i) {
-            if (i >= mr) break;
-            float* o = out + i * ldo;
-            if (accumulate) {
-                c0[i] = _mm512_add_ps(c0[i], _mm512_loadu_ps(o));
-                c1[i] = _mm512_add_ps(c1[i], _mm512_loadu_ps(o + 16));
-            }
-            if (add) {
-                c0[i] = _mm512_add_ps(c0[i], _mm512_loadu_ps(add + i * ld_add));
-                c1[i] = _mm512_add_ps(c1[i], _mm512_loadu_ps(add + i * ld_add + 16));
-            }
-            _mm512_storeu_ps(o, c0[i]);
-            _mm512_storeu_ps(o + 16, c1[i]);
-        }
-        return;
-    }
-    const __mmask16 m0 = tail_mask(nr), m1 = tail_mask(nr - 16 > 0 ? nr - 16 : 0);
-    // Unrolled with constant indices so the accumulators stay in registers in the k loop.
-#pragma GCC unroll 12
-    for (int i = 0; i < MR; ++i) {
-        if (i >= mr) break;
-        float* o = out + i * ldo;
-        if (accumulate) {
-            c0[i] = _mm512_add_ps(c0[i], _mm512_maskz_loadu_ps(m0, o));
-            c1[i] = _mm512_add_ps(c1[i], _mm512_maskz_loadu_ps(m1, o + 16));
-        }
-        if (add) {
-            c0[i] = _mm512_add_ps(c0[i], _mm512_maskz_loadu_ps(m0, add + i * ld_add));
-            c1[i] = _mm512_add_ps(c1[i], _mm512_maskz_loadu_ps(m1, add + i * ld_add + 16));
-        }
-        _mm512_mask_storeu_ps(o, m0, c0[i]);
-        _mm512_mask_storeu_ps(o + 16, m1, c1[i]);
-    }
-}
-
-// The tile for a panel of mr rows: the smallest of 4, 8 and 12 that holds them.
-using MicroTileFn = void (*)(const float*, const void*, int64_t, float*, int64_t, int64_t, int64_t,
-                             bool, const float*, int64_t);
-template <typename W>
-MicroTileFn micro_tile_for(int64_t mr) {
-    return mr > 8 ? micro_tile<12, W> : mr > 4 ? micro_tile<8, W> : micro_tile<4, W>;
 }
 
 // The packed weight block, k values x weight rows, for rows of K: the whole row when it fits
@@ -274,7 +124,7 @@ void gemm(const GemmArgs& a, int64_t n0, int64_t n1, float* scratch) {
                 const int64_t nt = nb + t * kNr;
                 size_t ldw;
                 const uint8_t* wt = gemm_weights_at(a, W::kBytes, nt, k0, &ldw);
-                pack_w<W>(wt, ldw, std::min(kNr, nb_end - nt), 0, kc, wp + t * kc * kNr);
+                simd::pack_w<V, W>(wt, ldw, std::min(kNr, nb_end - nt), 0, kc, wp + t * kc * kNr);
             }
             // What the next block reads: this block's next k-block, else the next block. Row
             // tiles are one run per tile; other weights one run per row.
@@ -302,7 +152,8 @@ void gemm(const GemmArgs& a, int64_t n0, int64_t n1, float* scratch) {
                 float* out = a.out + p * kMr * a.ldo;
                 const float* add = a.add && k0 + kc >= a.K ? a.add + p * kMr * a.ld_add : nullptr;
                 const int64_t mr = std::min(kMr, a.M - p * kMr);
-                const MicroTileFn micro = tiled ? micro_tile_for<W>(mr) : micro_tile_for<F32W>(mr);
+                const simd::MicroTileFn micro =
+                    tiled ? simd::micro_tile_for<V, W>(mr) : simd::micro_tile_for<V, F32W>(mr);
                 const bool fetch_next = kc < a.K && p + 1 < n_panels;
                 for (int64_t t = 0; t < n_tiles; ++t) {
                     const int64_t nt = nb + t * kNr;
@@ -314,99 +165,6 @@ void gemm(const GemmArgs& a, int64_t n0, int64_t n1, float* scratch) {
                 }
             }
         }
-    }
-}
-
-// Software prefetch distance for the weight streams, in elements (tuned on Zen 5, 2 threads).
-constexpr int64_t kPrefetchElems = 256;
-
-// Four weight rows against MX activation rows: 4 x MX accumulators, each weight vector loaded
-// (and converted) once for all activation rows.
-template <typename W, int MX>
-void gemv_rows(int64_t K, const uint8_t* w, size_t ldw, int64_t nrows, const float* x, int64_t ldx,
-               float* out, int64_t ldo) {
-    if constexpr (MX == 1) {
-        // One activation row gains nothing from sharing it across weight rows (it stays in L1):
-        // reading row after row keeps a single sequential stream for the hardware prefetcher.
-        for (int64_t n = 0; n < nrows; ++n) {
-            const uint8_t* r = w + n * ldw;
-            __m512 a0 = _mm512_setzero_ps(), a1 = _mm512_setzero_ps(), a2 = _mm512_setzero_ps(),
-                   a3 = _mm512_setzero_ps();
-            int64_t k = 0;
-            for (; k + 64 <= K; k += 64) {
-                a0 = _mm512_fmadd_ps(W::load(r, k), _mm512_loadu_ps(x + k), a0);
-                a1 = _mm512_fmadd_ps(W::load(r, k + 16), _mm512_loadu_ps(x + k + 16), a1);
-                a2 = _mm512_fmadd_ps(W::load(r, k + 32), _mm512_loadu_ps(x + k + 32), a2);
-                a3 = _mm512_fmadd_ps(W::load(r, k + 48), _mm512_loadu_ps(x + k + 48), a3);
-            }
-            for (; k < K; k += 16) {
-                const __mmask16 mk = tail_mask(K - k);
-                a0 =
-                    _mm512_fmadd_ps(W::load_masked(r, k, mk), _mm512_maskz_loadu_ps(mk, x + k), a0);
-            }
-            out[n] =
-                _mm512_reduce_add_ps(_mm512_add_ps(_mm512_add_ps(a0, a1), _mm512_add_ps(a2, a3)));
-        }
-        return;
-    }
-    int64_t n = 0;
-    for (; n < nrows; n += 4) {
-        const int64_t rows = std::min<int64_t>(4, nrows - n);
-        const uint8_t* r = w + n * ldw;
-        __m512 a[4][MX];
-        for (int j = 0; j < 4; ++j)
-            for (int m = 0; m < MX; ++m) a[j][m] = _mm512_setzero_ps();
-        if (rows == 4) {
-            int64_t k = 0;
-            for (; k + 16 <= K; k += 16) {
-                __m512 xv[MX];
-                for (int m = 0; m < MX; ++m) xv[m] = _mm512_loadu_ps(x + m * ldx + k);
-#pragma GCC unroll 4
-                for (int j = 0; j < 4; ++j) {
-                    _mm_prefetch((const char*)(r + j * ldw) + (k + kPrefetchElems) * W::kBytes,
-                                 _MM_HINT_T0);
-                    const __m512 wv = W::load(r + j * ldw, k);
-                    for (int m = 0; m < MX; ++m) a[j][m] = _mm512_fmadd_ps(wv, xv[m], a[j][m]);
-                }
-            }
-            if (k < K) {
-                const __mmask16 mk = tail_mask(K - k);
-                __m512 xv[MX];
-                for (int m = 0; m < MX; ++m) xv[m] = _mm512_maskz_loadu_ps(mk, x + m * ldx + k);
-                for (int j = 0; j < 4; ++j) {
-                    const __m512 wv = W::load_masked(r + j * ldw, k, mk);
-                    for (int m = 0; m < MX; ++m) a[j][m] = _mm512_fmadd_ps(wv, xv[m], a[j][m]);
-                }
-            }
-        } else {
-            for (int64_t k = 0; k < K; k += 16) {
-                const __mmask16 mk = tail_mask(K - k);
-                for (int j = 0; j < rows; ++j) {
-                    const __m512 wv = W::load_masked(r + j * ldw, k, mk);
-                    for (int m = 0; m < MX; ++m)
-                        a[j][m] = _mm512_fmadd_ps(wv, _mm512_maskz_loadu_ps(mk, x + m * ldx + k),
-                                                  a[j][m]);
-                }
-            }
-        }
-        for (int j = 0; j < rows; ++j)
-            for (int m = 0; m < MX; ++m) out[m * ldo + n + j] = _mm512_reduce_add_ps(a[j][m]);
-    }
-}
-
-template <typename W>
-void gemv(int64_t K, const void* w, size_t ldw, int64_t nrows, const float* x, int64_t ldx,
-          int64_t M, float* out, int64_t ldo) {
-    const uint8_t* wb = static_cast<const uint8_t*>(w);
-    switch (M) {
-        case 1:
-            return gemv_rows<W, 1>(K, wb, ldw, nrows, x, ldx, out, ldo);
-        case 2:
-            return gemv_rows<W, 2>(K, wb, ldw, nrows, x, ldx, out, ldo);
-        case 3:
-            return gemv_rows<W, 3>(K, wb, ldw, nrows, x, ldx, out, ldo);
-        default:
-            return gemv_rows<W, 4>(K, wb, ldw, nrows, x, ldx, out, ldo);
     }
 }
 
@@ -514,9 +272,7 @@ void install_avx512_gemm(CpuKernels& k) {
     k.gemm[(size_t)DType::F32] = gemm<F32W>;
     k.gemm[(size_t)DType::F16] = gemm<F16W>;
     k.gemm[(size_t)DType::BF16] = gemm<BF16W>;
-    k.gemv[(size_t)DType::F32] = gemv<F32W>;
-    k.gemv[(size_t)DType::F16] = gemv<F16W>;
-    k.gemv[(size_t)DType::BF16] = gemv<BF16W>;
+    simd::install_gemv<V>(k);
     k.gemv_tiles[(size_t)DType::F32] = gemv_tiles<F32W>;
     k.gemv_tiles[(size_t)DType::F16] = gemv_tiles<F16W>;
     k.gemv_tiles[(size_t)DType::BF16] = gemv_tiles<BF16W>;

@@ -1,6 +1,9 @@
 // AVX2 matrix-vector kernels for Q4_0, Q8_0 and Q4_K matrices interleaved in groups of eight
 // rows (quant/interleave.h). Each load holds bytes of several rows, so the products land in
 // lanes of one row each: no horizontal sums per block, and the eight scales convert at once.
+// Written per ISA, not over simd/vec_traits.h: the int8 products are the algorithm here, and
+// maddubs (byte pairs to saturating int16, widened by madd) needs other block orders, offsets
+// and accumulation than AVX-512 VNNI's vpdpbusd (four bytes straight into int32).
 #include <immintrin.h>
 
 #include <cstring>

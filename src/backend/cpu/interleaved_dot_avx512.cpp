@@ -2,6 +2,9 @@
 // eight rows (quant/interleave.h). Every vpdpbusd lane belongs to one row, so there are no
 // horizontal sums inside the loop, the eight rows' scales convert at once, and Q4_K's 6-bit
 // scales unpack eight rows at a time.
+// Written per ISA, not over simd/vec_traits.h: the int8 products are the algorithm here, and
+// vpdpbusd (four bytes straight into int32) needs other block orders, offsets and
+// accumulation than AVX2's maddubs (byte pairs to saturating int16, widened by madd).
 // GCC 12 reports its own AVX-512 intrinsics as "(maybe) uninitialized" once inlined.
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #pragma GCC diagnostic ignored "-Wuninitialized"

@@ -1,5 +1,8 @@
 // AVX2 micro-kernel of the integer GEMM (qgemm.h) for CPUs without VNNI: 6 activation rows x 16
 // weight rows (half a packed tile) at a time, byte products by vpmaddubsw.
+// Written per ISA, not over simd/vec_traits.h: the int8 products are the algorithm here, and
+// maddubs (byte pairs to saturating int16, widened by madd) needs other block orders, offsets
+// and accumulation than AVX-512 VNNI's vpdpbusd (four bytes straight into int32).
 //
 // vpmaddubsw multiplies unsigned weight bytes by signed activation bytes and adds neighbouring
 // pairs into int16 with saturation. Activations are within [-127, 127], so one pair is at most
@@ -15,9 +18,9 @@
 #include <algorithm>
 #include <cstring>
 
-#include "backend/cpu/avx2_util.h"
 #include "backend/cpu/kernels.h"
 #include "backend/cpu/qgemm.h"
+#include "backend/cpu/simd/vec_avx2.h"
 
 namespace lamina {
 namespace {
@@ -121,8 +124,18 @@ void half_tile(const uint8_t* wt, const uint8_t* xp, int64_t n_sub, int half, in
             _mm256_store_ps(acc[m] + 8, a1);
         }
     }
-    for (int m = 0; m < rows; ++m)
-        store_row16(out + m * ldo, nr, _mm256_load_ps(acc[m]), _mm256_load_ps(acc[m] + 8));
+    // A whole row takes plain moves: vmaskmovps stores are microcoded on AMD cores.
+    for (int m = 0; m < rows; ++m) {
+        float* o = out + m * ldo;
+        const __m256 lo = _mm256_load_ps(acc[m]), hi = _mm256_load_ps(acc[m] + 8);
+        if (nr == 16) {
+            simd::Avx2::store(o, lo);
+            simd::Avx2::store(o + 8, hi);
+        } else {
+            simd::Avx2::tail(nr).store(o, lo);
+            simd::Avx2::tail(nr - 8).store(o + 8, hi);
+        }
+    }
 }
 
 using HalfTileFn = void (*)(const uint8_t*, const uint8_t*, int64_t, int, int, int64_t, float*,

@@ -1,5 +1,8 @@
 // AVX-512 VNNI micro-kernel of the integer GEMM (qgemm.h): a 6 x 32 tile of outputs, each
 // sub-block summed exactly in int32 by vpdpbusd and scaled into float accumulators.
+// Written per ISA, not over simd/vec_traits.h: the int8 products are the algorithm here, and
+// vpdpbusd (four bytes straight into int32) needs other block orders, offsets and
+// accumulation than AVX2's maddubs (byte pairs to saturating int16, widened by madd).
 // GCC 12 reports its own AVX-512 intrinsics (which start from _mm512_undefined_*) as "(maybe)
 // uninitialized" once inlined; the warning is about the header, not this code.
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"

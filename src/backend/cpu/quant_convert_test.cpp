@@ -67,5 +67,27 @@ TEST(CpuQuantConvert, MatchesTypeTableBitForBit) {
     EXPECT_GE(checked, 6 * (int)simd_isas().size());
 }
 
+// F16 rows of every length around the vector widths take the vector conversion for whole
+// vectors and the scalar one for the rest: bit for bit the type table's either way.
+TEST(CpuQuantConvert, F16RowsOfAnyLengthMatchTypeTable) {
+    if (simd_isas().empty()) GTEST_SKIP() << "this CPU has no SIMD kernel set to compare";
+    const TypeTraits& tt = type_traits(DType::F16);
+    const std::vector<float> x = awkward_row(4);
+    for (Isa isa : simd_isas()) {
+        const CpuKernels& k = cpu_kernels(isa);
+        for (int64_t n : {1, 7, 8, 9, 15, 16, 17, 31, 33, 1283}) {
+            SCOPED_TRACE(std::string(isa_name(isa)) + " n=" + std::to_string(n));
+            std::vector<uint16_t> want((size_t)n + 1, 0x7bff), got((size_t)n + 1, 0x7bff);
+            tt.from_float(x.data(), want.data(), n);
+            k.from_float[(size_t)DType::F16](x.data(), got.data(), n);
+            EXPECT_EQ(want, got);  // includes the untouched element past n
+            std::vector<float> a((size_t)n + 1, -3.0f), b((size_t)n + 1, -3.0f);
+            tt.to_float(want.data(), a.data(), n);
+            k.to_float[(size_t)DType::F16](want.data(), b.data(), n);
+            EXPECT_EQ(a, b);
+        }
+    }
+}
+
 }  // namespace
 }  // namespace lamina

@@ -1,11 +1,14 @@
 // AVX2 Q8_0, Q4_0 and IQ4_NL dots against Q8_0, Q4_K, Q5_K, Q6_K and IQ4_XS against Q8_K (maddubs:
 // unsigned x signed byte pairs to int16).
+// Written per ISA, not over simd/vec_traits.h: the int8 products are the algorithm here, and
+// maddubs (byte pairs to saturating int16, widened by madd) needs other block orders, offsets
+// and accumulation than AVX-512 VNNI's vpdpbusd (four bytes straight into int32).
 #include <immintrin.h>
 
 #include <cstring>
 
-#include "backend/cpu/avx2_util.h"
 #include "backend/cpu/quant_dot.h"
+#include "backend/cpu/simd/vec_avx2.h"
 
 namespace lamina {
 namespace {
@@ -40,7 +43,7 @@ float dot_q8_0(int64_t n, const void* xv, const void* yv) {
         const __m256i s = dot_u8_s8(_mm256_abs_epi8(qx), _mm256_sign_epi8(qy, qx));
         acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), _mm256_set1_ps(scale(x[b].d, y[b].d)), acc);
     }
-    return hsum_avx2(acc);
+    return simd::Avx2::reduce_add(acc);
 }
 
 float dot_q4_0(int64_t n, const void* xv, const void* yv) {
@@ -57,7 +60,7 @@ float dot_q4_0(int64_t n, const void* xv, const void* yv) {
         const __m256i s = dot_u8_s8(_mm256_abs_epi8(qx), _mm256_sign_epi8(qy, qx));
         acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), _mm256_set1_ps(scale(x[b].d, y[b].d)), acc);
     }
-    return hsum_avx2(acc);
+    return simd::Avx2::reduce_add(acc);
 }
 
 // Q4_K and Q5_K per super-block: levels (unsigned) times activations by maddubs, weighted by the
@@ -112,7 +115,7 @@ float dot_scale_min(int64_t n, const void* xv, const void* yv) {
             _mm256_fmadd_ps(_mm256_cvtepi32_ps(sumi), _mm256_set1_ps(_cvtsh_ss(x[b].d) * yd), acc);
         mins += _cvtsh_ss(x[b].dmin) * yd * (float)summ;
     }
-    return hsum_avx2(acc) - mins;
+    return simd::Avx2::reduce_add(acc) - mins;
 }
 
 float dot_q4_k(int64_t n, const void* xv, const void* yv) {
@@ -189,7 +192,7 @@ float dot_q6_k(int64_t n, const void* xv, const void* yv) {
         const float dd = _cvtsh_ss(x[b].d) * y[b].d;
         acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sumi), _mm256_set1_ps(dd), acc);
     }
-    return hsum_avx2(acc);
+    return simd::Avx2::reduce_add(acc);
 }
 
 // Q2_K and Q3_K: the 2-bit fields of the 32-byte run h of qs, shifted by 2k, are values
@@ -237,7 +240,7 @@ float dot_q2_k(int64_t n, const void* xv, const void* yv) {
             _mm256_fmadd_ps(_mm256_cvtepi32_ps(sumi), _mm256_set1_ps(yd * _cvtsh_ss(x[b].d)), acc);
         mins += yd * _cvtsh_ss(x[b].dmin) * (float)summ;
     }
-    return hsum_avx2(acc) - mins;
+    return simd::Avx2::reduce_add(acc) - mins;
 }
 
 // Levels (q2 | 4 * hbit) - 4 with the high bit of value 32k' + l at bit k' of hmask[l]:
@@ -263,7 +266,7 @@ float dot_q3_k(int64_t n, const void* xv, const void* yv) {
         acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sumi), _mm256_set1_ps(_cvtsh_ss(x[b].d) * y[b].d),
                               acc);
     }
-    return hsum_avx2(acc);
+    return simd::Avx2::reduce_add(acc);
 }
 
 // The 32 nibbles of a legacy block as bytes 0..15 in element order (element j < 16 in the low
@@ -303,7 +306,7 @@ float dot_min_blocks(int64_t n, const void* xv, const void* yv) {
                               _mm256_set1_ps(scale(x[b].d, y[b].d)), acc);
         mins += scale(x[b].m, y[b].s);
     }
-    return hsum_avx2(acc) + mins;
+    return simd::Avx2::reduce_add(acc) + mins;
 }
 
 float dot_q4_1(int64_t n, const void* xv, const void* yv) {
@@ -326,7 +329,7 @@ float dot_q5_0(int64_t n, const void* xv, const void* yv) {
         const __m256i s = dot_u8_s8(_mm256_abs_epi8(q), _mm256_sign_epi8(qy, q));
         acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), _mm256_set1_ps(scale(x[b].d, y[b].d)), acc);
     }
-    return hsum_avx2(acc);
+    return simd::Avx2::reduce_add(acc);
 }
 
 // IQ4_NL / IQ4_XS: each nibble indexes the 16 signed levels, looked up 32 at a time with
@@ -355,7 +358,7 @@ float dot_iq4_nl(int64_t n, const void* xv, const void* yv) {
         const __m256i s = dot_u8_s8(_mm256_abs_epi8(qx), _mm256_sign_epi8(qy, qx));
         acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), _mm256_set1_ps(scale(x[b].d, y[b].d)), acc);
     }
-    return hsum_avx2(acc);
+    return simd::Avx2::reduce_add(acc);
 }
 
 // Sub-block ib's 6-bit scale: low nibble in scales_l[ib / 2], top bits at 2 * ib of scales_h.
@@ -379,7 +382,7 @@ float dot_iq4_xs(int64_t n, const void* xv, const void* yv) {
         acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sumi), _mm256_set1_ps(_cvtsh_ss(x[b].d) * y[b].d),
                               acc);
     }
-    return hsum_avx2(acc);
+    return simd::Avx2::reduce_add(acc);
 }
 
 }  // namespace

@@ -2,13 +2,16 @@
 // (CpuKernels::PreparedDot): the activations' Q8_0/Q8_K quants with the per-block work that
 // does not depend on the weights (sums for the level offsets and mins, float scales) done once
 // per token instead of once per weight row.
+// Written per ISA, not over simd/vec_traits.h: the int8 products are the algorithm here, and
+// maddubs (byte pairs to saturating int16, widened by madd) needs other block orders, offsets
+// and accumulation than AVX-512 VNNI's vpdpbusd (four bytes straight into int32).
 #include <immintrin.h>
 
 #include <cstring>
 
-#include "backend/cpu/avx2_util.h"
 #include "backend/cpu/quant_convert_avx2.h"
 #include "backend/cpu/quant_dot.h"
+#include "backend/cpu/simd/vec_avx2.h"
 
 namespace lamina {
 namespace {
@@ -87,7 +90,7 @@ void dot_q4_0_prepared_rows(int64_t n, const uint8_t* w, size_t ldw, const uint8
                                         _mm256_broadcastss_ps(_mm256_castps256_ps128(sc)), t));
         }
     }
-    for (int j = 0; j < R; ++j) out[j] = hsum_avx2(acc[j]);
+    for (int j = 0; j < R; ++j) out[j] = simd::Avx2::reduce_add(acc[j]);
 }
 
 float dot_q4_0_prepared(int64_t n, const void* xv, const void* pv) {
@@ -178,7 +181,7 @@ float dot_q4_k_prepared(int64_t n, const void* xv, const void* pv) {
         acc_min = _mm256_fmadd_ps(_mm256_cvtepi32_ps(mins),
                                   _mm256_set1_ps(_cvtsh_ss(x[b].dmin) * yd), acc_min);
     }
-    return hsum_avx2(_mm256_sub_ps(acc, acc_min));
+    return simd::Avx2::reduce_add(_mm256_sub_ps(acc, acc_min));
 }
 
 }  // namespace
