@@ -142,9 +142,13 @@ int cmd_bench(int argc, char** argv) {
             std::fprintf(stderr, "lamina bench: %s\n", loaded.error().c_str());
             return 1;
         }
-        const LlamaModel& m = **loaded;
+        LlamaModel& m = **loaded;
         const int64_t n_vocab = m.hparams().n_vocab;
         CpuBackend backend((int)threads);
+        if (Status s = m.store_weights(backend); !s) {
+            std::fprintf(stderr, "lamina bench: %s: %s\n", path.c_str(), s.message().c_str());
+            return 1;
+        }
         const int64_t n_ctx = depth + std::max(n_prompt, n_gen) + 1;
         // The batch must also hold the depth fill's 512-token chunks: with -p 0 a batch of one
         // made the fill a token at a time.

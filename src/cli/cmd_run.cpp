@@ -121,10 +121,15 @@ int cmd_run(int argc, char** argv) {
                      o.model.c_str(), tokenizer.n_vocab(), (long long)model->hparams().n_vocab);
         return 1;
     }
+    // Loading includes the backend's rearranging of the weights into its layouts.
+    CpuBackend backend((int)o.n_threads);
+    if (Status s = model->store_weights(backend); !s) {
+        std::fprintf(stderr, "lamina run: %s: %s\n", o.model.c_str(), s.message().c_str());
+        return 1;
+    }
     const double load_s = seconds_since(t_load);
 
     int64_t n_ctx = o.n_ctx > 0 ? o.n_ctx : std::min<int64_t>(model->hparams().n_ctx_train, 4096);
-    CpuBackend backend((int)o.n_threads);
     Session session(*model, backend, n_ctx, o.n_batch);
 
     std::vector<TokenId> prompt = tokenizer.encode(o.prompt, !o.no_bos, o.special);

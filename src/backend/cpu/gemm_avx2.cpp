@@ -86,7 +86,7 @@ void pack_w(const uint8_t* w, size_t ldw, int64_t nr, int64_t k0, int64_t kc, fl
             wp[k * kNr + j] = j < nr ? W::one(w + j * ldw, k0 + k) : 0;
 }
 
-// The same from weights in row tiles (core/row_tiles.h; their rows are whole tiles): rows
+// The same from weights in row tiles (backend/cpu/row_tiles.h; their rows are whole tiles): rows
 // [r, r + kNr) of a tile of T rows, columns [0, kc) from col (the tile's column k0): each
 // column's kNr elements are already consecutive, so packing is a conversion.
 template <typename W>

@@ -1,5 +1,5 @@
 // AVX-512 GEMM (12x32 register tile) and multi-row GEMV for F32, F16 and BF16 weights, in rows
-// or in row tiles (core/row_tiles.h).
+// or in row tiles (backend/cpu/row_tiles.h).
 // GCC 12 reports its own AVX-512 intrinsics (which start from _mm512_undefined_*) as "(maybe)
 // uninitialized" once inlined; the warning is about the header, not this code.
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
@@ -250,7 +250,7 @@ WeightBlock weight_block(int64_t K, int64_t col_block) {
     return {kc, std::min<int64_t>(kGemmNBlock, kFloats / kc / kNr * kNr)};
 }
 
-// Weights in row tiles of kNr rows (core/row_tiles.h) are multiplied where they are: each
+// Weights in row tiles of kNr rows (backend/cpu/row_tiles.h) are multiplied where they are: each
 // tile's k block is one contiguous run, which the micro-kernel converts as it goes, so the
 // packing pass (about 3% of an F16 prompt) goes. Other weights are packed a block at a time
 // into scratch as float32 tiles.
@@ -410,7 +410,7 @@ void gemv(int64_t K, const void* w, size_t ldw, int64_t nrows, const float* x, i
     }
 }
 
-// NT row tiles (kNr rows each, core/row_tiles.h) side by side against MX activation rows: per
+// NT row tiles (kNr rows each, backend/cpu/row_tiles.h) side by side against MX activation rows: per
 // k, one column of each tile (two vectors) times each row's x[k] broadcast. Two tiles are two
 // streams a tile apart, and the memory system serves them faster than one: 2048 x 5632 F16
 // matrices, two threads, 54-57 GB/s against 45-51 for one tile at a time and 44-48 for whole

@@ -1,5 +1,5 @@
 // AVX2 matrix-vector kernels for Q4_0, Q8_0 and Q4_K matrices interleaved in groups of eight
-// rows (quant/interleave.h). Each load holds bytes of several rows, so the products land in
+// rows (backend/cpu/interleave.h). Each load holds bytes of several rows, so the products land in
 // lanes of one row each: no horizontal sums per block, and the eight scales convert at once.
 #include <immintrin.h>
 
@@ -9,7 +9,7 @@
 #include "backend/cpu/kernels.h"
 #include "backend/cpu/quant_convert_avx2.h"
 #include "quant/blocks.h"
-#include "quant/interleave.h"
+#include "backend/cpu/interleave.h"
 
 namespace lamina {
 namespace {

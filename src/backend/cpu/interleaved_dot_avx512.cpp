@@ -1,5 +1,5 @@
 // AVX-512 VNNI matrix-vector kernels for Q4_0, Q8_0 and Q4_K matrices interleaved in groups of
-// eight rows (quant/interleave.h). Every vpdpbusd lane belongs to one row, so there are no
+// eight rows (backend/cpu/interleave.h). Every vpdpbusd lane belongs to one row, so there are no
 // horizontal sums inside the loop, the eight rows' scales convert at once, and Q4_K's 6-bit
 // scales unpack eight rows at a time.
 // GCC 12 reports its own AVX-512 intrinsics as "(maybe) uninitialized" once inlined.
@@ -14,7 +14,7 @@
 #include "backend/cpu/kernels.h"
 #include "backend/cpu/quant_convert_avx512.h"
 #include "quant/blocks.h"
-#include "quant/interleave.h"
+#include "backend/cpu/interleave.h"
 
 namespace lamina {
 namespace {

@@ -1,4 +1,4 @@
-// Every kernel set's eight-row dots on interleaved matrices (quant/interleave.h) against the type
+// Every kernel set's eight-row dots on interleaved matrices (backend/cpu/interleave.h) against the type
 // table's one-row reference on the same rows in GGUF's layout: random raw blocks (every scale
 // and level pattern) and blocks filled with the extreme levels, against activations of either
 // sign at full scale, where a saturating narrow sum would show. Kernels that take two groups at
@@ -11,7 +11,7 @@
 
 #include "backend/cpu/kernels.h"
 #include "backend/cpu/simd_isas_for_test.h"
-#include "quant/interleave.h"
+#include "backend/cpu/interleave.h"
 #include "quant/quant_test_support.h"
 
 namespace lamina {

@@ -5,7 +5,7 @@
 
 #include "backend/cpu/quant_dot.h"
 #include "core/fp16.h"
-#include "core/row_tiles.h"
+#include "backend/cpu/row_tiles.h"
 
 namespace lamina {
 namespace {

@@ -30,7 +30,7 @@ struct CpuKernels {
     int64_t gemm_mr = 0;
     GemmPackXFn gemm_pack_x = nullptr;
     std::array<GemvFn, kTypeSlots> gemv{};
-    // Matrix-vector products over weights in row tiles (core/row_tiles.h). A set that has one
+    // Matrix-vector products over weights in row tiles (backend/cpu/row_tiles.h). A set that has one
     // for a type also reads row tiles in its GEMM (without packing them where its tile is
     // kGemmRowTile wide), and loading stores that type's matrices so (cpu_row_tile).
     std::array<GemvTilesFn, kTypeSlots> gemv_tiles{};
@@ -56,7 +56,7 @@ struct CpuKernels {
     static constexpr size_t kPreparedBytesPerValue = 4;
     std::array<PreparedDot, kTypeSlots> prepared{};
 
-    // Q4_0, Q8_0 and Q4_K matrices interleaved in groups of eight rows (quant/interleave.h), by
+    // Q4_0, Q8_0 and Q4_K matrices interleaved in groups of eight rows (backend/cpu/interleave.h), by
     // weight type: activation rows prepared in the kernel's own layout (at most
     // kPreparedBytesPerValue bytes per value), then out[0..8) = the dots of one group's eight
     // rows with one prepared row. preferred: this set runs the interleaved layout faster than
@@ -116,15 +116,15 @@ struct CpuKernels {
 const CpuKernels& cpu_kernels(Isa isa);
 
 // Whether the kernels this machine runs (CpuFeatures::best_isa) want weights of type t
-// interleaved (quant/interleave.h).
+// interleaved (backend/cpu/interleave.h).
 bool cpu_prefers_interleaved(DType t);
 
-// Columns per block (core/column_blocks.h) for a weight matrix of type t with rows of K that
+// Columns per block (backend/cpu/column_blocks.h) for a weight matrix of type t with rows of K that
 // only matrix products read, on the kernels this machine runs; 0: whole rows. Plain float rows
 // longer than kGemmColumnBlock are split, where the ISA has a matrix-vector kernel for them.
 int64_t cpu_column_block(DType t, int64_t K);
 
-// Rows per tile (core/row_tiles.h) for a weight matrix of type t with N rows that only matrix
+// Rows per tile (backend/cpu/row_tiles.h) for a weight matrix of type t with N rows that only matrix
 // products read, on the kernels this machine runs; 0: not tiled. F16 and BF16 matrices of whole
 // tiles are, where the ISA has a tiled matrix-vector kernel for them.
 int64_t cpu_row_tile(DType t, int64_t N);

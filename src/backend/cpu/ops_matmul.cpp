@@ -5,8 +5,8 @@
 //              sums by vpdpbusd; otherwise they are dequantized a chunk of rows at a time into
 //              float and fed to the F32 GEMM;
 //   few rows:  GEMV that streams the weights once for up to kGemvMaxRows activation rows (one
-//              pass per column block where the loader split long rows, core/column_blocks.h);
-//   interleaved Q4_0/Q8_0 weights (groups of eight rows, quant/interleave.h): the integer GEMM for
+//              pass per column block where the loader split long rows, backend/cpu/column_blocks.h);
+//   interleaved Q4_0/Q8_0 weights (groups of eight rows, backend/cpu/interleave.h): the integer GEMM for
 //              many rows, else the ISA's eight-row kernel against each prepared activation row;
 //   otherwise (quantized weights with few rows, and layouts the fast kernels do not cover):
 //   activations converted to the weight type's vec_dot_type, or to the kernel's own prepared
@@ -17,7 +17,8 @@
 #include "backend/cpu/gemm.h"
 #include "backend/cpu/ops.h"
 #include "backend/cpu/qgemm.h"
-#include "quant/interleave.h"
+#include "backend/cpu/weight_layout.h"
+#include "backend/cpu/interleave.h"
 
 namespace lamina {
 namespace {
@@ -71,7 +72,7 @@ ProductOut product_out(const Tensor& node, const ComputeCtx& ctx) {
 
 // The weights' column blocks (one block for whole rows; only plain float matrices are split).
 ColumnBlocks column_blocks(const Tensor& w) {
-    return {w.col_block, w.ne[1], w.ne[0], type_traits(w.type).type_size};
+    return {cpu_layout(w).col_block, w.ne[1], w.ne[0], type_traits(w.type).type_size};
 }
 
 // The fast kernels cover one weight matrix against contiguous float rows, no batching.
@@ -109,7 +110,7 @@ bool use_qgemm(const Tensor& node, const CpuKernels* k) {
     const DType t = node.src[0]->type;
     const QGemmFormat* f = qgemm_format(t);
     // Interleaved weights leave the choice to compute_interleaved.
-    return node.src[0]->interleave == 1 && node.src[1]->ne[1] >= kGemmMinRows && f &&
+    return cpu_layout(*node.src[0]).interleave == 1 && node.src[1]->ne[1] >= kGemmMinRows && f &&
            dense_layout(node) && node.src[0]->ne[0] % type_traits(t).block_size == 0 &&
            (!k || (k->qgemm && k->from_float[(size_t)f->activations]));
 }
@@ -134,9 +135,10 @@ bool interleaved_uses_qgemm(const Tensor& node, const CpuKernels& k) {
 
 bool use_gemv(const Tensor& node, const CpuKernels& k) {
     const Tensor& w = *node.src[0];
+    const int64_t tile = cpu_layout(w).row_tile;
     return node.src[1]->ne[1] < kGemmMinRows && fast_layout(node) &&
-           (w.row_tile == kGemmRowTile ? k.gemv_tiles[(size_t)w.type] != nullptr
-                                       : w.row_tile == 0 && k.gemv[(size_t)w.type] != nullptr);
+           (tile == kGemmRowTile ? k.gemv_tiles[(size_t)w.type] != nullptr
+                                 : tile == 0 && k.gemv[(size_t)w.type] != nullptr);
 }
 
 // Weight tiles per claimed range of a matrix-matrix product: at most what one packing pass
@@ -236,9 +238,9 @@ void compute_gemm(const Tensor& node, const ComputeCtx& ctx, bool dequant) {
     a.ldo = po.ld;
     a.add = po.addend;
     a.ld_add = po.ld_add;
-    a.col_block = w.col_block;
+    a.col_block = cpu_layout(w).col_block;
     a.n_rows = N;
-    a.row_tile = w.row_tile;
+    a.row_tile = cpu_layout(w).row_tile;
     // Threads claim ranges of whole weight tiles (each packs only the weights it computes).
     const ToFloatFn to_float = ctx.k->to_float[(size_t)w.type];
     float* rows = scratch + gemm_scratch_floats();
@@ -302,7 +304,7 @@ void compute_qgemm(const Tensor& node, const ComputeCtx& ctx) {
     a.f = &f;
     a.w = w.data;
     a.ldw = w.nb[1];
-    a.interleave = w.interleave;
+    a.interleave = cpu_layout(w).interleave;
     a.N = N;
     a.xp = xp;
     a.M = M;
@@ -323,8 +325,9 @@ void compute_gemv_tiles(const Tensor& node, const ComputeCtx& ctx) {
     const Tensor& w = *node.src[0];
     const Tensor& x = *node.src[1];
     const int64_t K = x.ne[0], M = x.ne[1];
-    const RowTiles tiles{w.row_tile, K, type_traits(w.type).type_size};
-    const int64_t n_tiles = w.ne[1] / w.row_tile;
+    const int64_t tile = cpu_layout(w).row_tile;
+    const RowTiles tiles{tile, K, type_traits(w.type).type_size};
+    const int64_t n_tiles = w.ne[1] / tile;
     // Chunks of an even number of tiles: the kernel reads tiles in pairs, two streams, which
     // the memory system serves faster than one (gemm_avx512.cpp).
     int64_t per = gemv_blocks_per_chunk(n_tiles, (int64_t)tiles.tile_bytes(), ctx.nth);
@@ -337,15 +340,15 @@ void compute_gemv_tiles(const Tensor& node, const ComputeCtx& ctx) {
         const int64_t t0 = c * per, t1 = std::min(n_tiles, t0 + per);
         for (int64_t m = 0; m < M; m += kGemvMaxRows)
             gemv(K, data + (size_t)t0 * tiles.tile_bytes(), t1 - t0, x.row<const float>(m), ldx,
-                 std::min(kGemvMaxRows, M - m), po.row(m) + t0 * w.row_tile, po.ld);
-        po.add_to_columns(*ctx.k, M, t0 * w.row_tile, t1 * w.row_tile);
+                 std::min(kGemvMaxRows, M - m), po.row(m) + t0 * tile, po.ld);
+        po.add_to_columns(*ctx.k, M, t0 * tile, t1 * tile);
     });
 }
 
 void compute_gemv(const Tensor& node, const ComputeCtx& ctx) {
     const Tensor& w = *node.src[0];
     const Tensor& x = *node.src[1];
-    if (w.row_tile > 0) return compute_gemv_tiles(node, ctx);
+    if (cpu_layout(w).row_tile > 0) return compute_gemv_tiles(node, ctx);
     const int64_t N = w.ne[1], M = x.ne[1];
     // Chunks are whole groups of 16 rows, the kernels' unit.
     const int64_t n_groups = (N + 15) / 16;
@@ -449,7 +452,7 @@ namespace {
 enum class XPacking { None, Float, Integer, Interleaved };
 
 XPacking x_packing(const Tensor& node, const CpuKernels& k) {
-    if (node.src[0]->interleave > 1)
+    if (cpu_layout(*node.src[0]).interleave > 1)
         return interleaved_uses_qgemm(node, k) ? XPacking::Integer : XPacking::Interleaved;
     if (use_gemm(node, &k)) return XPacking::Float;
     if (use_qgemm(node, &k)) return XPacking::Integer;
@@ -480,7 +483,7 @@ bool mul_mat_folds_swiglu(const Tensor& node, const CpuKernels& k) {
         return t.type == DType::F32 && t.nb[0] == sizeof(float) && t.ne[0] == x.ne[0] &&
                t.ne[1] == x.ne[1] && t.n_rows() == x.ne[1];
     };
-    return node.src[0]->interleave == 1 && use_gemm(node, &k) && float_rows(g) && float_rows(u) &&
+    return cpu_layout(*node.src[0]).interleave == 1 && use_gemm(node, &k) && float_rows(g) && float_rows(u) &&
            x.n_rows() == x.ne[1] && k.swiglu;
 }
 
@@ -504,7 +507,7 @@ bool mul_mat_folds_rms_norm(const Tensor& node, const CpuKernels& k) {
     const Tensor& x = *node.src[1];
     const Tensor& in = *x.src[0];
     const Tensor* gain = x.src[1];
-    return node.src[0]->interleave == 1 && use_gemm(node, &k) && in.type == DType::F32 &&
+    return cpu_layout(*node.src[0]).interleave == 1 && use_gemm(node, &k) && in.type == DType::F32 &&
            in.nb[0] == sizeof(float) && in.ne[0] == x.ne[0] && in.ne[1] == x.ne[1] &&
            in.n_rows() == in.ne[1] && x.n_rows() == x.ne[1] &&
            (!gain ||
@@ -514,7 +517,7 @@ bool mul_mat_folds_rms_norm(const Tensor& node, const CpuKernels& k) {
 size_t mul_mat_work_size(const Tensor& node, int n_threads) {
     const Tensor& w = *node.src[0];
     const Tensor& x = *node.src[1];
-    if (w.interleave > 1) {
+    if (cpu_layout(w).interleave > 1) {
         const size_t prepared = (size_t)x.ne[0] * CpuKernels::kPreparedBytesPerValue * x.ne[1];
         const QGemmFormat* f = qgemm_format(w.type);
         return std::max(prepared,
@@ -536,14 +539,14 @@ bool mul_mat_writes_work(const Tensor& node, const CpuKernels& k, bool x_packed)
     // touches, but they are left out: a prompt's products are long enough that a barrier costs
     // nothing.
     if (node.src[1]->ne[1] >= kGemmMinRows) return true;
-    if (node.src[0]->interleave > 1) return !x_packed || interleaved_uses_qgemm(node, k);
+    if (cpu_layout(*node.src[0]).interleave > 1) return !x_packed || interleaved_uses_qgemm(node, k);
     // The dot-product path converts its activations first unless they are float rows its
     // weights dot directly.
     return !use_gemv(node, k) && needs_conversion(*node.src[0], *node.src[1]);
 }
 
 void compute_mul_mat(const Tensor& node, const ComputeCtx& ctx) {
-    if (node.src[0]->interleave > 1) return compute_interleaved(node, ctx);
+    if (cpu_layout(*node.src[0]).interleave > 1) return compute_interleaved(node, ctx);
     if (use_gemm(node, ctx.k)) return compute_gemm(node, ctx, false);
     if (use_qgemm(node, ctx.k)) return compute_qgemm(node, ctx);
     if (use_dequant_gemm(node, ctx.k)) return compute_gemm(node, ctx, true);
@@ -609,22 +612,23 @@ void compute_mul_mat(const Tensor& node, const ComputeCtx& ctx) {
     const ProductOut po = product_out(node, ctx);
     // Weights in row tiles (a 2-D matrix; this path serves kernel sets without the tiled kernels,
     // and loading tiles only for sets with them): each block's rows gathered once into plain rows.
-    const RowTiles tiles{w.row_tile, K, type_traits(w.type).type_size};
+    const int64_t row_tile = cpu_layout(w).row_tile;
+    const RowTiles tiles{row_tile, K, type_traits(w.type).type_size};
     ctx.for_each_chunk(chunks_per_batch * batches, [&](int64_t c) {
         const int64_t b = c / chunks_per_batch, first = (c % chunks_per_batch) * per;
         const int64_t b2 = b % x.ne[2], b3 = b / x.ne[2];
         const int64_t n_end = std::min(N, (first + per) * kRowBlock);
-        std::vector<uint8_t> gathered(w.row_tile > 0 ? kRowBlock * w.row_bytes() : 0);
+        std::vector<uint8_t> gathered(row_tile > 0 ? kRowBlock * w.row_bytes() : 0);
         for (int64_t n0 = first * kRowBlock; n0 < n_end; n0 += kRowBlock) {
             const int64_t n1 = std::min(n_end, n0 + kRowBlock);
-            for (int64_t n = n0; n < n1 && w.row_tile > 0; ++n)
+            for (int64_t n = n0; n < n1 && row_tile > 0; ++n)
                 gather_tiled_row(static_cast<const uint8_t*>(w.data), tiles, n,
                                  gathered.data() + (size_t)(n - n0) * w.row_bytes());
             auto w_row = [&](int64_t n) -> const void* {
-                if (w.row_tile > 0) return gathered.data() + (size_t)(n - n0) * w.row_bytes();
+                if (row_tile > 0) return gathered.data() + (size_t)(n - n0) * w.row_bytes();
                 return w.row(n, b2 / r2, b3 / r3);
             };
-            const size_t ldw = w.row_tile > 0 ? w.row_bytes() : w.nb[1];
+            const size_t ldw = row_tile > 0 ? w.row_bytes() : w.nb[1];
             for (int64_t m = 0; m < M; ++m) {
                 const void* xr = x_row(m, b2, b3);
                 float* out = ctx.sum ? po.row(m) : node.row<float>(m, b2, b3);

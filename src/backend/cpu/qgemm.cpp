@@ -7,7 +7,7 @@
 
 #include "core/fp16.h"
 #include "quant/blocks.h"
-#include "quant/interleave.h"
+#include "backend/cpu/interleave.h"
 
 namespace lamina {
 namespace {

@@ -10,7 +10,7 @@
 #include "backend/cpu/kernels.h"
 #include "core/aligned_buffer.h"
 #include "core/types.h"
-#include "quant/interleave.h"
+#include "backend/cpu/interleave.h"
 
 namespace lamina {
 namespace {
@@ -63,7 +63,7 @@ void BM_SimdVecDot(benchmark::State& state, DType t) {
     state.SetBytesProcessed(state.iterations() * (int64_t)(row * kRows));
 }
 
-// The same matrix interleaved in groups of eight rows (quant/interleave.h), through the selected
+// The same matrix interleaved in groups of eight rows (backend/cpu/interleave.h), through the selected
 // ISA's eight-row kernel.
 void BM_SimdInterleavedDot(benchmark::State& state, DType t) {
     const CpuKernels::InterleavedDot& k =

@@ -6,7 +6,7 @@
 #include <random>
 #include <vector>
 
-#include "quant/interleave.h"
+#include "backend/cpu/interleave.h"
 #include "quant/quant_test_support.h"
 
 namespace lamina::quant {
