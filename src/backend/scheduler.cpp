@@ -116,7 +116,8 @@ Status Scheduler::build_parts(Graph& g, const std::vector<size_t>& backend_of) {
             made = p.graph.import(view, srcs, root);
         } else if (is_leaf(*t)) {
             made = p.graph.import(*t, none, nullptr);
-            if (auto it = host_at.find(t); it != host_at.end()) patches.push_back({made, it->second});
+            if (auto it = host_at.find(t); it != host_at.end())
+                patches.push_back({made, it->second});
         } else {
             // Computed in an earlier part: copied into host memory after that part, read here
             // as an external leaf.

@@ -38,9 +38,9 @@ class Scheduler final : public Backend {
 
     // The parts of the last allocated graph, in order.
     struct PartInfo {
-        size_t backend;       // index into the backends
-        size_t n_nodes;       // nodes of the original graph it computes
-        size_t n_copies_in;   // tensors copied in from other parts
+        size_t backend;      // index into the backends
+        size_t n_nodes;      // nodes of the original graph it computes
+        size_t n_copies_in;  // tensors copied in from other parts
     };
     std::vector<PartInfo> parts() const;
 

@@ -5,11 +5,11 @@
 #include <cstdio>
 
 #include "backend/cpu/cpu_backend.h"
+#include "backend/cpu/interleave.h"
 #include "backend/cpu/kernels.h"
 #include "backend/cpu/weight_layout.h"
 #include "model/llama_model.h"
 #include "model/model_gen.h"
-#include "backend/cpu/interleave.h"
 #include "runtime/logits_file.h"
 #include "runtime/session.h"
 #include "testing/shared_data.h"

@@ -3,7 +3,6 @@
 #include <map>
 #include <string>
 
-
 namespace lamina {
 
 // Reads and checks everything the forward pass relies on, so that graph building can trust it.

@@ -90,8 +90,8 @@ TEST_P(SplitBackends, LayersSplitBetweenReferenceAndCpuGiveTheCpuLogits) {
     double worst = 0;
     int same = 0;
     for (size_t r = 0; r < got.size(); ++r) {
-        worst = std::max(worst, relative_error(got[r].data(), want[r].data(),
-                                               (int64_t)want[r].size()));
+        worst =
+            std::max(worst, relative_error(got[r].data(), want[r].data(), (int64_t)want[r].size()));
         same += argmax(got[r].data(), (int64_t)got[r].size()) ==
                 argmax(want[r].data(), (int64_t)want[r].size());
     }
@@ -119,8 +119,8 @@ TEST_P(SplitBackends, ReferenceBackendAloneMatchesLlamaCppLogits) {
     double worst = 0;
     int checked = 0, same = 0;
     for (int32_t pos = ref->first_row; pos < ref->n_total; ++pos) {
-        worst = std::max(worst, relative_error(got[(size_t)pos].data(), ref->row(pos),
-                                               ref->n_vocab));
+        worst =
+            std::max(worst, relative_error(got[(size_t)pos].data(), ref->row(pos), ref->n_vocab));
         if (pos + 1 >= ref->n_prompt && pos + 1 < ref->n_total) {
             ++checked;
             same += argmax(got[(size_t)pos].data(), ref->n_vocab) == ref->tokens[(size_t)pos + 1];
@@ -133,7 +133,8 @@ TEST_P(SplitBackends, ReferenceBackendAloneMatchesLlamaCppLogits) {
     EXPECT_GE(same, checked - (name == "f16" ? 0 : 1));
 }
 
-INSTANTIATE_TEST_SUITE_P(Fixtures, SplitBackends, ::testing::Values("f16", "Q8_0", "Q4_0", "Q4_K_M"),
+INSTANTIATE_TEST_SUITE_P(Fixtures, SplitBackends,
+                         ::testing::Values("f16", "Q8_0", "Q4_0", "Q4_K_M"),
                          [](const auto& info) { return std::string(info.param); });
 
 }  // namespace

@@ -410,8 +410,8 @@ void gemv(int64_t K, const void* w, size_t ldw, int64_t nrows, const float* x, i
     }
 }
 
-// NT row tiles (kNr rows each, backend/cpu/row_tiles.h) side by side against MX activation rows: per
-// k, one column of each tile (two vectors) times each row's x[k] broadcast. Two tiles are two
+// NT row tiles (kNr rows each, backend/cpu/row_tiles.h) side by side against MX activation rows:
+// per k, one column of each tile (two vectors) times each row's x[k] broadcast. Two tiles are two
 // streams a tile apart, and the memory system serves them faster than one: 2048 x 5632 F16
 // matrices, two threads, 54-57 GB/s against 45-51 for one tile at a time and 44-48 for whole
 // rows, in the same runs. C chains over k keep enough independent FMAs in flight and split each

@@ -10,9 +10,9 @@
 #include <vector>
 
 #include "backend/cpu/cpu_backend.h"
-#include "core/graph.h"
 #include "backend/cpu/interleave.h"
 #include "backend/cpu/weight_layout.h"
+#include "core/graph.h"
 
 namespace lamina {
 namespace {
@@ -33,7 +33,8 @@ void BM_MulMat(benchmark::State& state) {
     Graph g;
     const int64_t ne_w[2] = {K, N}, ne_x[2] = {K, M};
     Tensor* wt = g.external(type, ne_w, 2, w.data());
-    if (state.range(5)) {  // the layout the model loader gives these types (backend/cpu/interleave.h)
+    // The layout the CPU backend stores these types in (backend/cpu/interleave.h).
+    if (state.range(5)) {
         quant::interleave_rows(type, w.data(), N, row_size(type, K));
         wt->backend_record = &kCpuInterleaved;
     }

@@ -11,11 +11,11 @@
 #include <vector>
 
 #include "backend/cpu/cpu_backend.h"
+#include "backend/cpu/row_tiles.h"
 #include "backend/cpu/simd_isas_for_test.h"
+#include "backend/cpu/weight_layout.h"
 #include "core/fp16.h"
 #include "core/graph.h"
-#include "backend/cpu/row_tiles.h"
-#include "backend/cpu/weight_layout.h"
 
 namespace lamina {
 namespace {

@@ -1,6 +1,7 @@
 // Weight rows interleaved in groups of eight, block by block: the layout the matrix-vector
 // kernels of some ISAs read, so that one vector load holds bytes of each of eight rows and the
-// eight rows' scales sit together. Made in memory at load time, never written to files.
+// eight rows' scales sit together. Made in memory when the CPU backend stores a weight, never
+// written to files.
 #pragma once
 
 #include <cstddef>

@@ -1,8 +1,8 @@
-// The portable reference for matrices interleaved in groups of eight rows (backend/cpu/interleave.h):
-// activations quantized to the weight type's vec_dot_type as the plain dots take them, and each
-// row's blocks gathered back and dotted by the type table's reference.
-#include "backend/cpu/kernels.h"
+// The portable reference for matrices interleaved in groups of eight rows
+// (backend/cpu/interleave.h): activations quantized to the weight type's vec_dot_type as the plain
+// dots take them, and each row's blocks gathered back and dotted by the type table's reference.
 #include "backend/cpu/interleave.h"
+#include "backend/cpu/kernels.h"
 
 namespace lamina {
 namespace {

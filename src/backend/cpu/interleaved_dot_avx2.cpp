@@ -5,11 +5,11 @@
 
 #include <cstring>
 
+#include "backend/cpu/interleave.h"
 #include "backend/cpu/interleaved_q4k_avx2.h"
 #include "backend/cpu/kernels.h"
 #include "backend/cpu/quant_convert_avx2.h"
 #include "quant/blocks.h"
-#include "backend/cpu/interleave.h"
 
 namespace lamina {
 namespace {

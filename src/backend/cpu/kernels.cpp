@@ -4,8 +4,8 @@
 #include <cmath>
 
 #include "backend/cpu/quant_dot.h"
-#include "core/fp16.h"
 #include "backend/cpu/row_tiles.h"
+#include "core/fp16.h"
 
 namespace lamina {
 namespace {

@@ -30,9 +30,9 @@ struct CpuKernels {
     int64_t gemm_mr = 0;
     GemmPackXFn gemm_pack_x = nullptr;
     std::array<GemvFn, kTypeSlots> gemv{};
-    // Matrix-vector products over weights in row tiles (backend/cpu/row_tiles.h). A set that has one
-    // for a type also reads row tiles in its GEMM (without packing them where its tile is
-    // kGemmRowTile wide), and loading stores that type's matrices so (cpu_row_tile).
+    // Matrix-vector products over weights in row tiles (backend/cpu/row_tiles.h). A set that has
+    // one for a type also reads row tiles in its GEMM (without packing them where its tile is
+    // kGemmRowTile wide), and the backend stores that type's matrices so (cpu_row_tile).
     std::array<GemvTilesFn, kTypeSlots> gemv_tiles{};
     // Integer GEMM for the quantized types with a qgemm_format, many activation rows (vpmaddubsw
     // on AVX2, vpdpbusd on AVX-512 VNNI); nullptr where the ISA has none (mul_mat then
@@ -56,11 +56,11 @@ struct CpuKernels {
     static constexpr size_t kPreparedBytesPerValue = 4;
     std::array<PreparedDot, kTypeSlots> prepared{};
 
-    // Q4_0, Q8_0 and Q4_K matrices interleaved in groups of eight rows (backend/cpu/interleave.h), by
-    // weight type: activation rows prepared in the kernel's own layout (at most
+    // Q4_0, Q8_0 and Q4_K matrices interleaved in groups of eight rows (backend/cpu/interleave.h),
+    // by weight type: activation rows prepared in the kernel's own layout (at most
     // kPreparedBytesPerValue bytes per value), then out[0..8) = the dots of one group's eight
     // rows with one prepared row. preferred: this set runs the interleaved layout faster than
-    // GGUF's, so loading should interleave.
+    // GGUF's, so the backend stores them interleaved.
     struct InterleavedDot {
         void (*prepare)(const float* x, void* out, int64_t n) = nullptr;
         void (*dot8)(int64_t n, const void* group, const void* prepared, float* out) = nullptr;
@@ -124,9 +124,9 @@ bool cpu_prefers_interleaved(DType t);
 // longer than kGemmColumnBlock are split, where the ISA has a matrix-vector kernel for them.
 int64_t cpu_column_block(DType t, int64_t K);
 
-// Rows per tile (backend/cpu/row_tiles.h) for a weight matrix of type t with N rows that only matrix
-// products read, on the kernels this machine runs; 0: not tiled. F16 and BF16 matrices of whole
-// tiles are, where the ISA has a tiled matrix-vector kernel for them.
+// Rows per tile (backend/cpu/row_tiles.h) for a weight matrix of type t with N rows that only
+// matrix products read, on the kernels this machine runs; 0: not tiled. F16 and BF16 matrices of
+// whole tiles are, where the ISA has a tiled matrix-vector kernel for them.
 int64_t cpu_row_tile(DType t, int64_t N);
 
 // Hooks implemented by the ISA-specific files; each overrides the entries it accelerates.

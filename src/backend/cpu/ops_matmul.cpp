@@ -5,8 +5,10 @@
 //              sums by vpdpbusd; otherwise they are dequantized a chunk of rows at a time into
 //              float and fed to the F32 GEMM;
 //   few rows:  GEMV that streams the weights once for up to kGemvMaxRows activation rows (one
-//              pass per column block where the loader split long rows, backend/cpu/column_blocks.h);
-//   interleaved Q4_0/Q8_0 weights (groups of eight rows, backend/cpu/interleave.h): the integer GEMM for
+//              pass per column block where the backend split long rows,
+//              backend/cpu/column_blocks.h);
+//   interleaved Q4_0/Q8_0 weights (groups of eight rows, backend/cpu/interleave.h): the integer
+//   GEMM for
 //              many rows, else the ISA's eight-row kernel against each prepared activation row;
 //   otherwise (quantized weights with few rows, and layouts the fast kernels do not cover):
 //   activations converted to the weight type's vec_dot_type, or to the kernel's own prepared
@@ -15,10 +17,10 @@
 #include <vector>
 
 #include "backend/cpu/gemm.h"
+#include "backend/cpu/interleave.h"
 #include "backend/cpu/ops.h"
 #include "backend/cpu/qgemm.h"
 #include "backend/cpu/weight_layout.h"
-#include "backend/cpu/interleave.h"
 
 namespace lamina {
 namespace {
@@ -483,8 +485,8 @@ bool mul_mat_folds_swiglu(const Tensor& node, const CpuKernels& k) {
         return t.type == DType::F32 && t.nb[0] == sizeof(float) && t.ne[0] == x.ne[0] &&
                t.ne[1] == x.ne[1] && t.n_rows() == x.ne[1];
     };
-    return cpu_layout(*node.src[0]).interleave == 1 && use_gemm(node, &k) && float_rows(g) && float_rows(u) &&
-           x.n_rows() == x.ne[1] && k.swiglu;
+    return cpu_layout(*node.src[0]).interleave == 1 && use_gemm(node, &k) && float_rows(g) &&
+           float_rows(u) && x.n_rows() == x.ne[1] && k.swiglu;
 }
 
 bool mul_mat_folds_add(const Tensor& node, const Tensor& add) {
@@ -507,9 +509,9 @@ bool mul_mat_folds_rms_norm(const Tensor& node, const CpuKernels& k) {
     const Tensor& x = *node.src[1];
     const Tensor& in = *x.src[0];
     const Tensor* gain = x.src[1];
-    return cpu_layout(*node.src[0]).interleave == 1 && use_gemm(node, &k) && in.type == DType::F32 &&
-           in.nb[0] == sizeof(float) && in.ne[0] == x.ne[0] && in.ne[1] == x.ne[1] &&
-           in.n_rows() == in.ne[1] && x.n_rows() == x.ne[1] &&
+    return cpu_layout(*node.src[0]).interleave == 1 && use_gemm(node, &k) &&
+           in.type == DType::F32 && in.nb[0] == sizeof(float) && in.ne[0] == x.ne[0] &&
+           in.ne[1] == x.ne[1] && in.n_rows() == in.ne[1] && x.n_rows() == x.ne[1] &&
            (!gain ||
             (gain->type == DType::F32 && gain->nb[0] == sizeof(float) && gain->ne[0] == x.ne[0]));
 }
@@ -539,7 +541,8 @@ bool mul_mat_writes_work(const Tensor& node, const CpuKernels& k, bool x_packed)
     // touches, but they are left out: a prompt's products are long enough that a barrier costs
     // nothing.
     if (node.src[1]->ne[1] >= kGemmMinRows) return true;
-    if (cpu_layout(*node.src[0]).interleave > 1) return !x_packed || interleaved_uses_qgemm(node, k);
+    if (cpu_layout(*node.src[0]).interleave > 1)
+        return !x_packed || interleaved_uses_qgemm(node, k);
     // The dot-product path converts its activations first unless they are float rows its
     // weights dot directly.
     return !use_gemv(node, k) && needs_conversion(*node.src[0], *node.src[1]);
@@ -611,7 +614,7 @@ void compute_mul_mat(const Tensor& node, const ComputeCtx& ctx) {
     // Folded with an Add (mul_mat_folds_add: one batch), rows go to the Add's buffer.
     const ProductOut po = product_out(node, ctx);
     // Weights in row tiles (a 2-D matrix; this path serves kernel sets without the tiled kernels,
-    // and loading tiles only for sets with them): each block's rows gathered once into plain rows.
+    // and storing tiles only for sets with them): each block's rows gathered once into plain rows.
     const int64_t row_tile = cpu_layout(w).row_tile;
     const RowTiles tiles{row_tile, K, type_traits(w.type).type_size};
     ctx.for_each_chunk(chunks_per_batch * batches, [&](int64_t c) {

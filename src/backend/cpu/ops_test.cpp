@@ -7,15 +7,15 @@
 #include <random>
 #include <vector>
 
-#include "backend/cpu/cpu_backend.h"
-#include "backend/cpu/kernels.h"
 #include "backend/cpu/column_blocks.h"
+#include "backend/cpu/cpu_backend.h"
+#include "backend/cpu/interleave.h"
+#include "backend/cpu/kernels.h"
+#include "backend/cpu/row_tiles.h"
+#include "backend/cpu/weight_layout.h"
 #include "core/fp16.h"
 #include "core/graph.h"
-#include "backend/cpu/row_tiles.h"
 #include "core/types.h"
-#include "backend/cpu/interleave.h"
-#include "backend/cpu/weight_layout.h"
 
 namespace lamina {
 namespace {
@@ -198,9 +198,9 @@ std::vector<float> product_on(const Config& c, DType t, std::vector<uint8_t>& w,
     return std::vector<float>(o, o + (size_t)(N * M));
 }
 
-// Q4_0, Q8_0 and Q4_K weights interleaved in groups of eight rows (backend/cpu/interleave.h) give what
-// the same weights give in GGUF's layout, on every kernel set: one and few activation rows (the
-// eight-row kernel, including the scalar reference) and many (the integer GEMM reading
+// Q4_0, Q8_0 and Q4_K weights interleaved in groups of eight rows (backend/cpu/interleave.h) give
+// what the same weights give in GGUF's layout, on every kernel set: one and few activation rows
+// (the eight-row kernel, including the scalar reference) and many (the integer GEMM reading
 // interleaved rows).
 TEST(CpuOps, MulMatInterleavedMatchesPlainLayout) {
     for (DType t : {DType::Q4_0, DType::Q8_0, DType::Q4_K})

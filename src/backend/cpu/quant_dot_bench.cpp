@@ -7,10 +7,10 @@
 #include <vector>
 
 #include "backend/cpu/cpu_features.h"
+#include "backend/cpu/interleave.h"
 #include "backend/cpu/kernels.h"
 #include "core/aligned_buffer.h"
 #include "core/types.h"
-#include "backend/cpu/interleave.h"
 
 namespace lamina {
 namespace {
@@ -63,8 +63,8 @@ void BM_SimdVecDot(benchmark::State& state, DType t) {
     state.SetBytesProcessed(state.iterations() * (int64_t)(row * kRows));
 }
 
-// The same matrix interleaved in groups of eight rows (backend/cpu/interleave.h), through the selected
-// ISA's eight-row kernel.
+// The same matrix interleaved in groups of eight rows (backend/cpu/interleave.h), through the
+// selected ISA's eight-row kernel.
 void BM_SimdInterleavedDot(benchmark::State& state, DType t) {
     const CpuKernels::InterleavedDot& k =
         cpu_kernels(CpuFeatures::detect().best_isa()).interleaved[(size_t)t];
