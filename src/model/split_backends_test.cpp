@@ -9,9 +9,11 @@
 #include "backend/reference/reference_backend.h"
 #include "backend/scheduler.h"
 #include "model/llama_model.h"
+#include "model/model_gen.h"
 #include "runtime/logits_file.h"
 #include "runtime/session.h"
 #include "testing/shared_data.h"
+#include "testing/temp_dir.h"
 
 namespace lamina {
 namespace {
@@ -131,6 +133,35 @@ TEST_P(SplitBackends, ReferenceBackendAloneMatchesLlamaCppLogits) {
     EXPECT_LT(worst, tol);
     EXPECT_GT(checked, 0);
     EXPECT_GE(same, checked - (name == "f16" ? 0 : 1));
+}
+
+// The same split on a generated model (no shared data needed), its first layer on the reference
+// backend and the second on the CPU backend, prompt and generated tokens.
+TEST(SplitBackendsGenerated, FirstLayerOnTheReferenceBackendGivesTheCpuLogits) {
+    testing::TempDir dir;
+    const std::string path = dir.file("tiny.gguf");
+    ASSERT_TRUE(write_random_llama(path, *find_model_shape("tiny"), DType::F16, 3));
+    LogitsFile tokens;  // only its tokens drive logits_rows
+    tokens.tokens = {1, 300, 17, 42, 99, 5, 260, 311, 77, 123, 4};
+    tokens.n_prompt = 7;
+    tokens.n_total = (int32_t)tokens.tokens.size();
+    auto cpu_model = LlamaModel::load(path, nullptr, LoadMode::Read);
+    auto split_model = LlamaModel::load(path, nullptr, LoadMode::Read);
+    ASSERT_TRUE(cpu_model && split_model);
+    CpuBackend cpu(2);
+    const auto want = logits_rows(**cpu_model, cpu, tokens);
+    CpuBackend cpu_part(2);
+    ReferenceBackend reference;
+    Scheduler sched({&reference, &cpu_part}, [](int layer) { return layer == 0 ? 0u : 1u; });
+    const auto got = logits_rows(**split_model, sched, tokens);
+    // Embeddings on the CPU, layer 0 on the reference backend, layer 1 and the output on the CPU.
+    const auto parts = sched.parts();
+    ASSERT_EQ(parts.size(), 3u);
+    EXPECT_EQ(parts[1].backend, 0u);
+    ASSERT_EQ(got.size(), want.size());
+    for (size_t r = 0; r < got.size(); ++r)
+        EXPECT_LT(relative_error(got[r].data(), want[r].data(), (int64_t)want[r].size()), 1e-3)
+            << "row " << r;
 }
 
 INSTANTIATE_TEST_SUITE_P(Fixtures, SplitBackends,
