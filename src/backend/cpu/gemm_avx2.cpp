@@ -251,12 +251,12 @@ void gemv(int64_t K, const void* w, size_t ldw, int64_t nrows, const float* x, i
 void install_avx2_gemm(CpuKernels& k) {
     k.gemm_mr = kMr;
     k.gemm_pack_x = gemm_pack_x;
-    k.gemm[(size_t)DType::F32] = gemm<F32W>;
-    k.gemm[(size_t)DType::F16] = gemm<F16W>;
-    k.gemm[(size_t)DType::BF16] = gemm<BF16W>;
-    k.gemv[(size_t)DType::F32] = gemv<F32W>;
-    k.gemv[(size_t)DType::F16] = gemv<F16W>;
-    k.gemv[(size_t)DType::BF16] = gemv<BF16W>;
+    k.types[(size_t)DType::F32].gemm = gemm<F32W>;
+    k.types[(size_t)DType::F16].gemm = gemm<F16W>;
+    k.types[(size_t)DType::BF16].gemm = gemm<BF16W>;
+    k.types[(size_t)DType::F32].gemv = gemv<F32W>;
+    k.types[(size_t)DType::F16].gemv = gemv<F16W>;
+    k.types[(size_t)DType::BF16].gemv = gemv<BF16W>;
 }
 
 }  // namespace lamina

@@ -511,15 +511,15 @@ void gemv_tiles(int64_t K, const void* w, int64_t n_tiles, const float* x, int64
 void install_avx512_gemm(CpuKernels& k) {
     k.gemm_mr = kMr;
     k.gemm_pack_x = pack_x;
-    k.gemm[(size_t)DType::F32] = gemm<F32W>;
-    k.gemm[(size_t)DType::F16] = gemm<F16W>;
-    k.gemm[(size_t)DType::BF16] = gemm<BF16W>;
-    k.gemv[(size_t)DType::F32] = gemv<F32W>;
-    k.gemv[(size_t)DType::F16] = gemv<F16W>;
-    k.gemv[(size_t)DType::BF16] = gemv<BF16W>;
-    k.gemv_tiles[(size_t)DType::F32] = gemv_tiles<F32W>;
-    k.gemv_tiles[(size_t)DType::F16] = gemv_tiles<F16W>;
-    k.gemv_tiles[(size_t)DType::BF16] = gemv_tiles<BF16W>;
+    k.types[(size_t)DType::F32].gemm = gemm<F32W>;
+    k.types[(size_t)DType::F16].gemm = gemm<F16W>;
+    k.types[(size_t)DType::BF16].gemm = gemm<BF16W>;
+    k.types[(size_t)DType::F32].gemv = gemv<F32W>;
+    k.types[(size_t)DType::F16].gemv = gemv<F16W>;
+    k.types[(size_t)DType::BF16].gemv = gemv<BF16W>;
+    k.types[(size_t)DType::F32].gemv_tiles = gemv_tiles<F32W>;
+    k.types[(size_t)DType::F16].gemv_tiles = gemv_tiles<F16W>;
+    k.types[(size_t)DType::BF16].gemv_tiles = gemv_tiles<BF16W>;
 }
 
 }  // namespace lamina

@@ -38,9 +38,9 @@ CpuKernels::InterleavedDot reference() {
 }  // namespace
 
 void install_interleaved_ref(CpuKernels& k) {
-    k.interleaved[(size_t)DType::Q4_0] = reference<DType::Q4_0>();
-    k.interleaved[(size_t)DType::Q8_0] = reference<DType::Q8_0>();
-    k.interleaved[(size_t)DType::Q4_K] = reference<DType::Q4_K>();
+    k.types[(size_t)DType::Q4_0].interleaved = reference<DType::Q4_0>();
+    k.types[(size_t)DType::Q8_0].interleaved = reference<DType::Q8_0>();
+    k.types[(size_t)DType::Q4_K].interleaved = reference<DType::Q4_K>();
 }
 
 }  // namespace lamina

@@ -262,9 +262,11 @@ void dot8_q4_k(int64_t n, const void* group, const void* prepared, float* out) {
 }  // namespace
 
 void install_interleaved_avx2(CpuKernels& k) {
-    k.interleaved[(size_t)DType::Q4_0] = {prepare, dot8<Q4_0Column>, true, dot8x2<Q4_0Column>};
-    k.interleaved[(size_t)DType::Q8_0] = {prepare, dot8<Q8_0Column>, true, dot8x2<Q8_0Column>};
-    k.interleaved[(size_t)DType::Q4_K] = {prepare_q4_k, dot8_q4_k, true};
+    k.types[(size_t)DType::Q4_0].interleaved = {prepare, dot8<Q4_0Column>, true,
+                                                dot8x2<Q4_0Column>};
+    k.types[(size_t)DType::Q8_0].interleaved = {prepare, dot8<Q8_0Column>, true,
+                                                dot8x2<Q8_0Column>};
+    k.types[(size_t)DType::Q4_K].interleaved = {prepare_q4_k, dot8_q4_k, true};
 }
 
 }  // namespace lamina

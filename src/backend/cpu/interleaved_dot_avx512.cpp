@@ -276,11 +276,13 @@ void dot8_q4_k(int64_t n, const void* group, const void* prepared, float* out) {
 }  // namespace
 
 void install_interleaved_avx512(CpuKernels& k) {
-    k.interleaved[(size_t)DType::Q4_0] = {prepare_q8_0<Q4_0Column::kOffset>,
-                                          dot8_blocks<Q4_0Column>, true, dot8x2_blocks<Q4_0Column>};
-    k.interleaved[(size_t)DType::Q8_0] = {prepare_q8_0<Q8_0Column::kOffset>,
-                                          dot8_blocks<Q8_0Column>, true, dot8x2_blocks<Q8_0Column>};
-    k.interleaved[(size_t)DType::Q4_K] = {prepare_q4_k, dot8_q4_k, true};
+    k.types[(size_t)DType::Q4_0].interleaved = {prepare_q8_0<Q4_0Column::kOffset>,
+                                                dot8_blocks<Q4_0Column>, true,
+                                                dot8x2_blocks<Q4_0Column>};
+    k.types[(size_t)DType::Q8_0].interleaved = {prepare_q8_0<Q8_0Column::kOffset>,
+                                                dot8_blocks<Q8_0Column>, true,
+                                                dot8x2_blocks<Q8_0Column>};
+    k.types[(size_t)DType::Q4_K].interleaved = {prepare_q4_k, dot8_q4_k, true};
 }
 
 }  // namespace lamina

@@ -23,7 +23,7 @@ TEST(CpuInterleavedDot, EveryKernelSetMatchesPlainReference) {
     int checked = 0;
     for (Isa isa : isas)
         for (DType t : {DType::Q4_0, DType::Q8_0, DType::Q4_K}) {
-            const CpuKernels::InterleavedDot& kern = cpu_kernels(isa).interleaved[(size_t)t];
+            const CpuKernels::InterleavedDot& kern = cpu_kernels(isa).types[(size_t)t].interleaved;
             ASSERT_TRUE(kern.prepare && kern.dot8) << isa_name(isa) << " " << type_name(t);
             const TypeTraits& tt = type_traits(t);
             const TypeTraits& vt = type_traits(tt.vec_dot_type);

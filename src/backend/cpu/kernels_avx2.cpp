@@ -326,8 +326,8 @@ void install_avx2_kernels(CpuKernels& k) {
     k.max_f32 = max_f32;
     k.exp_sum = exp_sum;
     k.swiglu = swiglu;
-    k.vec_dot[(size_t)DType::F16] = vec_dot_f16;
-    k.vec_dot[(size_t)DType::F32] = vec_dot_f32;
+    k.types[(size_t)DType::F16].vec_dot = vec_dot_f16;
+    k.types[(size_t)DType::F32].vec_dot = vec_dot_f32;
 }
 
 }  // namespace lamina

@@ -416,9 +416,9 @@ void install_avx512_kernels(CpuKernels& k) {
     k.matmul_panel16x2 = matmul_panel16x2;
     k.exp_sum = exp_sum;
     k.swiglu = swiglu;
-    k.vec_dot[(size_t)DType::F32] = vec_dot_f32;
-    k.vec_dot[(size_t)DType::F16] = vec_dot_f16;
-    k.vec_dot[(size_t)DType::BF16] = vec_dot_bf16;
+    k.types[(size_t)DType::F32].vec_dot = vec_dot_f32;
+    k.types[(size_t)DType::F16].vec_dot = vec_dot_f16;
+    k.types[(size_t)DType::BF16].vec_dot = vec_dot_bf16;
 }
 
 }  // namespace lamina

@@ -94,7 +94,7 @@ bool fast_layout(const Tensor& node) {
 
 bool use_gemm(const Tensor& node, const CpuKernels* k) {
     return node.src[1]->ne[1] >= kGemmMinRows && fast_layout(node) &&
-           (!k || (k->gemm[(size_t)node.src[0]->type] && k->gemm_mr > 0));
+           (!k || (k->types[(size_t)node.src[0]->type].gemm && k->gemm_mr > 0));
 }
 
 // Quantized weights with a float conversion go through the F32 GEMM, a chunk at a time.
@@ -103,8 +103,9 @@ bool use_dequant_gemm(const Tensor& node, const CpuKernels* k) {
     const TypeTraits& tt = type_traits(t);
     return node.src[1]->ne[1] >= kGemmMinRows && tt.is_quantized && tt.to_float &&
            dense_layout(node) && node.src[0]->ne[0] % tt.block_size == 0 &&
-           (!k || (k->gemm[(size_t)DType::F32] && k->gemm_mr > 0 && k->to_float[(size_t)t] &&
-                   k->from_float[(size_t)tt.vec_dot_type] && k->to_float[(size_t)tt.vec_dot_type]));
+           (!k || (k->types[(size_t)DType::F32].gemm && k->gemm_mr > 0 &&
+                   k->types[(size_t)t].to_float && k->types[(size_t)tt.vec_dot_type].from_float &&
+                   k->types[(size_t)tt.vec_dot_type].to_float));
 }
 
 // Quantized weights of a type the integer GEMM covers, and rows of whole blocks.
@@ -114,7 +115,7 @@ bool use_qgemm(const Tensor& node, const CpuKernels* k) {
     // Interleaved weights leave the choice to compute_interleaved.
     return cpu_layout(*node.src[0]).interleave == 1 && node.src[1]->ne[1] >= kGemmMinRows && f &&
            dense_layout(node) && node.src[0]->ne[0] % type_traits(t).block_size == 0 &&
-           (!k || (k->qgemm && k->from_float[(size_t)f->activations]));
+           (!k || (k->qgemm && k->types[(size_t)f->activations].from_float));
 }
 
 // Weight bytes per claimed chunk of a matrix-vector product: runs long enough for the
@@ -132,15 +133,15 @@ int64_t gemv_blocks_per_chunk(int64_t n_blocks, int64_t block_bytes, int nth) {
 
 // Interleaved weights with many activation rows take the integer GEMM where the ISA has one.
 bool interleaved_uses_qgemm(const Tensor& node, const CpuKernels& k) {
-    return node.src[1]->ne[1] >= kGemmMinRows && k.qgemm && k.from_float[(size_t)DType::Q8_0];
+    return node.src[1]->ne[1] >= kGemmMinRows && k.qgemm && k.types[(size_t)DType::Q8_0].from_float;
 }
 
 bool use_gemv(const Tensor& node, const CpuKernels& k) {
     const Tensor& w = *node.src[0];
     const int64_t tile = cpu_layout(w).row_tile;
     return node.src[1]->ne[1] < kGemmMinRows && fast_layout(node) &&
-           (tile == kGemmRowTile ? k.gemv_tiles[(size_t)w.type] != nullptr
-                                 : tile == 0 && k.gemv[(size_t)w.type] != nullptr);
+           (tile == kGemmRowTile ? k.types[(size_t)w.type].gemv_tiles != nullptr
+                                 : tile == 0 && k.types[(size_t)w.type].gemv != nullptr);
 }
 
 // Weight tiles per claimed range of a matrix-matrix product: at most what one packing pass
@@ -194,8 +195,8 @@ void compute_gemm(const Tensor& node, const ComputeCtx& ctx, bool dequant) {
         const DType vdt = type_traits(w.type).vec_dot_type;
         uint8_t* qrow = reinterpret_cast<uint8_t*>(scratch + gemm_scratch_floats());
         for (int64_t m = std::min(M, p0 * mr); m < std::min(M, p1 * mr); ++m) {
-            ctx.k->from_float[(size_t)vdt](xsrc + m * ldx, qrow, K);
-            ctx.k->to_float[(size_t)vdt](qrow, xq + m * K, K);
+            ctx.k->types[(size_t)vdt].from_float(xsrc + m * ldx, qrow, K);
+            ctx.k->types[(size_t)vdt].to_float(qrow, xq + m * K, K);
         }
         xsrc = xq;
         ldx = K;
@@ -244,14 +245,15 @@ void compute_gemm(const Tensor& node, const ComputeCtx& ctx, bool dequant) {
     a.n_rows = N;
     a.row_tile = cpu_layout(w).row_tile;
     // Threads claim ranges of whole weight tiles (each packs only the weights it computes).
-    const ToFloatFn to_float = ctx.k->to_float[(size_t)w.type];
+    const ToFloatFn to_float = ctx.k->types[(size_t)w.type].to_float;
     float* rows = scratch + gemm_scratch_floats();
     const int64_t n_tiles = (N + kGemmMaxNr - 1) / kGemmMaxNr;
     const int64_t max_tiles = kGemmNBlock / kGemmMaxNr;
     ctx.for_each_range(n_tiles, K > kLongRowK ? max_tiles : kMinTilesPerRange, max_tiles,
                        [&](int64_t t0, int64_t t1) {
                            const int64_t n0 = t0 * kGemmMaxNr, n1 = std::min(N, t1 * kGemmMaxNr);
-                           if (!dequant) return ctx.k->gemm[(size_t)w.type](a, n0, n1, scratch);
+                           if (!dequant)
+                               return ctx.k->types[(size_t)w.type].gemm(a, n0, n1, scratch);
                            // Dequantize a piece of the chunk's rows, then run the F32 kernel over
                            // it with outputs offset to the piece's columns.
                            GemmArgs d = a;
@@ -263,7 +265,7 @@ void compute_gemm(const Tensor& node, const ComputeCtx& ctx, bool dequant) {
                                    to_float(w.row(n), rows + (n - c0) * K, K);
                                d.out = a.out + c0;
                                if (a.add) d.add = a.add + c0;
-                               ctx.k->gemm[(size_t)DType::F32](d, 0, c1 - c0, scratch);
+                               ctx.k->types[(size_t)DType::F32].gemm(d, 0, c1 - c0, scratch);
                            }
                        });
 }
@@ -297,7 +299,7 @@ void compute_qgemm(const Tensor& node, const ComputeCtx& ctx) {
     int64_t p0, p1;
     ctx.split((M + kQGemmMr - 1) / kQGemmMr, &p0, &p1);
     if (!ctx.x_packed) {
-        qgemm_pack_x(f, ctx.k->from_float[(size_t)f.activations], x.row<const float>(0),
+        qgemm_pack_x(f, ctx.k->types[(size_t)f.activations].from_float, x.row<const float>(0),
                      (int64_t)(x.nb[1] / sizeof(float)), M, K, p0, p1, xp, tmp);
         ctx.barrier();
     }
@@ -335,7 +337,7 @@ void compute_gemv_tiles(const Tensor& node, const ComputeCtx& ctx) {
     int64_t per = gemv_blocks_per_chunk(n_tiles, (int64_t)tiles.tile_bytes(), ctx.nth);
     if (per % 2 == 1 && n_tiles > per) ++per;
     const ProductOut po = product_out(node, ctx);
-    const GemvTilesFn gemv = ctx.k->gemv_tiles[(size_t)w.type];
+    const GemvTilesFn gemv = ctx.k->types[(size_t)w.type].gemv_tiles;
     const int64_t ldx = (int64_t)(x.nb[1] / sizeof(float));
     const uint8_t* data = static_cast<const uint8_t*>(w.data);
     ctx.for_each_chunk((n_tiles + per - 1) / per, [&](int64_t c) {
@@ -356,7 +358,7 @@ void compute_gemv(const Tensor& node, const ComputeCtx& ctx) {
     const int64_t n_groups = (N + 15) / 16;
     const int64_t per = gemv_blocks_per_chunk(n_groups, 16 * (int64_t)w.nb[1], ctx.nth);
     const ProductOut po = product_out(node, ctx);
-    const GemvFn gemv = ctx.k->gemv[(size_t)w.type];
+    const GemvFn gemv = ctx.k->types[(size_t)w.type].gemv;
     const int64_t ldx = (int64_t)(x.nb[1] / sizeof(float));
     const ColumnBlocks cb = column_blocks(w);
     // Row n's weights in column block b, and the bytes between rows there.
@@ -398,7 +400,7 @@ void compute_interleaved(const Tensor& node, const ComputeCtx& ctx) {
     const Tensor& x = *node.src[1];
     const int64_t K = x.ne[0], N = w.ne[1], M = x.ne[1];
     if (interleaved_uses_qgemm(node, *ctx.k)) return compute_qgemm(node, ctx);
-    const CpuKernels::InterleavedDot& kern = ctx.k->interleaved[(size_t)w.type];
+    const CpuKernels::InterleavedDot& kern = ctx.k->types[(size_t)w.type].interleaved;
     const size_t prow = (size_t)K * CpuKernels::kPreparedBytesPerValue;
     int64_t m0, m1;
     ctx.split(M, &m0, &m1);
@@ -441,7 +443,7 @@ bool needs_conversion(const Tensor& w, const Tensor& x) {
 
 // Float activation rows against weights whose kernel has its own prepared activation layout.
 bool use_prepared(const Tensor& w, const Tensor& x, const CpuKernels& k) {
-    const CpuKernels::PreparedDot& p = k.prepared[(size_t)w.type];
+    const CpuKernels::PreparedDot& p = k.types[(size_t)w.type].prepared;
     return p.prepare && p.dot && x.nb[0] == sizeof(float) && x.ne[0] % p.k_multiple == 0;
 }
 
@@ -470,8 +472,8 @@ bool mul_mat_reuses_packed_x(const Tensor& prev, const Tensor& next, const CpuKe
     // The integer GEMM's packing depends on the weight type's format, the eight-row kernels'
     // on their prepare function.
     if (a == XPacking::Interleaved)
-        return k.interleaved[(size_t)prev.src[0]->type].prepare ==
-               k.interleaved[(size_t)next.src[0]->type].prepare;
+        return k.types[(size_t)prev.src[0]->type].interleaved.prepare ==
+               k.types[(size_t)next.src[0]->type].interleaved.prepare;
     return a == XPacking::Float ||
            qgemm_format(prev.src[0]->type) == qgemm_format(next.src[0]->type);
 }
@@ -562,12 +564,13 @@ void compute_mul_mat(const Tensor& node, const ComputeCtx& ctx) {
     const bool convert = needs_conversion(w, x);
     size_t xrow_bytes = row_size(vdt, K);
 
-    const CpuKernels::PreparedDot& prep = ctx.k->prepared[(size_t)w.type];
+    const CpuKernels::PreparedDot& prep = ctx.k->types[(size_t)w.type].prepared;
     const ColumnBlocks cb = column_blocks(w);
     const bool prepared = convert && use_prepared(w, x, *ctx.k) && cb.count() == 1;
     if (prepared) xrow_bytes = (size_t)K * CpuKernels::kPreparedBytesPerValue;
     if (convert) {
-        const FromFloatFn from_float = prepared ? prep.prepare : ctx.k->from_float[(size_t)vdt];
+        const FromFloatFn from_float =
+            prepared ? prep.prepare : ctx.k->types[(size_t)vdt].from_float;
         // Rows are dealt out when there are enough; a generated token's single row is cut into
         // pieces of whole blocks (each is quantized on its own), so no thread waits idle.
         const int64_t unit = prepared ? prep.k_multiple : block_size(vdt);
@@ -591,7 +594,7 @@ void compute_mul_mat(const Tensor& node, const ComputeCtx& ctx) {
         return x.row<const float>(m, b2, b3);
     };
 
-    const VecDotFn vec_dot = prepared ? prep.dot : ctx.k->vec_dot[(size_t)w.type];
+    const VecDotFn vec_dot = prepared ? prep.dot : ctx.k->types[(size_t)w.type].vec_dot;
     // Weights in column blocks: the row's dot is the sum of its blocks' dots.
     auto dot = [&](int64_t n, const void* wrow, const void* xr) {
         if (cb.count() == 1) return vec_dot(K, wrow, xr);

@@ -248,7 +248,7 @@ void expect_layout_matches_whole_rows(const char* layout,
                              " threads=" + std::to_string(c.threads));
                 const std::vector<float> want = product_on(c, t, plain, K, N, x, M, [](Tensor&) {});
                 const std::vector<float> got = product_on(c, t, arranged, K, N, x, M, mark);
-                const bool gemm = M >= 5 && cpu_kernels(c.isa).gemm[(size_t)t];
+                const bool gemm = M >= 5 && cpu_kernels(c.isa).types[(size_t)t].gemm;
                 if (gemm)
                     EXPECT_EQ(got, want);
                 else

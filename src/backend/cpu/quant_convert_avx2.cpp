@@ -145,9 +145,9 @@ void install_avx2_quant_converts(CpuKernels& k) {
                                                       {DType::Q8_K, q8_k_from_float_avx2}};
     for (const auto& [t, from] : converts)
         if (const TypeTraits* tt = find_type_traits((uint32_t)t); tt && tt->from_float)
-            k.from_float[(size_t)t] = from;
-    k.to_float[(size_t)DType::F16] = f16_to_float;
-    k.from_float[(size_t)DType::F16] = f16_from_float;
+            k.types[(size_t)t].from_float = from;
+    k.types[(size_t)DType::F16].to_float = f16_to_float;
+    k.types[(size_t)DType::F16].from_float = f16_from_float;
 }
 
 }  // namespace lamina

@@ -203,8 +203,8 @@ void install_avx512_quant_converts(CpuKernels& k) {
         // Only where the type table defines the same conversion these replace.
         const TypeTraits* tt = find_type_traits((uint32_t)t);
         if (!tt) return;
-        if (to && tt->to_float) k.to_float[(size_t)t] = to;
-        if (from && tt->from_float) k.from_float[(size_t)t] = from;
+        if (to && tt->to_float) k.types[(size_t)t].to_float = to;
+        if (from && tt->from_float) k.types[(size_t)t].from_float = from;
     };
     install(DType::Q4_0, to_float_q4_0, nullptr);
     install(DType::Q8_0, to_float_q8_0, q8_0_from_float_avx512);
