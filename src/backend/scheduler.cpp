@@ -123,7 +123,7 @@ Status Scheduler::build_parts(Graph& g, const std::vector<size_t>& backend_of) {
             // as an external leaf.
             Part& from = *parts_[part_of.at(t)];
             Tensor* src = from.local.at(t);
-            const size_t at = host_at.count(t) ? host_at[t] : reserve(t);
+            const size_t at = reserve(t);  // once per tensor, whichever parts read it
             if (!src->is_output) {
                 src->is_output = true;
                 from.copies_out.push_back({src, at, t->n_bytes()});
