@@ -165,8 +165,13 @@ int cmd_bench(int argc, char** argv) {
         std::string resolved = path;
         auto loaded = load_model_or_report("bench", resolved, o.load.mode(), false);
         if (!loaded) return 1;
-        const LlamaModel& m = *loaded;
+        LlamaModel& m = *loaded;
         o.load.lock(m, "bench");
+        // The weights' layouts do not depend on the thread count: stored once, run by each
+        // backend below (counted as load time, not as the first test's).
+        CpuBackend layout_backend(1);
+        if (Status s = m.store_weights(layout_backend); !s)
+            return fail("bench", resolved + ": " + s.message());
         const int64_t n_vocab = m.hparams().n_vocab;
         size_t kv_bytes = 0, compute_bytes = 0;
         for (int64_t threads : o.threads) {

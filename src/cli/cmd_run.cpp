@@ -151,10 +151,13 @@ int cmd_run(int argc, char** argv) {
         return fail("run", o.model + ": tokenizer has " + std::to_string(tokenizer.n_vocab()) +
                                " tokens but the model has " +
                                std::to_string(model->hparams().n_vocab));
+    // Loading includes the backend's rearranging of the weights into its layouts.
+    CpuBackend backend((int)o.n_threads);
+    if (Status s = model->store_weights(backend); !s)
+        return fail("run", o.model + ": " + s.message());
     const double load_s = seconds_since(t_load);
 
     int64_t n_ctx = o.n_ctx > 0 ? o.n_ctx : std::min<int64_t>(model->hparams().n_ctx_train, 4096);
-    CpuBackend backend((int)o.n_threads);
     Session session(*model, backend, n_ctx, o.n_batch);
 
     std::vector<TokenId> prompt = tokenizer.encode(prompt_text, !o.no_bos, o.special);

@@ -71,6 +71,17 @@ Tensor* Graph::input(DType type, std::initializer_list<int64_t> ne, std::string 
     return t;
 }
 
+Tensor* Graph::import(const Tensor& n, Tensor* const srcs[3], Tensor* view_root) {
+    require((n.view_src != nullptr) == (view_root != nullptr), "import", "view without its root");
+    Tensor& t = tensors_.emplace_back(n);
+    for (int i = 0; i < 3; ++i) t.src[i] = srcs[i];
+    t.view_src = view_root;
+    if (n.op == Op::None && !view_root) return &t;  // a leaf keeps its data
+    t.data = nullptr;
+    nodes_.push_back(&t);
+    return &t;
+}
+
 Tensor* Graph::get_rows(Tensor* table, Tensor* ids) {
     require(ids->type == DType::I32, "get_rows", "ids must be I32");
     require(ids->ne[1] == 1 && ids->ne[2] == 1 && ids->ne[3] == 1, "get_rows", "ids must be 1-D");

@@ -54,6 +54,12 @@ class Graph {
     // keys 0 .. n_past + t. Result [D, Hq, T] F32.
     Tensor* attention(Tensor* q, Tensor* k, Tensor* v, float scale, int n_past);
 
+    // A copy of tensor n of another graph (op, type, shape, strides, parameters, name, is_output,
+    // backend_record; a leaf's data too), reading srcs, this graph's stand-ins for n's sources;
+    // a view aliases view_root, the stand-in for n.view_src, at n's offset. For a scheduler that
+    // splits a graph into parts, one per backend.
+    Tensor* import(const Tensor& n, Tensor* const srcs[3], Tensor* view_root);
+
     const std::vector<Tensor*>& nodes() const { return nodes_; }
     const std::vector<Tensor*>& inputs() const { return inputs_; }
     size_t n_tensors() const { return tensors_.size(); }

@@ -55,15 +55,11 @@ struct Tensor {
     Tensor* view_src = nullptr;  // the tensor whose memory a view aliases
     size_t view_offset = 0;
     bool is_output = false;  // its buffer must survive the whole graph
-    // Weight rows stored in groups of this many, interleaved block by block
-    // (quant/interleave.h); 1: GGUF's row after row. Only MulMat reads interleaved matrices.
-    uint8_t interleave = 1;
-    // Weight rows stored in column blocks of this many elements (core/column_blocks.h); 0: whole
-    // rows. Only MulMat reads such matrices.
-    int32_t col_block = 0;
-    // Weight rows stored in tiles of this many rows, column by column (core/row_tiles.h); 0:
-    // whole rows. Only MulMat reads such matrices.
-    int32_t row_tile = 0;
+    // For a weight leaf: the record of the backend that stores the weight (Backend::store_weight),
+    // copied from what store_weight left on the weight's description. Opaque here: only that
+    // backend reads it (the CPU backend: the layout it keeps the rows in). Null: the bytes at
+    // data are GGUF's layout.
+    const void* backend_record = nullptr;
     std::string name;
 
     int64_t n_elements() const { return ne[0] * ne[1] * ne[2] * ne[3]; }

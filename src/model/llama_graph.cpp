@@ -7,9 +7,7 @@ namespace {
 
 Tensor* weight(Graph& g, const Weight& w) {
     Tensor* t = g.external(w.type, w.ne, w.n_dims, const_cast<void*>(w.data));
-    t->interleave = w.interleave;
-    t->col_block = w.col_block;
-    t->row_tile = w.row_tile;
+    t->backend_record = w.backend_record;
     return t;
 }
 

@@ -3,10 +3,7 @@
 #include <map>
 #include <string>
 
-#include "backend/cpu/kernels.h"
-#include "core/column_blocks.h"
-#include "core/row_tiles.h"
-#include "quant/interleave.h"
+#include "quant/type_traits.h"
 
 namespace lamina {
 
@@ -159,35 +156,6 @@ void page_in(const LlamaModel& m, const LlamaModel::Progress& progress) {
     (void)sink;
 }
 
-// Rearranges the matrices that only matrix products read into the layout the CPU kernels prefer
-// for their type: quantized rows interleaved in groups (quant/interleave.h), F16 and BF16 rows in
-// row tiles (core/row_tiles.h) where the ISA reads those, other long plain float rows split into
-// column blocks (core/column_blocks.h). Only for weights read into private memory: a
-// mapped file's pages are shared and read-only. The token embeddings are looked up by row and
-// stay as they are, and so does an output matrix that shares their memory.
-void arrange_weights(LlamaModel& m) {
-    auto apply = [](Weight& w) {
-        if (w.n_dims != 2) return;
-        // The memory is the reader's own copy, so writing through it is sound.
-        uint8_t* data = const_cast<uint8_t*>(static_cast<const uint8_t*>(w.data));
-        if (quant::can_interleave(w.type, w.ne[0], w.ne[1]) && cpu_prefers_interleaved(w.type)) {
-            quant::interleave_rows(w.type, data, w.ne[1], row_size(w.type, w.ne[0]));
-            w.interleave = (uint8_t)quant::kInterleave;
-        } else if (const int64_t tile = cpu_row_tile(w.type, w.ne[1]); tile > 0) {
-            tile_rows(data, w.ne[1], {tile, w.ne[0], type_traits(w.type).type_size});
-            w.row_tile = (int32_t)tile;
-        } else if (const int64_t width = cpu_column_block(w.type, w.ne[0]); width > 0) {
-            split_into_column_blocks(data,
-                                     {width, w.ne[1], w.ne[0], type_traits(w.type).type_size});
-            w.col_block = (int32_t)width;
-        }
-    };
-    for (LlamaLayer& l : m.layers)
-        for (Weight* w : {&l.wq, &l.wk, &l.wv, &l.wo, &l.ffn_gate, &l.ffn_up, &l.ffn_down})
-            apply(*w);
-    if (m.output.data != m.tok_embd.data) apply(m.output);
-}
-
 }  // namespace
 
 Expected<std::unique_ptr<LlamaModel>> LlamaModel::load(const std::string& path,
@@ -199,11 +167,46 @@ Expected<std::unique_ptr<LlamaModel>> LlamaModel::load(const std::string& path,
     LlamaLoader loader(*m);
     if (Status s = loader.read_hparams(); !s) return Status::error(path + ": " + s.message());
     if (Status s = loader.bind_all(); !s) return Status::error(path + ": " + s.message());
-    if (m->gguf_->mapped())
-        page_in(*m, progress);
-    else
-        arrange_weights(*m);
+    if (m->gguf_->mapped()) page_in(*m, progress);
     return m;
+}
+
+Status LlamaModel::store_weights(Backend& backend) {
+    // The token embeddings are looked up by row, and so is an output matrix that shares their
+    // memory; the other matrices only multiply.
+    const bool tied = output.data == tok_embd.data;
+    auto store = [&](Weight& w, int layer, bool matmul_only) {
+        Tensor t;
+        t.type = w.type;
+        for (int d = 0; d < 4; ++d) t.ne[d] = w.ne[d];
+        t.set_contiguous_strides();
+        t.data = const_cast<void*>(w.data);  // the reader's own copy where writable
+        t.backend_record = w.backend_record;
+        WeightUse use;
+        use.layer = layer;
+        use.matmul_only = matmul_only;
+        use.writable = !gguf_->mapped();
+        if (Status s = backend.store_weight(t, use); !s) return s;
+        w.data = t.data;
+        w.backend_record = t.backend_record;
+        return Status::ok();
+    };
+    Status s;
+    if (!(s = store(tok_embd, -1, false))) return s;
+    if (tied) {
+        output = tok_embd;
+    } else if (!(s = store(output, -1, true))) {
+        return s;
+    }
+    if (!(s = store(output_norm, -1, false))) return s;
+    for (size_t i = 0; i < layers.size(); ++i) {
+        LlamaLayer& l = layers[i];
+        for (Weight* w : {&l.attn_norm, &l.ffn_norm})
+            if (!(s = store(*w, (int)i, false))) return s;
+        for (Weight* w : {&l.wq, &l.wk, &l.wv, &l.wo, &l.ffn_gate, &l.ffn_up, &l.ffn_down})
+            if (!(s = store(*w, (int)i, true))) return s;
+    }
+    return Status::ok();
 }
 
 }  // namespace lamina

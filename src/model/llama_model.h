@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "backend/backend.h"
 #include "core/status.h"
 #include "core/types.h"
 #include "gguf/gguf_reader.h"
@@ -36,9 +37,9 @@ struct Weight {
     int64_t ne[4] = {1, 1, 1, 1};
     const void* data = nullptr;
     size_t nbytes = 0;
-    uint8_t interleave = 1;  // rows interleaved in groups at load (see Tensor::interleave)
-    int32_t col_block = 0;   // rows split into column blocks at load (see Tensor::col_block)
-    int32_t row_tile = 0;    // rows stored in row tiles at load (see Tensor::row_tile)
+    // What the backend that stored the weight left for graph leaves (Backend::store_weight);
+    // null until then, and for weights kept in GGUF's layout.
+    const void* backend_record = nullptr;
 };
 
 struct LlamaLayer {
@@ -58,6 +59,12 @@ class LlamaModel {
     const LlamaHParams& hparams() const { return hp_; }
     const GgufReader& gguf() const { return *gguf_; }
     const std::string& name() const { return name_; }
+
+    // Hands every weight to the backend (Backend::store_weight), which may rearrange the bytes
+    // of a model read into memory; a mapped file's stay as they are. The weights' data and
+    // records then say how graphs must refer to them. Storing again, on another backend of the
+    // same kind, changes nothing; a Session stores the model on its backend when it starts.
+    Status store_weights(Backend& backend);
 
     Weight tok_embd, output_norm, output;
     std::vector<LlamaLayer> layers;

@@ -5,9 +5,11 @@
 #include <cstdio>
 
 #include "backend/cpu/cpu_backend.h"
+#include "backend/cpu/interleave.h"
 #include "backend/cpu/kernels.h"
+#include "backend/cpu/weight_layout.h"
 #include "model/llama_model.h"
-#include "quant/interleave.h"
+#include "tools/model_gen.h"
 #include "runtime/logits_file.h"
 #include "runtime/session.h"
 #include "testing/shared_data.h"
@@ -50,7 +52,7 @@ const char* feed_name(Feed f) {
 // Feeds the reference tokens as `feed` says, then the rest one at a time, and compares each
 // logits row that the reference stores and the session returned; greedy picks are compared
 // where the reference's next token was generated greedily.
-Comparison compare(const LlamaModel& model, const LogitsFile& ref, Feed feed, int threads) {
+Comparison compare(LlamaModel& model, const LogitsFile& ref, Feed feed, int threads) {
     CpuBackend backend(threads);
     Session session(model, backend, 512);
     Comparison c;
@@ -91,11 +93,15 @@ TEST_P(LlamaForward, MatchesLlamaCppLogits) {
         SCOPED_TRACE(mode == LoadMode::Read ? "read" : "mapped");
         auto model = LlamaModel::load(model_path, nullptr, mode);
         ASSERT_TRUE(model) << model.error();
+        {
+            CpuBackend backend(1);
+            ASSERT_TRUE((*model)->store_weights(backend).is_ok());
+        }
         const Weight& down = (*model)->layers[0].ffn_down;
         const bool interleaved = mode == LoadMode::Read &&
                                  quant::can_interleave(down.type, down.ne[0], down.ne[1]) &&
                                  cpu_prefers_interleaved(down.type);
-        EXPECT_EQ(down.interleave, interleaved ? 8 : 1);
+        EXPECT_EQ(down.backend_record == &kCpuInterleaved, interleaved);
         // F16 is held to llama.cpp's float precision; quantized files to the quantization error.
         const double tol = name == "f16" ? 2e-3 : 3e-2;
         for (const char* prompt : {"p1", "p2"}) {
@@ -142,16 +148,22 @@ TEST(LlamaForwardLayouts, LoadTimeLayoutsGiveTheLogitsOfWholeRows) {
     for (LoadMode mode : {LoadMode::Read, LoadMode::Map}) {
         auto model = LlamaModel::load(path, nullptr, mode);
         ASSERT_TRUE(model) << model.error();
+        CpuBackend backend(2);
+        ASSERT_TRUE((*model)->store_weights(backend).is_ok());
         const Weight& down = (*model)->layers[1].ffn_down;
         const bool read = mode == LoadMode::Read;
         const int32_t want_tile = read ? (int32_t)cpu_row_tile(DType::F16, down.ne[1]) : 0;
         const int32_t want_block =
             read && want_tile == 0 ? (int32_t)cpu_column_block(DType::F16, shape.ffn_dim) : 0;
-        EXPECT_EQ(down.row_tile, want_tile);
-        EXPECT_EQ(down.col_block, want_block);
-        EXPECT_EQ((*model)->layers[1].ffn_up.col_block, 0);  // rows of dim
-        EXPECT_EQ((*model)->layers[1].wq.row_tile, want_tile);
-        CpuBackend backend(2);
+        auto layout = [](const Weight& w) {
+            Tensor t;
+            t.backend_record = w.backend_record;
+            return cpu_layout(t);
+        };
+        EXPECT_EQ(layout(down).row_tile, want_tile);
+        EXPECT_EQ(layout(down).col_block, want_block);
+        EXPECT_EQ(layout((*model)->layers[1].ffn_up).col_block, 0);  // rows of dim
+        EXPECT_EQ(layout((*model)->layers[1].wq).row_tile, want_tile);
         Session session(**model, backend, 64);
         const int64_t n_vocab = (*model)->hparams().n_vocab;
         auto& out = rows[mode == LoadMode::Read ? 0 : 1];

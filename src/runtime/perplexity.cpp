@@ -33,7 +33,7 @@ void mean_and_error(double sum, double sum2, int64_t n, double* mean, double* er
 
 }  // namespace
 
-Expected<PerplexityResult> compute_perplexity(const LlamaModel& model, Backend& backend,
+Expected<PerplexityResult> compute_perplexity(LlamaModel& model, Backend& backend,
                                               std::span<const TokenId> tokens, TokenId bos,
                                               const PerplexityOptions& opt,
                                               const PerplexityProgress& progress,

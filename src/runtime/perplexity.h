@@ -41,7 +41,7 @@ using PerplexityProgress = std::function<void(int64_t window, int64_t n_windows,
 
 // `save_base`: when not null, receives the scored logits rows (for --kl-divergence-base).
 // `kl_base`: when not null, the rows are compared against it (tokens and shape must match).
-Expected<PerplexityResult> compute_perplexity(const LlamaModel& model, Backend& backend,
+Expected<PerplexityResult> compute_perplexity(LlamaModel& model, Backend& backend,
                                               std::span<const TokenId> tokens, TokenId bos,
                                               const PerplexityOptions& options,
                                               const PerplexityProgress& progress,

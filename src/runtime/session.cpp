@@ -9,7 +9,7 @@
 
 namespace lamina {
 
-Session::Session(const LlamaModel& model, Backend& backend, int64_t n_ctx, int64_t n_batch)
+Session::Session(LlamaModel& model, Backend& backend, int64_t n_ctx, int64_t n_batch)
     : model_(model),
       backend_(backend),
       cache_(model.hparams().n_layer, model.hparams().head_dim, model.hparams().n_head_kv,
@@ -19,6 +19,10 @@ Session::Session(const LlamaModel& model, Backend& backend, int64_t n_ctx, int64
 
 Status Session::eval(std::span<const int32_t> tokens, bool all_logits) {
     if (tokens.empty()) return Status::error("nothing to evaluate: no tokens");
+    if (!weights_stored_) {
+        if (Status s = model_.store_weights(backend_); !s) return s;
+        weights_stored_ = true;
+    }
     if (n_past() + (int64_t)tokens.size() > n_ctx()) {
         return Status::error("context full: " + std::to_string(n_past()) + " + " +
                              std::to_string(tokens.size()) + " tokens exceed the context of " +

@@ -14,8 +14,9 @@ namespace lamina {
 class Session {
   public:
     // n_ctx 0 means the model's training context. n_batch bounds how many prompt tokens go
-    // through one graph (larger prompts are split into several).
-    Session(const LlamaModel& model, Backend& backend, int64_t n_ctx = 0, int64_t n_batch = 512);
+    // through one graph (larger prompts are split into several). The first eval stores the
+    // model's weights on the backend (LlamaModel::store_weights).
+    Session(LlamaModel& model, Backend& backend, int64_t n_ctx = 0, int64_t n_batch = 512);
 
     // Processes `tokens` after everything already in the cache. Keeps the logits of the last
     // token, or of every token when all_logits is set. Fails (changing nothing) when the tokens
@@ -35,8 +36,9 @@ class Session {
   private:
     Status eval_batch(std::span<const int32_t> tokens, bool all_logits);
 
-    const LlamaModel& model_;
+    LlamaModel& model_;
     Backend& backend_;
+    bool weights_stored_ = false;
     KvCache cache_;
     int64_t n_batch_;
     int64_t n_vocab_;

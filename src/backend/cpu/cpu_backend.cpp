@@ -1,6 +1,7 @@
 #include "backend/cpu/cpu_backend.h"
 
 #include "backend/cpu/ops.h"
+#include "backend/cpu/weight_layout.h"
 #include "core/memory_plan.h"
 
 #include <algorithm>
@@ -10,6 +11,22 @@ namespace lamina {
 CpuBackend::CpuBackend(int n_threads, Isa isa) : pool_(n_threads), kernels_(&cpu_kernels(isa)) {}
 
 CpuBackend::~CpuBackend() = default;
+
+Status CpuBackend::store_weight(Tensor& w, const WeightUse& use) {
+    if (!is_cpu_record(w.backend_record))
+        return Status::error("weight " + w.name + " is stored in another backend's layout");
+    if (w.backend_record) return Status::ok();  // stored by a CpuBackend before
+    const bool matrix = w.ne[2] == 1 && w.ne[3] == 1 && w.is_contiguous();
+    if (!use.writable || !use.matmul_only || !matrix || !w.data) return Status::ok();
+    w.backend_record = arrange_cpu_weight(w.type, w.ne[0], w.ne[1], static_cast<uint8_t*>(w.data));
+    return Status::ok();
+}
+
+bool CpuBackend::supports_op(const Tensor& node) const {
+    for (const Tensor* s : node.src)
+        if (s && !is_cpu_record(s->backend_record)) return false;
+    return true;
+}
 
 void CpuBackend::ensure(AlignedBytes& buf, size_t& cap, size_t need) {
     if (need <= cap && buf) return;

@@ -21,6 +21,11 @@ class CpuBackend final : public Backend {
     explicit CpuBackend(int n_threads, Isa isa = CpuFeatures::detect().best_isa());
     ~CpuBackend() override;
     const char* name() const override { return "cpu"; }
+    // Private matrices that only products read go into the layout this machine's kernels read
+    // fastest (weight_layout.h), in place; the rest keep GGUF's rows.
+    Status store_weight(Tensor& w, const WeightUse& use) override;
+    // Every op, over weights in GGUF's rows or a CPU layout.
+    bool supports_op(const Tensor& node) const override;
     Status allocate(Graph& g) override;
     Status compute(Graph& g) override;
 

@@ -5,8 +5,8 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "core/column_blocks.h"
-#include "core/row_tiles.h"
+#include "backend/cpu/column_blocks.h"
+#include "backend/cpu/row_tiles.h"
 
 namespace lamina {
 
@@ -23,20 +23,21 @@ struct GemmArgs {
     // When set, M rows of ld_add floats added to the products as they are stored.
     const float* add = nullptr;
     int64_t ld_add = 0;
-    // Weights stored in column blocks (core/column_blocks.h) of this many columns, n_rows rows
-    // each, instead of whole rows ldw bytes apart; 0: whole rows. A multiple of every kernel's
+    // Weights stored in column blocks (backend/cpu/column_blocks.h) of this many columns, n_rows
+    // rows each, instead of whole rows ldw bytes apart; 0: whole rows. A multiple of every kernel's
     // k block, so no packed k block straddles two column blocks.
     int64_t col_block = 0;
     int64_t n_rows = 0;
-    // Weights stored in tiles of this many rows, k-major (core/row_tiles.h); 0: not.
+    // Weights stored in tiles of this many rows, k-major (backend/cpu/row_tiles.h); 0: not.
     int64_t row_tile = 0;
 };
 
-// Rows per tile for the plain float weights the loader stores in row tiles (core/row_tiles.h):
-// the AVX-512 GEMM's tile width, so its micro-kernel reads them where they are.
+// Rows per tile for the plain float weights the CPU backend stores in row tiles
+// (backend/cpu/row_tiles.h): the AVX-512 GEMM's tile width, so its micro-kernel reads them where
+// they are.
 constexpr int64_t kGemmRowTile = 32;
 
-// Columns per block for the plain float weights the loader splits (rows longer than this):
+// Columns per block for the plain float weights the CPU backend splits (rows longer than this):
 // 8 KiB of float activations stay in L1 beside the weight stream of a matrix-vector product.
 constexpr int64_t kGemmColumnBlock = 2048;
 
@@ -63,8 +64,8 @@ using GemmFn = void (*)(const GemmArgs& a, int64_t n0, int64_t n1, float* scratc
 constexpr int64_t kGemvMaxRows = 4;
 using GemvFn = void (*)(int64_t K, const void* w, size_t ldw, int64_t nrows, const float* x,
                         int64_t ldx, int64_t M, float* out, int64_t ldo);
-// The same for weights in row tiles of kGemmRowTile rows (core/row_tiles.h): n_tiles tiles from
-// w on, out[m * ldo + n] for n in [0, n_tiles * kGemmRowTile).
+// The same for weights in row tiles of kGemmRowTile rows (backend/cpu/row_tiles.h): n_tiles tiles
+// from w on, out[m * ldo + n] for n in [0, n_tiles * kGemmRowTile).
 using GemvTilesFn = void (*)(int64_t K, const void* w, int64_t n_tiles, const float* x, int64_t ldx,
                              int64_t M, float* out, int64_t ldo);
 

@@ -74,9 +74,9 @@ void gemm(const GemmArgs& a, int64_t n0, int64_t n1, float* scratch) {
 void install_avx2_gemm(CpuKernels& k) {
     k.gemm_mr = kMr;
     k.gemm_pack_x = gemm_pack_x;
-    k.gemm[(size_t)DType::F32] = gemm<F32W>;
-    k.gemm[(size_t)DType::F16] = gemm<F16W>;
-    k.gemm[(size_t)DType::BF16] = gemm<BF16W>;
+    k.types[(size_t)DType::F32].gemm = gemm<F32W>;
+    k.types[(size_t)DType::F16].gemm = gemm<F16W>;
+    k.types[(size_t)DType::BF16].gemm = gemm<BF16W>;
     simd::install_gemv<V>(k);
 }
 

@@ -1,5 +1,5 @@
 // AVX-512 GEMM (12x32 register tile) and multi-row GEMV for F32, F16 and BF16 weights, in rows
-// or in row tiles (core/row_tiles.h): the bodies of simd/gemm.h at sixteen lanes, in the
+// or in row tiles (backend/cpu/row_tiles.h): the bodies of simd/gemm.h at sixteen lanes, in the
 // blocking tuned for this width, and what only this width has: activation panels packed by
 // 16x16 transposes with streaming stores, and the GEMV over row tiles.
 // GCC 12 reports its own AVX-512 intrinsics (which start from _mm512_undefined_*) as "(maybe)
@@ -100,7 +100,7 @@ WeightBlock weight_block(int64_t K, int64_t col_block) {
     return {kc, std::min<int64_t>(kGemmNBlock, kFloats / kc / kNr * kNr)};
 }
 
-// Weights in row tiles of kNr rows (core/row_tiles.h) are multiplied where they are: each
+// Weights in row tiles of kNr rows (backend/cpu/row_tiles.h) are multiplied where they are: each
 // tile's k block is one contiguous run, which the micro-kernel converts as it goes, so the
 // packing pass (about 3% of an F16 prompt) goes. Other weights are packed a block at a time
 // into scratch as float32 tiles.
@@ -168,7 +168,7 @@ void gemm(const GemmArgs& a, int64_t n0, int64_t n1, float* scratch) {
     }
 }
 
-// NT row tiles (kNr rows each, core/row_tiles.h) side by side against MX activation rows: per
+// NT row tiles (kNr rows each, backend/cpu/row_tiles.h) side by side against MX activation rows: per
 // k, one column of each tile (two vectors) times each row's x[k] broadcast. Two tiles are two
 // streams a tile apart, and the memory system serves them faster than one: 2048 x 5632 F16
 // matrices, two threads, 54-57 GB/s against 45-51 for one tile at a time and 44-48 for whole
@@ -269,13 +269,13 @@ void gemv_tiles(int64_t K, const void* w, int64_t n_tiles, const float* x, int64
 void install_avx512_gemm(CpuKernels& k) {
     k.gemm_mr = kMr;
     k.gemm_pack_x = pack_x;
-    k.gemm[(size_t)DType::F32] = gemm<F32W>;
-    k.gemm[(size_t)DType::F16] = gemm<F16W>;
-    k.gemm[(size_t)DType::BF16] = gemm<BF16W>;
+    k.types[(size_t)DType::F32].gemm = gemm<F32W>;
+    k.types[(size_t)DType::F16].gemm = gemm<F16W>;
+    k.types[(size_t)DType::BF16].gemm = gemm<BF16W>;
     simd::install_gemv<V>(k);
-    k.gemv_tiles[(size_t)DType::F32] = gemv_tiles<F32W>;
-    k.gemv_tiles[(size_t)DType::F16] = gemv_tiles<F16W>;
-    k.gemv_tiles[(size_t)DType::BF16] = gemv_tiles<BF16W>;
+    k.types[(size_t)DType::F32].gemv_tiles = gemv_tiles<F32W>;
+    k.types[(size_t)DType::F16].gemv_tiles = gemv_tiles<F16W>;
+    k.types[(size_t)DType::BF16].gemv_tiles = gemv_tiles<BF16W>;
 }
 
 }  // namespace lamina

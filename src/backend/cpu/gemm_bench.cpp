@@ -10,8 +10,9 @@
 #include <vector>
 
 #include "backend/cpu/cpu_backend.h"
+#include "backend/cpu/interleave.h"
+#include "backend/cpu/weight_layout.h"
 #include "core/graph.h"
-#include "quant/interleave.h"
 
 namespace lamina {
 namespace {
@@ -32,9 +33,10 @@ void BM_MulMat(benchmark::State& state) {
     Graph g;
     const int64_t ne_w[2] = {K, N}, ne_x[2] = {K, M};
     Tensor* wt = g.external(type, ne_w, 2, w.data());
-    if (state.range(5)) {  // the layout the model loader gives these types (quant/interleave.h)
+    // The layout the CPU backend stores these types in (backend/cpu/interleave.h).
+    if (state.range(5)) {
         quant::interleave_rows(type, w.data(), N, row_size(type, K));
-        wt->interleave = (uint8_t)quant::kInterleave;
+        wt->backend_record = &kCpuInterleaved;
     }
     Tensor* out = g.mul_mat(wt, g.external(DType::F32, ne_x, 2, x.data()));
     out->is_output = true;

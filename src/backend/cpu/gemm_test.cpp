@@ -11,10 +11,11 @@
 #include <vector>
 
 #include "backend/cpu/cpu_backend.h"
+#include "backend/cpu/row_tiles.h"
 #include "backend/cpu/simd_isas_for_test.h"
+#include "backend/cpu/weight_layout.h"
 #include "core/fp16.h"
 #include "core/graph.h"
-#include "core/row_tiles.h"
 
 namespace lamina {
 namespace {
@@ -45,7 +46,7 @@ Weights make_weights(DType type, int64_t n, uint32_t seed) {
     return w;
 }
 
-// tiled: the weights stored in row tiles (core/row_tiles.h) as loading stores F16 and BF16
+// tiled: the weights stored in row tiles (backend/cpu/row_tiles.h) as loading stores F16 and BF16
 // matrices for the AVX-512 kernels; every kernel set reads them (the others by packing or
 // gathering rows).
 void check_mul_mat(DType type, int64_t K, int64_t N, int64_t M, bool tiled = false) {
@@ -73,7 +74,7 @@ void check_mul_mat(DType type, int64_t K, int64_t N, int64_t M, bool tiled = fal
             Graph g;
             const int64_t ne_w[2] = {K, N}, ne_x[2] = {K, M};
             Tensor* wt = g.external(type, ne_w, 2, const_cast<uint8_t*>(w.bytes.data()));
-            if (tiled) wt->row_tile = (int32_t)kGemmRowTile;
+            if (tiled) wt->backend_record = &kCpuRowTiles;
             Tensor* out = g.mul_mat(wt, g.external(DType::F32, ne_x, 2, x.data()));
             out->is_output = true;
             ASSERT_TRUE(be.allocate(g).is_ok());

@@ -1,8 +1,8 @@
-// The portable reference for matrices interleaved in groups of eight rows (quant/interleave.h):
-// activations quantized to the weight type's vec_dot_type as the plain dots take them, and each
-// row's blocks gathered back and dotted by the type table's reference.
+// The portable reference for matrices interleaved in groups of eight rows
+// (backend/cpu/interleave.h): activations quantized to the weight type's vec_dot_type as the plain
+// dots take them, and each row's blocks gathered back and dotted by the type table's reference.
+#include "backend/cpu/interleave.h"
 #include "backend/cpu/kernels.h"
-#include "quant/interleave.h"
 
 namespace lamina {
 namespace {
@@ -38,9 +38,9 @@ CpuKernels::InterleavedDot reference() {
 }  // namespace
 
 void install_interleaved_ref(CpuKernels& k) {
-    k.interleaved[(size_t)DType::Q4_0] = reference<DType::Q4_0>();
-    k.interleaved[(size_t)DType::Q8_0] = reference<DType::Q8_0>();
-    k.interleaved[(size_t)DType::Q4_K] = reference<DType::Q4_K>();
+    k.types[(size_t)DType::Q4_0].interleaved = reference<DType::Q4_0>();
+    k.types[(size_t)DType::Q8_0].interleaved = reference<DType::Q8_0>();
+    k.types[(size_t)DType::Q4_K].interleaved = reference<DType::Q4_K>();
 }
 
 }  // namespace lamina

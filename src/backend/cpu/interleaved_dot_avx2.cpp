@@ -1,5 +1,5 @@
 // AVX2 matrix-vector kernels for Q4_0, Q8_0 and Q4_K matrices interleaved in groups of eight
-// rows (quant/interleave.h). Each load holds bytes of several rows, so the products land in
+// rows (backend/cpu/interleave.h). Each load holds bytes of several rows, so the products land in
 // lanes of one row each: no horizontal sums per block, and the eight scales convert at once.
 // Written per ISA, not over simd/vec_traits.h: the int8 products are the algorithm here, and
 // maddubs (byte pairs to saturating int16, widened by madd) needs other block orders, offsets
@@ -8,11 +8,11 @@
 
 #include <cstring>
 
+#include "backend/cpu/interleave.h"
 #include "backend/cpu/interleaved_q4k_avx2.h"
 #include "backend/cpu/kernels.h"
 #include "backend/cpu/quant_convert_avx2.h"
 #include "quant/blocks.h"
-#include "quant/interleave.h"
 
 namespace lamina {
 namespace {
@@ -265,9 +265,11 @@ void dot8_q4_k(int64_t n, const void* group, const void* prepared, float* out) {
 }  // namespace
 
 void install_interleaved_avx2(CpuKernels& k) {
-    k.interleaved[(size_t)DType::Q4_0] = {prepare, dot8<Q4_0Column>, true, dot8x2<Q4_0Column>};
-    k.interleaved[(size_t)DType::Q8_0] = {prepare, dot8<Q8_0Column>, true, dot8x2<Q8_0Column>};
-    k.interleaved[(size_t)DType::Q4_K] = {prepare_q4_k, dot8_q4_k, true};
+    k.types[(size_t)DType::Q4_0].interleaved = {prepare, dot8<Q4_0Column>, true,
+                                                dot8x2<Q4_0Column>};
+    k.types[(size_t)DType::Q8_0].interleaved = {prepare, dot8<Q8_0Column>, true,
+                                                dot8x2<Q8_0Column>};
+    k.types[(size_t)DType::Q4_K].interleaved = {prepare_q4_k, dot8_q4_k, true};
 }
 
 }  // namespace lamina

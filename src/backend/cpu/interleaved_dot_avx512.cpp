@@ -1,5 +1,5 @@
 // AVX-512 VNNI matrix-vector kernels for Q4_0, Q8_0 and Q4_K matrices interleaved in groups of
-// eight rows (quant/interleave.h). Every vpdpbusd lane belongs to one row, so there are no
+// eight rows (backend/cpu/interleave.h). Every vpdpbusd lane belongs to one row, so there are no
 // horizontal sums inside the loop, the eight rows' scales convert at once, and Q4_K's 6-bit
 // scales unpack eight rows at a time.
 // Written per ISA, not over simd/vec_traits.h: the int8 products are the algorithm here, and
@@ -13,11 +13,11 @@
 #include <cstring>
 
 #include "backend/cpu/avx512_util.h"
+#include "backend/cpu/interleave.h"
 #include "backend/cpu/interleaved_q4k_avx2.h"
 #include "backend/cpu/kernels.h"
 #include "backend/cpu/quant_convert_avx512.h"
 #include "quant/blocks.h"
-#include "quant/interleave.h"
 
 namespace lamina {
 namespace {
@@ -279,11 +279,13 @@ void dot8_q4_k(int64_t n, const void* group, const void* prepared, float* out) {
 }  // namespace
 
 void install_interleaved_avx512(CpuKernels& k) {
-    k.interleaved[(size_t)DType::Q4_0] = {prepare_q8_0<Q4_0Column::kOffset>,
-                                          dot8_blocks<Q4_0Column>, true, dot8x2_blocks<Q4_0Column>};
-    k.interleaved[(size_t)DType::Q8_0] = {prepare_q8_0<Q8_0Column::kOffset>,
-                                          dot8_blocks<Q8_0Column>, true, dot8x2_blocks<Q8_0Column>};
-    k.interleaved[(size_t)DType::Q4_K] = {prepare_q4_k, dot8_q4_k, true};
+    k.types[(size_t)DType::Q4_0].interleaved = {prepare_q8_0<Q4_0Column::kOffset>,
+                                                dot8_blocks<Q4_0Column>, true,
+                                                dot8x2_blocks<Q4_0Column>};
+    k.types[(size_t)DType::Q8_0].interleaved = {prepare_q8_0<Q8_0Column::kOffset>,
+                                                dot8_blocks<Q8_0Column>, true,
+                                                dot8x2_blocks<Q8_0Column>};
+    k.types[(size_t)DType::Q4_K].interleaved = {prepare_q4_k, dot8_q4_k, true};
 }
 
 }  // namespace lamina

@@ -1,5 +1,5 @@
-// Every kernel set's eight-row dots on interleaved matrices (quant/interleave.h) against the type
-// table's one-row reference on the same rows in GGUF's layout: random raw blocks (every scale
+// Every kernel set's eight-row dots on interleaved matrices (backend/cpu/interleave.h) against the
+// type table's one-row reference on the same rows in GGUF's layout: random raw blocks (every scale
 // and level pattern) and blocks filled with the extreme levels, against activations of either
 // sign at full scale, where a saturating narrow sum would show. Kernels that take two groups at
 // once are held to the same reference for each group.
@@ -9,9 +9,9 @@
 #include <random>
 #include <vector>
 
+#include "backend/cpu/interleave.h"
 #include "backend/cpu/kernels.h"
 #include "backend/cpu/simd_isas_for_test.h"
-#include "quant/interleave.h"
 #include "quant/quant_test_support.h"
 
 namespace lamina {
@@ -23,7 +23,7 @@ TEST(CpuInterleavedDot, EveryKernelSetMatchesPlainReference) {
     int checked = 0;
     for (Isa isa : isas)
         for (DType t : {DType::Q4_0, DType::Q8_0, DType::Q4_K}) {
-            const CpuKernels::InterleavedDot& kern = cpu_kernels(isa).interleaved[(size_t)t];
+            const CpuKernels::InterleavedDot& kern = cpu_kernels(isa).types[(size_t)t].interleaved;
             ASSERT_TRUE(kern.prepare && kern.dot8) << isa_name(isa) << " " << type_name(t);
             const TypeTraits& tt = type_traits(t);
             const TypeTraits& vt = type_traits(tt.vec_dot_type);

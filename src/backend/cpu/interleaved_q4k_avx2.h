@@ -1,4 +1,4 @@
-// 256-bit code shared by the AVX2 and AVX-512 eight-row Q4_K kernels (quant/interleave.h);
+// 256-bit code shared by the AVX2 and AVX-512 eight-row Q4_K kernels (backend/cpu/interleave.h);
 // include only from *_avx2.cpp and *_avx512.cpp files.
 #pragma once
 

@@ -4,8 +4,8 @@
 #include <cmath>
 
 #include "backend/cpu/quant_dot.h"
+#include "backend/cpu/row_tiles.h"
 #include "core/fp16.h"
-#include "core/row_tiles.h"
 
 namespace lamina {
 namespace {
@@ -86,10 +86,10 @@ void install_quant_dots(CpuKernels& k, const QuantDots& q) {
         const TypeTraits* tt = find_type_traits(id);
         if (!tt || !tt->vec_dot) continue;
         const QuantDots::Dot& d = q.dot[id];
-        if (d.fn && tt->vec_dot_type == d.activations) k.vec_dot[id] = d.fn;
+        if (d.fn && tt->vec_dot_type == d.activations) k.types[id].vec_dot = d.fn;
         const QuantDots::Prepared& p = q.prepared[id];
         if (p.kernel.prepare && p.kernel.dot && tt->vec_dot_type == p.activations)
-            k.prepared[id] = p.kernel;
+            k.types[id].prepared = p.kernel;
     }
 }
 
@@ -99,9 +99,10 @@ CpuKernels build(Isa isa) {
     for (uint32_t id = 0; id < kTypeSlots; ++id) {
         const TypeTraits* tt = find_type_traits(id);
         if (!tt) continue;
-        k.vec_dot[id] = tt->vec_dot;
-        k.from_float[id] = tt->from_float;
-        k.to_float[id] = tt->to_float;
+        k.types[id].vec_dot = tt->vec_dot;
+        k.types[id].from_float = tt->from_float;
+        k.types[id].to_float = tt->to_float;
+        k.types[id].qgemm_format = qgemm_format((DType)id);
     }
     k.dot_f32 = dot_f32_ref;
     k.axpy_f32 = axpy_f32_ref;
@@ -164,20 +165,22 @@ const CpuKernels& cpu_kernels(Isa isa) {
 }
 
 bool cpu_prefers_interleaved(DType t) {
-    return cpu_kernels(CpuFeatures::detect().best_isa()).interleaved[(size_t)t].preferred;
+    return cpu_kernels(CpuFeatures::detect().best_isa()).types[(size_t)t].interleaved.preferred;
 }
 
 int64_t cpu_row_tile(DType t, int64_t N) {
     // F32 tiles would put 128-byte columns at GGUF's 32-byte alignment, each split over three
     // lines; F32 matrices keep their rows.
     if ((t != DType::F16 && t != DType::BF16) || !RowTiles{kGemmRowTile, 0, 0}.fits(N)) return 0;
-    return cpu_kernels(CpuFeatures::detect().best_isa()).gemv_tiles[(size_t)t] ? kGemmRowTile : 0;
+    return cpu_kernels(CpuFeatures::detect().best_isa()).types[(size_t)t].gemv_tiles ? kGemmRowTile
+                                                                                     : 0;
 }
 
 int64_t cpu_column_block(DType t, int64_t K) {
     // The float GEMV kernels exist for the plain types only (F32, F16, BF16).
     if (K <= kGemmColumnBlock) return 0;
-    return cpu_kernels(CpuFeatures::detect().best_isa()).gemv[(size_t)t] ? kGemmColumnBlock : 0;
+    return cpu_kernels(CpuFeatures::detect().best_isa()).types[(size_t)t].gemv ? kGemmColumnBlock
+                                                                               : 0;
 }
 
 }  // namespace lamina

@@ -18,26 +18,6 @@ constexpr size_t kTypeSlots = 40;
 // against the reference on awkward sizes.
 struct CpuKernels {
     Isa isa = Isa::Scalar;
-    // Weight-row x activation-row dot, activations already in the type's vec_dot_type.
-    std::array<VecDotFn, kTypeSlots> vec_dot{};
-    // Conversion of activation rows into a vec_dot_type (quantizing for integer kernels).
-    std::array<FromFloatFn, kTypeSlots> from_float{};
-    std::array<ToFloatFn, kTypeSlots> to_float{};
-    // Blocked GEMM by weight type for many activation rows (activations packed in panels of
-    // gemm_mr rows with gemm_pack_x), and multi-row matrix-vector products for few rows.
-    // nullptr where none exists: mul_mat then falls back to vec_dot.
-    std::array<GemmFn, kTypeSlots> gemm{};
-    int64_t gemm_mr = 0;
-    GemmPackXFn gemm_pack_x = nullptr;
-    std::array<GemvFn, kTypeSlots> gemv{};
-    // Matrix-vector products over weights in row tiles (core/row_tiles.h). A set that has one
-    // for a type also reads row tiles in its GEMM (without packing them where its tile is
-    // kGemmRowTile wide), and loading stores that type's matrices so (cpu_row_tile).
-    std::array<GemvTilesFn, kTypeSlots> gemv_tiles{};
-    // Integer GEMM for the quantized types with a qgemm_format, many activation rows (vpmaddubsw
-    // on AVX2, vpdpbusd on AVX-512 VNNI); nullptr where the ISA has none (mul_mat then
-    // dequantizes into the float GEMM).
-    QGemmFn qgemm = nullptr;
     // Optional activation layouts private to one weight type's kernel: the vec_dot_type's
     // quants rearranged, with block sums and float scales worked out once per activation row
     // instead of once per weight row. The numbers are the vec_dot_type's (the dots agree with
@@ -54,13 +34,11 @@ struct CpuKernels {
                          float* out) = nullptr;
     };
     static constexpr size_t kPreparedBytesPerValue = 4;
-    std::array<PreparedDot, kTypeSlots> prepared{};
 
-    // Q4_0, Q8_0 and Q4_K matrices interleaved in groups of eight rows (quant/interleave.h), by
-    // weight type: activation rows prepared in the kernel's own layout (at most
-    // kPreparedBytesPerValue bytes per value), then out[0..8) = the dots of one group's eight
-    // rows with one prepared row. preferred: this set runs the interleaved layout faster than
-    // GGUF's, so loading should interleave.
+    // Matrices interleaved in groups of eight rows (backend/cpu/interleave.h): activation rows
+    // prepared in the kernel's own layout (at most kPreparedBytesPerValue bytes per value), then
+    // out[0..8) = the dots of one group's eight rows with one prepared row. preferred: this set
+    // runs the interleaved layout faster than GGUF's, so the backend stores them interleaved.
     struct InterleavedDot {
         void (*prepare)(const float* x, void* out, int64_t n) = nullptr;
         void (*dot8)(int64_t n, const void* group, const void* prepared, float* out) = nullptr;
@@ -70,7 +48,40 @@ struct CpuKernels {
         void (*dot8x2)(int64_t n, const void* group_a, const void* group_b, const void* prepared,
                        float* out_a, float* out_b) = nullptr;
     };
-    std::array<InterleavedDot, kTypeSlots> interleaved{};
+
+    // Everything this set computes for one element type: one row per type, indexed by DType.
+    // An entry that is null is a path the set does not have for the type.
+    struct TypeRow {
+        // Weight-row x activation-row dot, activations already in the type's vec_dot_type.
+        VecDotFn vec_dot = nullptr;
+        // Conversion of activation rows into this type (quantizing for integer kernels), and
+        // back to float.
+        FromFloatFn from_float = nullptr;
+        ToFloatFn to_float = nullptr;
+        // Blocked GEMM for many activation rows (activations packed in panels of gemm_mr rows
+        // with gemm_pack_x), and multi-row matrix-vector products for few rows; without them
+        // mul_mat falls back to vec_dot.
+        GemmFn gemm = nullptr;
+        GemvFn gemv = nullptr;
+        // Matrix-vector products over weights in row tiles (backend/cpu/row_tiles.h). A set that
+        // has one for a type also reads row tiles in its GEMM (without packing them where its
+        // tile is kGemmRowTile wide), and the backend stores that type's matrices so
+        // (cpu_row_tile).
+        GemvTilesFn gemv_tiles = nullptr;
+        PreparedDot prepared;
+        // Set for the types whose matrices can be interleaved (can_interleave).
+        InterleavedDot interleaved;
+        // The type's format for the integer GEMM (qgemm), null where it does not cover it.
+        const QGemmFormat* qgemm_format = nullptr;
+    };
+    std::array<TypeRow, kTypeSlots> types{};
+
+    int64_t gemm_mr = 0;
+    GemmPackXFn gemm_pack_x = nullptr;
+    // Integer GEMM for the quantized types with a qgemm_format, many activation rows (vpmaddubsw
+    // on AVX2, vpdpbusd on AVX-512 VNNI); nullptr where the ISA has none (mul_mat then
+    // dequantizes into the float GEMM).
+    QGemmFn qgemm = nullptr;
 
     float (*dot_f32)(int64_t n, const float* x, const float* y) = nullptr;
     // y[i] += a * x[i]
@@ -116,17 +127,17 @@ struct CpuKernels {
 const CpuKernels& cpu_kernels(Isa isa);
 
 // Whether the kernels this machine runs (CpuFeatures::best_isa) want weights of type t
-// interleaved (quant/interleave.h).
+// interleaved (backend/cpu/interleave.h).
 bool cpu_prefers_interleaved(DType t);
 
-// Columns per block (core/column_blocks.h) for a weight matrix of type t with rows of K that
+// Columns per block (backend/cpu/column_blocks.h) for a weight matrix of type t with rows of K that
 // only matrix products read, on the kernels this machine runs; 0: whole rows. Plain float rows
 // longer than kGemmColumnBlock are split, where the ISA has a matrix-vector kernel for them.
 int64_t cpu_column_block(DType t, int64_t K);
 
-// Rows per tile (core/row_tiles.h) for a weight matrix of type t with N rows that only matrix
-// products read, on the kernels this machine runs; 0: not tiled. F16 and BF16 matrices of whole
-// tiles are, where the ISA has a tiled matrix-vector kernel for them.
+// Rows per tile (backend/cpu/row_tiles.h) for a weight matrix of type t with N rows that only
+// matrix products read, on the kernels this machine runs; 0: not tiled. F16 and BF16 matrices of
+// whole tiles are, where the ISA has a tiled matrix-vector kernel for them.
 int64_t cpu_row_tile(DType t, int64_t N);
 
 // Hooks implemented by the ISA-specific files; each overrides the entries it accelerates.

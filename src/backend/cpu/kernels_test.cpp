@@ -262,11 +262,11 @@ TEST(CpuKernels, QuantizedDotsAreInstalled) {
         for (DType t :
              {DType::Q4_0, DType::Q4_1, DType::Q5_0, DType::Q5_1, DType::Q8_0, DType::Q2_K,
               DType::Q3_K, DType::Q4_K, DType::Q5_K, DType::Q6_K, DType::IQ4_NL, DType::IQ4_XS})
-            EXPECT_NE(k.vec_dot[(size_t)t], type_traits(t).vec_dot)
+            EXPECT_NE(k.types[(size_t)t].vec_dot, type_traits(t).vec_dot)
                 << isa_name(isa) << " " << type_name(t) << " kept the scalar reference";
         if (isa == Isa::Avx512) {
-            EXPECT_NE(k.prepared[(size_t)DType::Q4_0].dot, nullptr);
-            EXPECT_NE(k.prepared[(size_t)DType::Q4_K].dot, nullptr);
+            EXPECT_NE(k.types[(size_t)DType::Q4_0].prepared.dot, nullptr);
+            EXPECT_NE(k.types[(size_t)DType::Q4_K].prepared.dot, nullptr);
         }
     }
 }
@@ -277,7 +277,7 @@ TEST(CpuKernels, VecDotMatchesTypeTable) {
         const CpuKernels& k = cpu_kernels(isa);
         for (DType t : {DType::F32, DType::F16, DType::BF16}) {
             const TypeTraits& tt = type_traits(t);
-            ASSERT_NE(k.vec_dot[(size_t)t], nullptr);
+            ASSERT_NE(k.types[(size_t)t].vec_dot, nullptr);
             for (int64_t n : kLengths) {
                 SCOPED_TRACE(std::string(isa_name(isa)) + " " + tt.name +
                              " n=" + std::to_string(n));
@@ -285,7 +285,7 @@ TEST(CpuKernels, VecDotMatchesTypeTable) {
                 std::vector<uint8_t> packed(row_size(t, n + 1));
                 tt.from_float(x.data(), packed.data(), n + 1);
                 const float want = tt.vec_dot(n, packed.data(), y.data());
-                EXPECT_NEAR(k.vec_dot[(size_t)t](n, packed.data(), y.data()), want,
+                EXPECT_NEAR(k.types[(size_t)t].vec_dot(n, packed.data(), y.data()), want,
                             tol(n) * (1 + std::fabs(want)));
             }
         }

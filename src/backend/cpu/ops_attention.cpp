@@ -64,7 +64,7 @@ size_t thread_floats(int64_t group, int64_t keys, int64_t d) {
 void pack_cache(const Tensor& k, const Tensor& v, float scale, int64_t n_keys, const PackedCache& p,
                 float* kt, float* vf, const ComputeCtx& ctx) {
     const int64_t blocks = p.keys / kPanel, d = p.d;
-    const ToFloatFn f16_row = ctx.k->to_float[(size_t)DType::F16];
+    const ToFloatFn f16_row = ctx.k->types[(size_t)DType::F16].to_float;
     std::vector<float> key_row((size_t)d);
     int64_t b0, b1;
     ctx.split(k.ne[1] * blocks, &b0, &b1);

@@ -93,7 +93,7 @@ void store_element(uint8_t* p, DType t, float v) {
 void compute_get_rows(const Tensor& node, const ComputeCtx& ctx) {
     const Tensor& table = *node.src[0];
     const int32_t* ids = static_cast<const int32_t*>(node.src[1]->data);
-    const ToFloatFn to_float = ctx.k->to_float[(size_t)table.type];
+    const ToFloatFn to_float = ctx.k->types[(size_t)table.type].to_float;
     int64_t r0, r1;
     ctx.split(node.ne[1], &r0, &r1);
     for (int64_t r = r0; r < r1; ++r) {
@@ -170,7 +170,7 @@ void compute_copy(const Tensor& src, const Tensor& dst, const ComputeCtx& ctx) {
     const size_t ss = type_traits(src.type).type_size, ds = type_traits(dst.type).type_size;
     const bool same_rows = src.ne[0] == dst.ne[0];
     const FromFloatFn convert_row = src.type == DType::F32 && type_traits(dst.type).block_size == 1
-                                        ? ctx.k->from_float[(size_t)dst.type]
+                                        ? ctx.k->types[(size_t)dst.type].from_float
                                         : nullptr;
     int64_t r0, r1;
     ctx.split(rows, &r0, &r1);

@@ -5,8 +5,10 @@
 //              sums by vpdpbusd; otherwise they are dequantized a chunk of rows at a time into
 //              float and fed to the F32 GEMM;
 //   few rows:  GEMV that streams the weights once for up to kGemvMaxRows activation rows (one
-//              pass per column block where the loader split long rows, core/column_blocks.h);
-//   interleaved Q4_0/Q8_0 weights (groups of eight rows, quant/interleave.h): the integer GEMM for
+//              pass per column block where the backend split long rows,
+//              backend/cpu/column_blocks.h);
+//   interleaved Q4_0/Q8_0 weights (groups of eight rows, backend/cpu/interleave.h): the integer
+//   GEMM for
 //              many rows, else the ISA's eight-row kernel against each prepared activation row;
 //   otherwise (quantized weights with few rows, and layouts the fast kernels do not cover):
 //   activations converted to the weight type's vec_dot_type, or to the kernel's own prepared
@@ -15,9 +17,10 @@
 #include <vector>
 
 #include "backend/cpu/gemm.h"
+#include "backend/cpu/interleave.h"
 #include "backend/cpu/ops.h"
 #include "backend/cpu/qgemm.h"
-#include "quant/interleave.h"
+#include "backend/cpu/weight_layout.h"
 
 namespace lamina {
 namespace {
@@ -71,7 +74,7 @@ ProductOut product_out(const Tensor& node, const ComputeCtx& ctx) {
 
 // The weights' column blocks (one block for whole rows; only plain float matrices are split).
 ColumnBlocks column_blocks(const Tensor& w) {
-    return {w.col_block, w.ne[1], w.ne[0], type_traits(w.type).type_size};
+    return {cpu_layout(w).col_block, w.ne[1], w.ne[0], type_traits(w.type).type_size};
 }
 
 // The fast kernels cover one weight matrix against contiguous float rows, no batching.
@@ -91,7 +94,7 @@ bool fast_layout(const Tensor& node) {
 
 bool use_gemm(const Tensor& node, const CpuKernels* k) {
     return node.src[1]->ne[1] >= kGemmMinRows && fast_layout(node) &&
-           (!k || (k->gemm[(size_t)node.src[0]->type] && k->gemm_mr > 0));
+           (!k || (k->types[(size_t)node.src[0]->type].gemm && k->gemm_mr > 0));
 }
 
 // Quantized weights with a float conversion go through the F32 GEMM, a chunk at a time.
@@ -100,8 +103,9 @@ bool use_dequant_gemm(const Tensor& node, const CpuKernels* k) {
     const TypeTraits& tt = type_traits(t);
     return node.src[1]->ne[1] >= kGemmMinRows && tt.is_quantized && tt.to_float &&
            dense_layout(node) && node.src[0]->ne[0] % tt.block_size == 0 &&
-           (!k || (k->gemm[(size_t)DType::F32] && k->gemm_mr > 0 && k->to_float[(size_t)t] &&
-                   k->from_float[(size_t)tt.vec_dot_type] && k->to_float[(size_t)tt.vec_dot_type]));
+           (!k || (k->types[(size_t)DType::F32].gemm && k->gemm_mr > 0 &&
+                   k->types[(size_t)t].to_float && k->types[(size_t)tt.vec_dot_type].from_float &&
+                   k->types[(size_t)tt.vec_dot_type].to_float));
 }
 
 // Quantized weights of a type the integer GEMM covers, and rows of whole blocks.
@@ -109,9 +113,9 @@ bool use_qgemm(const Tensor& node, const CpuKernels* k) {
     const DType t = node.src[0]->type;
     const QGemmFormat* f = qgemm_format(t);
     // Interleaved weights leave the choice to compute_interleaved.
-    return node.src[0]->interleave == 1 && node.src[1]->ne[1] >= kGemmMinRows && f &&
+    return cpu_layout(*node.src[0]).interleave == 1 && node.src[1]->ne[1] >= kGemmMinRows && f &&
            dense_layout(node) && node.src[0]->ne[0] % type_traits(t).block_size == 0 &&
-           (!k || (k->qgemm && k->from_float[(size_t)f->activations]));
+           (!k || (k->qgemm && k->types[(size_t)f->activations].from_float));
 }
 
 // Weight bytes per claimed chunk of a matrix-vector product: runs long enough for the
@@ -129,14 +133,15 @@ int64_t gemv_blocks_per_chunk(int64_t n_blocks, int64_t block_bytes, int nth) {
 
 // Interleaved weights with many activation rows take the integer GEMM where the ISA has one.
 bool interleaved_uses_qgemm(const Tensor& node, const CpuKernels& k) {
-    return node.src[1]->ne[1] >= kGemmMinRows && k.qgemm && k.from_float[(size_t)DType::Q8_0];
+    return node.src[1]->ne[1] >= kGemmMinRows && k.qgemm && k.types[(size_t)DType::Q8_0].from_float;
 }
 
 bool use_gemv(const Tensor& node, const CpuKernels& k) {
     const Tensor& w = *node.src[0];
+    const int64_t tile = cpu_layout(w).row_tile;
     return node.src[1]->ne[1] < kGemmMinRows && fast_layout(node) &&
-           (w.row_tile == kGemmRowTile ? k.gemv_tiles[(size_t)w.type] != nullptr
-                                       : w.row_tile == 0 && k.gemv[(size_t)w.type] != nullptr);
+           (tile == kGemmRowTile ? k.types[(size_t)w.type].gemv_tiles != nullptr
+                                 : tile == 0 && k.types[(size_t)w.type].gemv != nullptr);
 }
 
 // Weight tiles per claimed range of a matrix-matrix product: at most what one packing pass
@@ -190,8 +195,8 @@ void compute_gemm(const Tensor& node, const ComputeCtx& ctx, bool dequant) {
         const DType vdt = type_traits(w.type).vec_dot_type;
         uint8_t* qrow = reinterpret_cast<uint8_t*>(scratch + gemm_scratch_floats());
         for (int64_t m = std::min(M, p0 * mr); m < std::min(M, p1 * mr); ++m) {
-            ctx.k->from_float[(size_t)vdt](xsrc + m * ldx, qrow, K);
-            ctx.k->to_float[(size_t)vdt](qrow, xq + m * K, K);
+            ctx.k->types[(size_t)vdt].from_float(xsrc + m * ldx, qrow, K);
+            ctx.k->types[(size_t)vdt].to_float(qrow, xq + m * K, K);
         }
         xsrc = xq;
         ldx = K;
@@ -236,18 +241,19 @@ void compute_gemm(const Tensor& node, const ComputeCtx& ctx, bool dequant) {
     a.ldo = po.ld;
     a.add = po.addend;
     a.ld_add = po.ld_add;
-    a.col_block = w.col_block;
+    a.col_block = cpu_layout(w).col_block;
     a.n_rows = N;
-    a.row_tile = w.row_tile;
+    a.row_tile = cpu_layout(w).row_tile;
     // Threads claim ranges of whole weight tiles (each packs only the weights it computes).
-    const ToFloatFn to_float = ctx.k->to_float[(size_t)w.type];
+    const ToFloatFn to_float = ctx.k->types[(size_t)w.type].to_float;
     float* rows = scratch + gemm_scratch_floats();
     const int64_t n_tiles = (N + kGemmMaxNr - 1) / kGemmMaxNr;
     const int64_t max_tiles = kGemmNBlock / kGemmMaxNr;
     ctx.for_each_range(n_tiles, K > kLongRowK ? max_tiles : kMinTilesPerRange, max_tiles,
                        [&](int64_t t0, int64_t t1) {
                            const int64_t n0 = t0 * kGemmMaxNr, n1 = std::min(N, t1 * kGemmMaxNr);
-                           if (!dequant) return ctx.k->gemm[(size_t)w.type](a, n0, n1, scratch);
+                           if (!dequant)
+                               return ctx.k->types[(size_t)w.type].gemm(a, n0, n1, scratch);
                            // Dequantize a piece of the chunk's rows, then run the F32 kernel over
                            // it with outputs offset to the piece's columns.
                            GemmArgs d = a;
@@ -259,7 +265,7 @@ void compute_gemm(const Tensor& node, const ComputeCtx& ctx, bool dequant) {
                                    to_float(w.row(n), rows + (n - c0) * K, K);
                                d.out = a.out + c0;
                                if (a.add) d.add = a.add + c0;
-                               ctx.k->gemm[(size_t)DType::F32](d, 0, c1 - c0, scratch);
+                               ctx.k->types[(size_t)DType::F32].gemm(d, 0, c1 - c0, scratch);
                            }
                        });
 }
@@ -293,7 +299,7 @@ void compute_qgemm(const Tensor& node, const ComputeCtx& ctx) {
     int64_t p0, p1;
     ctx.split((M + kQGemmMr - 1) / kQGemmMr, &p0, &p1);
     if (!ctx.x_packed) {
-        qgemm_pack_x(f, ctx.k->from_float[(size_t)f.activations], x.row<const float>(0),
+        qgemm_pack_x(f, ctx.k->types[(size_t)f.activations].from_float, x.row<const float>(0),
                      (int64_t)(x.nb[1] / sizeof(float)), M, K, p0, p1, xp, tmp);
         ctx.barrier();
     }
@@ -302,7 +308,7 @@ void compute_qgemm(const Tensor& node, const ComputeCtx& ctx) {
     a.f = &f;
     a.w = w.data;
     a.ldw = w.nb[1];
-    a.interleave = w.interleave;
+    a.interleave = cpu_layout(w).interleave;
     a.N = N;
     a.xp = xp;
     a.M = M;
@@ -323,35 +329,36 @@ void compute_gemv_tiles(const Tensor& node, const ComputeCtx& ctx) {
     const Tensor& w = *node.src[0];
     const Tensor& x = *node.src[1];
     const int64_t K = x.ne[0], M = x.ne[1];
-    const RowTiles tiles{w.row_tile, K, type_traits(w.type).type_size};
-    const int64_t n_tiles = w.ne[1] / w.row_tile;
+    const int64_t tile = cpu_layout(w).row_tile;
+    const RowTiles tiles{tile, K, type_traits(w.type).type_size};
+    const int64_t n_tiles = w.ne[1] / tile;
     // Chunks of an even number of tiles: the kernel reads tiles in pairs, two streams, which
     // the memory system serves faster than one (gemm_avx512.cpp).
     int64_t per = gemv_blocks_per_chunk(n_tiles, (int64_t)tiles.tile_bytes(), ctx.nth);
     if (per % 2 == 1 && n_tiles > per) ++per;
     const ProductOut po = product_out(node, ctx);
-    const GemvTilesFn gemv = ctx.k->gemv_tiles[(size_t)w.type];
+    const GemvTilesFn gemv = ctx.k->types[(size_t)w.type].gemv_tiles;
     const int64_t ldx = (int64_t)(x.nb[1] / sizeof(float));
     const uint8_t* data = static_cast<const uint8_t*>(w.data);
     ctx.for_each_chunk((n_tiles + per - 1) / per, [&](int64_t c) {
         const int64_t t0 = c * per, t1 = std::min(n_tiles, t0 + per);
         for (int64_t m = 0; m < M; m += kGemvMaxRows)
             gemv(K, data + (size_t)t0 * tiles.tile_bytes(), t1 - t0, x.row<const float>(m), ldx,
-                 std::min(kGemvMaxRows, M - m), po.row(m) + t0 * w.row_tile, po.ld);
-        po.add_to_columns(*ctx.k, M, t0 * w.row_tile, t1 * w.row_tile);
+                 std::min(kGemvMaxRows, M - m), po.row(m) + t0 * tile, po.ld);
+        po.add_to_columns(*ctx.k, M, t0 * tile, t1 * tile);
     });
 }
 
 void compute_gemv(const Tensor& node, const ComputeCtx& ctx) {
     const Tensor& w = *node.src[0];
     const Tensor& x = *node.src[1];
-    if (w.row_tile > 0) return compute_gemv_tiles(node, ctx);
+    if (cpu_layout(w).row_tile > 0) return compute_gemv_tiles(node, ctx);
     const int64_t N = w.ne[1], M = x.ne[1];
     // Chunks are whole groups of 16 rows, the kernels' unit.
     const int64_t n_groups = (N + 15) / 16;
     const int64_t per = gemv_blocks_per_chunk(n_groups, 16 * (int64_t)w.nb[1], ctx.nth);
     const ProductOut po = product_out(node, ctx);
-    const GemvFn gemv = ctx.k->gemv[(size_t)w.type];
+    const GemvFn gemv = ctx.k->types[(size_t)w.type].gemv;
     const int64_t ldx = (int64_t)(x.nb[1] / sizeof(float));
     const ColumnBlocks cb = column_blocks(w);
     // Row n's weights in column block b, and the bytes between rows there.
@@ -393,7 +400,7 @@ void compute_interleaved(const Tensor& node, const ComputeCtx& ctx) {
     const Tensor& x = *node.src[1];
     const int64_t K = x.ne[0], N = w.ne[1], M = x.ne[1];
     if (interleaved_uses_qgemm(node, *ctx.k)) return compute_qgemm(node, ctx);
-    const CpuKernels::InterleavedDot& kern = ctx.k->interleaved[(size_t)w.type];
+    const CpuKernels::InterleavedDot& kern = ctx.k->types[(size_t)w.type].interleaved;
     const size_t prow = (size_t)K * CpuKernels::kPreparedBytesPerValue;
     int64_t m0, m1;
     ctx.split(M, &m0, &m1);
@@ -436,7 +443,7 @@ bool needs_conversion(const Tensor& w, const Tensor& x) {
 
 // Float activation rows against weights whose kernel has its own prepared activation layout.
 bool use_prepared(const Tensor& w, const Tensor& x, const CpuKernels& k) {
-    const CpuKernels::PreparedDot& p = k.prepared[(size_t)w.type];
+    const CpuKernels::PreparedDot& p = k.types[(size_t)w.type].prepared;
     return p.prepare && p.dot && x.nb[0] == sizeof(float) && x.ne[0] % p.k_multiple == 0;
 }
 
@@ -449,7 +456,7 @@ namespace {
 enum class XPacking { None, Float, Integer, Interleaved };
 
 XPacking x_packing(const Tensor& node, const CpuKernels& k) {
-    if (node.src[0]->interleave > 1)
+    if (cpu_layout(*node.src[0]).interleave > 1)
         return interleaved_uses_qgemm(node, k) ? XPacking::Integer : XPacking::Interleaved;
     if (use_gemm(node, &k)) return XPacking::Float;
     if (use_qgemm(node, &k)) return XPacking::Integer;
@@ -465,8 +472,8 @@ bool mul_mat_reuses_packed_x(const Tensor& prev, const Tensor& next, const CpuKe
     // The integer GEMM's packing depends on the weight type's format, the eight-row kernels'
     // on their prepare function.
     if (a == XPacking::Interleaved)
-        return k.interleaved[(size_t)prev.src[0]->type].prepare ==
-               k.interleaved[(size_t)next.src[0]->type].prepare;
+        return k.types[(size_t)prev.src[0]->type].interleaved.prepare ==
+               k.types[(size_t)next.src[0]->type].interleaved.prepare;
     return a == XPacking::Float ||
            qgemm_format(prev.src[0]->type) == qgemm_format(next.src[0]->type);
 }
@@ -480,8 +487,8 @@ bool mul_mat_folds_swiglu(const Tensor& node, const CpuKernels& k) {
         return t.type == DType::F32 && t.nb[0] == sizeof(float) && t.ne[0] == x.ne[0] &&
                t.ne[1] == x.ne[1] && t.n_rows() == x.ne[1];
     };
-    return node.src[0]->interleave == 1 && use_gemm(node, &k) && float_rows(g) && float_rows(u) &&
-           x.n_rows() == x.ne[1] && k.swiglu;
+    return cpu_layout(*node.src[0]).interleave == 1 && use_gemm(node, &k) && float_rows(g) &&
+           float_rows(u) && x.n_rows() == x.ne[1] && k.swiglu;
 }
 
 bool mul_mat_folds_add(const Tensor& node, const Tensor& add) {
@@ -504,9 +511,9 @@ bool mul_mat_folds_rms_norm(const Tensor& node, const CpuKernels& k) {
     const Tensor& x = *node.src[1];
     const Tensor& in = *x.src[0];
     const Tensor* gain = x.src[1];
-    return node.src[0]->interleave == 1 && use_gemm(node, &k) && in.type == DType::F32 &&
-           in.nb[0] == sizeof(float) && in.ne[0] == x.ne[0] && in.ne[1] == x.ne[1] &&
-           in.n_rows() == in.ne[1] && x.n_rows() == x.ne[1] &&
+    return cpu_layout(*node.src[0]).interleave == 1 && use_gemm(node, &k) &&
+           in.type == DType::F32 && in.nb[0] == sizeof(float) && in.ne[0] == x.ne[0] &&
+           in.ne[1] == x.ne[1] && in.n_rows() == in.ne[1] && x.n_rows() == x.ne[1] &&
            (!gain ||
             (gain->type == DType::F32 && gain->nb[0] == sizeof(float) && gain->ne[0] == x.ne[0]));
 }
@@ -514,7 +521,7 @@ bool mul_mat_folds_rms_norm(const Tensor& node, const CpuKernels& k) {
 size_t mul_mat_work_size(const Tensor& node, int n_threads) {
     const Tensor& w = *node.src[0];
     const Tensor& x = *node.src[1];
-    if (w.interleave > 1) {
+    if (cpu_layout(w).interleave > 1) {
         const size_t prepared = (size_t)x.ne[0] * CpuKernels::kPreparedBytesPerValue * x.ne[1];
         const QGemmFormat* f = qgemm_format(w.type);
         return std::max(prepared,
@@ -536,14 +543,15 @@ bool mul_mat_writes_work(const Tensor& node, const CpuKernels& k, bool x_packed)
     // touches, but they are left out: a prompt's products are long enough that a barrier costs
     // nothing.
     if (node.src[1]->ne[1] >= kGemmMinRows) return true;
-    if (node.src[0]->interleave > 1) return !x_packed || interleaved_uses_qgemm(node, k);
+    if (cpu_layout(*node.src[0]).interleave > 1)
+        return !x_packed || interleaved_uses_qgemm(node, k);
     // The dot-product path converts its activations first unless they are float rows its
     // weights dot directly.
     return !use_gemv(node, k) && needs_conversion(*node.src[0], *node.src[1]);
 }
 
 void compute_mul_mat(const Tensor& node, const ComputeCtx& ctx) {
-    if (node.src[0]->interleave > 1) return compute_interleaved(node, ctx);
+    if (cpu_layout(*node.src[0]).interleave > 1) return compute_interleaved(node, ctx);
     if (use_gemm(node, ctx.k)) return compute_gemm(node, ctx, false);
     if (use_qgemm(node, ctx.k)) return compute_qgemm(node, ctx);
     if (use_dequant_gemm(node, ctx.k)) return compute_gemm(node, ctx, true);
@@ -556,12 +564,13 @@ void compute_mul_mat(const Tensor& node, const ComputeCtx& ctx) {
     const bool convert = needs_conversion(w, x);
     size_t xrow_bytes = row_size(vdt, K);
 
-    const CpuKernels::PreparedDot& prep = ctx.k->prepared[(size_t)w.type];
+    const CpuKernels::PreparedDot& prep = ctx.k->types[(size_t)w.type].prepared;
     const ColumnBlocks cb = column_blocks(w);
     const bool prepared = convert && use_prepared(w, x, *ctx.k) && cb.count() == 1;
     if (prepared) xrow_bytes = (size_t)K * CpuKernels::kPreparedBytesPerValue;
     if (convert) {
-        const FromFloatFn from_float = prepared ? prep.prepare : ctx.k->from_float[(size_t)vdt];
+        const FromFloatFn from_float =
+            prepared ? prep.prepare : ctx.k->types[(size_t)vdt].from_float;
         // Rows are dealt out when there are enough; a generated token's single row is cut into
         // pieces of whole blocks (each is quantized on its own), so no thread waits idle.
         const int64_t unit = prepared ? prep.k_multiple : block_size(vdt);
@@ -585,7 +594,7 @@ void compute_mul_mat(const Tensor& node, const ComputeCtx& ctx) {
         return x.row<const float>(m, b2, b3);
     };
 
-    const VecDotFn vec_dot = prepared ? prep.dot : ctx.k->vec_dot[(size_t)w.type];
+    const VecDotFn vec_dot = prepared ? prep.dot : ctx.k->types[(size_t)w.type].vec_dot;
     // Weights in column blocks: the row's dot is the sum of its blocks' dots.
     auto dot = [&](int64_t n, const void* wrow, const void* xr) {
         if (cb.count() == 1) return vec_dot(K, wrow, xr);
@@ -608,23 +617,24 @@ void compute_mul_mat(const Tensor& node, const ComputeCtx& ctx) {
     // Folded with an Add (mul_mat_folds_add: one batch), rows go to the Add's buffer.
     const ProductOut po = product_out(node, ctx);
     // Weights in row tiles (a 2-D matrix; this path serves kernel sets without the tiled kernels,
-    // and loading tiles only for sets with them): each block's rows gathered once into plain rows.
-    const RowTiles tiles{w.row_tile, K, type_traits(w.type).type_size};
+    // and storing tiles only for sets with them): each block's rows gathered once into plain rows.
+    const int64_t row_tile = cpu_layout(w).row_tile;
+    const RowTiles tiles{row_tile, K, type_traits(w.type).type_size};
     ctx.for_each_chunk(chunks_per_batch * batches, [&](int64_t c) {
         const int64_t b = c / chunks_per_batch, first = (c % chunks_per_batch) * per;
         const int64_t b2 = b % x.ne[2], b3 = b / x.ne[2];
         const int64_t n_end = std::min(N, (first + per) * kRowBlock);
-        std::vector<uint8_t> gathered(w.row_tile > 0 ? kRowBlock * w.row_bytes() : 0);
+        std::vector<uint8_t> gathered(row_tile > 0 ? kRowBlock * w.row_bytes() : 0);
         for (int64_t n0 = first * kRowBlock; n0 < n_end; n0 += kRowBlock) {
             const int64_t n1 = std::min(n_end, n0 + kRowBlock);
-            for (int64_t n = n0; n < n1 && w.row_tile > 0; ++n)
+            for (int64_t n = n0; n < n1 && row_tile > 0; ++n)
                 gather_tiled_row(static_cast<const uint8_t*>(w.data), tiles, n,
                                  gathered.data() + (size_t)(n - n0) * w.row_bytes());
             auto w_row = [&](int64_t n) -> const void* {
-                if (w.row_tile > 0) return gathered.data() + (size_t)(n - n0) * w.row_bytes();
+                if (row_tile > 0) return gathered.data() + (size_t)(n - n0) * w.row_bytes();
                 return w.row(n, b2 / r2, b3 / r3);
             };
-            const size_t ldw = w.row_tile > 0 ? w.row_bytes() : w.nb[1];
+            const size_t ldw = row_tile > 0 ? w.row_bytes() : w.nb[1];
             for (int64_t m = 0; m < M; ++m) {
                 const void* xr = x_row(m, b2, b3);
                 float* out = ctx.sum ? po.row(m) : node.row<float>(m, b2, b3);

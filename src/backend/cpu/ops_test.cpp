@@ -7,14 +7,15 @@
 #include <random>
 #include <vector>
 
+#include "backend/cpu/column_blocks.h"
 #include "backend/cpu/cpu_backend.h"
+#include "backend/cpu/interleave.h"
 #include "backend/cpu/kernels.h"
-#include "core/column_blocks.h"
+#include "backend/cpu/row_tiles.h"
+#include "backend/cpu/weight_layout.h"
 #include "core/fp16.h"
 #include "core/graph.h"
-#include "core/row_tiles.h"
 #include "core/types.h"
-#include "quant/interleave.h"
 
 namespace lamina {
 namespace {
@@ -197,9 +198,9 @@ std::vector<float> product_on(const Config& c, DType t, std::vector<uint8_t>& w,
     return std::vector<float>(o, o + (size_t)(N * M));
 }
 
-// Q4_0, Q8_0 and Q4_K weights interleaved in groups of eight rows (quant/interleave.h) give what
-// the same weights give in GGUF's layout, on every kernel set: one and few activation rows (the
-// eight-row kernel, including the scalar reference) and many (the integer GEMM reading
+// Q4_0, Q8_0 and Q4_K weights interleaved in groups of eight rows (backend/cpu/interleave.h) give
+// what the same weights give in GGUF's layout, on every kernel set: one and few activation rows
+// (the eight-row kernel, including the scalar reference) and many (the integer GEMM reading
 // interleaved rows).
 TEST(CpuOps, MulMatInterleavedMatchesPlainLayout) {
     for (DType t : {DType::Q4_0, DType::Q8_0, DType::Q4_K})
@@ -216,7 +217,7 @@ TEST(CpuOps, MulMatInterleavedMatchesPlainLayout) {
                              " threads=" + std::to_string(c.threads));
                 const std::vector<float> want = product_on(c, t, plain, K, N, x, M, [](Tensor&) {});
                 const std::vector<float> got = product_on(c, t, mixed, K, N, x, M, [](Tensor& w) {
-                    w.interleave = (uint8_t)quant::kInterleave;
+                    w.backend_record = &kCpuInterleaved;
                 });
                 expect_close(got.data(), want, 2e-5f * std::sqrt((float)K), "interleaved");
             }
@@ -247,7 +248,7 @@ void expect_layout_matches_whole_rows(const char* layout,
                              " threads=" + std::to_string(c.threads));
                 const std::vector<float> want = product_on(c, t, plain, K, N, x, M, [](Tensor&) {});
                 const std::vector<float> got = product_on(c, t, arranged, K, N, x, M, mark);
-                const bool gemm = M >= 5 && cpu_kernels(c.isa).gemm[(size_t)t];
+                const bool gemm = M >= 5 && cpu_kernels(c.isa).types[(size_t)t].gemm;
                 if (gemm)
                     EXPECT_EQ(got, want);
                 else
@@ -256,7 +257,7 @@ void expect_layout_matches_whole_rows(const char* layout,
         }
 }
 
-// Column blocks (core/column_blocks.h), as the loader makes for rows longer than
+// Column blocks (backend/cpu/column_blocks.h), as the loader makes for rows longer than
 // kGemmColumnBlock: rows of one full block and a tail that is not a multiple of the vector
 // width; row counts off the kernels' tiles.
 TEST(CpuOps, MulMatColumnBlocksMatchWholeRows) {
@@ -270,10 +271,10 @@ TEST(CpuOps, MulMatColumnBlocksMatchWholeRows) {
         [](uint8_t* w, DType t, int64_t K, int64_t N) {
             split_into_column_blocks(w, {kGemmColumnBlock, N, K, type_traits(t).type_size});
         },
-        [](Tensor& w) { w.col_block = kGemmColumnBlock; });
+        [](Tensor& w) { w.backend_record = &kCpuColumnBlocks; });
 }
 
-// Row tiles (core/row_tiles.h), as the loader stores F16 and BF16 matrices for the AVX-512
+// Row tiles (backend/cpu/row_tiles.h), as the loader stores F16 and BF16 matrices for the AVX-512
 // kernels: the tiled matrix-vector kernel for few rows (or, in sets without one, the gathered
 // rows' dots), whole-K and k-blocked GEMMs.
 TEST(CpuOps, MulMatRowTilesMatchWholeRows) {
@@ -284,7 +285,7 @@ TEST(CpuOps, MulMatRowTilesMatchWholeRows) {
         [](uint8_t* w, DType t, int64_t K, int64_t N) {
             tile_rows(w, N, {kGemmRowTile, K, type_traits(t).type_size});
         },
-        [](Tensor& w) { w.row_tile = kGemmRowTile; });
+        [](Tensor& w) { w.backend_record = &kCpuRowTiles; });
 }
 
 // Consecutive products of one activation tensor (Q, K and V; gate and up) pack it once: the
@@ -338,7 +339,7 @@ TEST(CpuOps, ConsecutiveProductsOfOneActivationShareItsPacking) {
                         for (int i : which) {
                             const int64_t ne[2] = {K, N[i]};
                             Tensor* wt = g.external(types[i], ne, 2, w[i].data());
-                            wt->interleave = pr.interleave;
+                            if (pr.interleave > 1) wt->backend_record = &kCpuInterleaved;
                             outs.push_back(g.mul_mat(wt, i == 1 && !same_x ? xs[1] : xs[0]));
                             outs.back()->is_output = true;
                         }
@@ -512,7 +513,7 @@ TEST(CpuOps, ProductFoldsTheAddReadingIt) {
                 expect_fold_exact(c, FoldKind::Sum, 1, [&](Graph& g, bool keep) {
                     const int64_t ne[2] = {cs.K, cs.N};
                     Tensor* wt = g.external(cs.type, ne, 2, w.data());
-                    wt->interleave = cs.interleave;
+                    if (cs.interleave > 1) wt->backend_record = &kCpuInterleaved;
                     Tensor* p = g.mul_mat(wt, leaf(g, x, {cs.K, cs.M}));
                     p->is_output = keep;
                     Tensor* rt = leaf(g, r, {cs.N, cs.M});

@@ -5,9 +5,9 @@
 #include <algorithm>
 #include <cstring>
 
+#include "backend/cpu/interleave.h"
 #include "core/fp16.h"
 #include "quant/blocks.h"
-#include "quant/interleave.h"
 
 namespace lamina {
 namespace {

@@ -58,7 +58,7 @@ inline int64_t qgemm_tile_bytes(const QGemmFormat& f, int64_t K) {
     return K / f.sub * (kQGemmNr * f.sub + (f.offset ? 128 : 256));
 }
 // Packs weight rows [n0, min(n0 + kQGemmNr, N)) (row n at w + n * ldw, or rows interleaved
-// in groups of `interleave` = 8, quant/interleave.h) into one tile.
+// in groups of `interleave` = 8, backend/cpu/interleave.h) into one tile.
 void qgemm_pack_w(const QGemmFormat& f, const void* w, size_t ldw, int64_t n0, int64_t N, int64_t K,
                   uint8_t* tile, int interleave = 1);
 

@@ -48,15 +48,15 @@ TEST(CpuQuantConvert, MatchesTypeTableBitForBit) {
                 const int64_t n = (int64_t)x.size();
                 std::vector<uint8_t> want(row_size(t, n)), got(row_size(t, n));
                 tt.from_float(x.data(), want.data(), n);
-                if (k.from_float[(size_t)t] != tt.from_float) {
-                    k.from_float[(size_t)t](x.data(), got.data(), n);
+                if (k.types[(size_t)t].from_float != tt.from_float) {
+                    k.types[(size_t)t].from_float(x.data(), got.data(), n);
                     EXPECT_EQ(0, std::memcmp(want.data(), got.data(), want.size()));
                     ++checked;
                 }
-                if (k.to_float[(size_t)t] != tt.to_float) {
+                if (k.types[(size_t)t].to_float != tt.to_float) {
                     std::vector<float> a((size_t)n), b((size_t)n);
                     tt.to_float(want.data(), a.data(), n);
-                    k.to_float[(size_t)t](want.data(), b.data(), n);
+                    k.types[(size_t)t].to_float(want.data(), b.data(), n);
                     for (int64_t i = 0; i < n; ++i) ASSERT_EQ(a[i], b[i]) << "value " << i;
                     ++checked;
                 }
@@ -79,11 +79,11 @@ TEST(CpuQuantConvert, F16RowsOfAnyLengthMatchTypeTable) {
             SCOPED_TRACE(std::string(isa_name(isa)) + " n=" + std::to_string(n));
             std::vector<uint16_t> want((size_t)n + 1, 0x7bff), got((size_t)n + 1, 0x7bff);
             tt.from_float(x.data(), want.data(), n);
-            k.from_float[(size_t)DType::F16](x.data(), got.data(), n);
+            k.types[(size_t)DType::F16].from_float(x.data(), got.data(), n);
             EXPECT_EQ(want, got);  // includes the untouched element past n
             std::vector<float> a((size_t)n + 1, -3.0f), b((size_t)n + 1, -3.0f);
             tt.to_float(want.data(), a.data(), n);
-            k.to_float[(size_t)DType::F16](want.data(), b.data(), n);
+            k.types[(size_t)DType::F16].to_float(want.data(), b.data(), n);
             EXPECT_EQ(a, b);
         }
     }

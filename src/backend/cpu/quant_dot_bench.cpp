@@ -7,10 +7,10 @@
 #include <vector>
 
 #include "backend/cpu/cpu_features.h"
+#include "backend/cpu/interleave.h"
 #include "backend/cpu/kernels.h"
 #include "core/aligned_buffer.h"
 #include "core/types.h"
-#include "quant/interleave.h"
 
 namespace lamina {
 namespace {
@@ -46,10 +46,10 @@ void BM_SimdVecDot(benchmark::State& state, DType t) {
     const size_t row = row_size(t, kCols);
     std::vector<uint8_t> qx(row_size(tt.vec_dot_type, kCols));
     type_traits(tt.vec_dot_type).from_float(x.data(), qx.data(), kCols);
-    VecDotFn dot = k.vec_dot[(size_t)t];
+    VecDotFn dot = k.types[(size_t)t].vec_dot;
     // Where the kernel has its own activation layout, mul_mat uses that: measure it.
     std::vector<uint8_t> prepared((size_t)kCols * CpuKernels::kPreparedBytesPerValue);
-    const CpuKernels::PreparedDot& p = k.prepared[(size_t)t];
+    const CpuKernels::PreparedDot& p = k.types[(size_t)t].prepared;
     if (p.prepare && kCols % p.k_multiple == 0) {
         p.prepare(x.data(), prepared.data(), kCols);
         qx.assign(prepared.begin(), prepared.end());
@@ -63,11 +63,11 @@ void BM_SimdVecDot(benchmark::State& state, DType t) {
     state.SetBytesProcessed(state.iterations() * (int64_t)(row * kRows));
 }
 
-// The same matrix interleaved in groups of eight rows (quant/interleave.h), through the selected
-// ISA's eight-row kernel.
+// The same matrix interleaved in groups of eight rows (backend/cpu/interleave.h), through the
+// selected ISA's eight-row kernel.
 void BM_SimdInterleavedDot(benchmark::State& state, DType t) {
     const CpuKernels::InterleavedDot& k =
-        cpu_kernels(CpuFeatures::detect().best_isa()).interleaved[(size_t)t];
+        cpu_kernels(CpuFeatures::detect().best_isa()).types[(size_t)t].interleaved;
     const Operands o = random_operands(t);
     uint8_t* qw = o.weights.get();
     const std::vector<float>& x = o.x;

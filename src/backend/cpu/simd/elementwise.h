@@ -109,9 +109,9 @@ void install_elementwise(CpuKernels& k) {
     k.max_f32 = max_f32<V>;
     k.exp_sum = exp_sum<V>;
     k.swiglu = swiglu<V>;
-    k.vec_dot[(size_t)DType::F32] = vec_dot<V, AsF32>;
-    k.vec_dot[(size_t)DType::F16] = vec_dot<V, AsF16>;
-    k.vec_dot[(size_t)DType::BF16] = vec_dot<V, AsBF16>;
+    k.types[(size_t)DType::F32].vec_dot = vec_dot<V, AsF32>;
+    k.types[(size_t)DType::F16].vec_dot = vec_dot<V, AsF16>;
+    k.types[(size_t)DType::BF16].vec_dot = vec_dot<V, AsBF16>;
 }
 
 }  // namespace lamina::simd

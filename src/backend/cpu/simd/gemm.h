@@ -60,7 +60,7 @@ void pack_w(const uint8_t* w, size_t ldw, int64_t nr, int64_t k0, int64_t kc, fl
     }
 }
 
-// The same from weights in row tiles (core/row_tiles.h; their rows are whole tiles): rows
+// The same from weights in row tiles (backend/cpu/row_tiles.h; their rows are whole tiles): rows
 // [r, r + kGemmNr) of a tile of T rows, columns [0, kc) from col (the tile's column k0): each
 // column's rows are already consecutive, so packing is a conversion.
 template <class V, class W>
@@ -231,9 +231,9 @@ void gemv(int64_t K, const void* w, size_t ldw, int64_t nrows, const float* x, i
 
 template <class V>
 void install_gemv(CpuKernels& k) {
-    k.gemv[(size_t)DType::F32] = gemv<V, GemmWeights<V, AsF32>>;
-    k.gemv[(size_t)DType::F16] = gemv<V, GemmWeights<V, AsF16>>;
-    k.gemv[(size_t)DType::BF16] = gemv<V, GemmWeights<V, AsBF16>>;
+    k.types[(size_t)DType::F32].gemv = gemv<V, GemmWeights<V, AsF32>>;
+    k.types[(size_t)DType::F16].gemv = gemv<V, GemmWeights<V, AsF16>>;
+    k.types[(size_t)DType::BF16].gemv = gemv<V, GemmWeights<V, AsBF16>>;
 }
 
 }  // namespace lamina::simd

@@ -206,16 +206,16 @@ void install_quant_converts(CpuKernels& k) {
         // Only where the type table defines the same conversion these replace.
         const TypeTraits* tt = find_type_traits((uint32_t)t);
         if (!tt) return;
-        if (to && tt->to_float) k.to_float[(size_t)t] = to;
-        if (from && tt->from_float) k.from_float[(size_t)t] = from;
+        if (to && tt->to_float) k.types[(size_t)t].to_float = to;
+        if (from && tt->from_float) k.types[(size_t)t].from_float = from;
     };
     install(DType::Q4_0, to_float_q4_0<V>, nullptr);
     install(DType::Q8_0, to_float_q8_0<V>, q8_0_from_float<V>);
     install(DType::Q4_K, to_float_q4_k<V>, nullptr);
     install(DType::Q6_K, to_float_q6_k<V>, nullptr);
     install(DType::Q8_K, to_float_q8_k<V>, q8_k_from_float<V>);
-    k.to_float[(size_t)DType::F16] = f16_to_float<V>;
-    k.from_float[(size_t)DType::F16] = f16_from_float<V>;
+    k.types[(size_t)DType::F16].to_float = f16_to_float<V>;
+    k.types[(size_t)DType::F16].from_float = f16_from_float<V>;
 }
 
 }  // namespace lamina::simd

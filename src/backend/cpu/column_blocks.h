@@ -1,9 +1,10 @@
 // Weight matrices stored in column blocks: every row's first `width` columns, row after row, then
 // every row's next `width` columns, and so on (the last block may be narrower). Made in memory
-// at load time for plain float weights with long rows, never written to files: a matrix-vector
-// product that walks the blocks one after another keeps its slice of the float activation row
-// in L1. With whole rows of K = 5632 the 22 KiB activation row was evicted by the weight stream,
-// and the F16 down projection streamed its weights ~20% slower than the K = 2048 products.
+// when the CPU backend stores plain float weights with long rows, never written to files: a
+// matrix-vector product that walks the blocks one after another keeps its slice of the float
+// activation row in L1. With whole rows of K = 5632 the 22 KiB activation row was evicted by the
+// weight stream, and the F16 down projection streamed its weights ~20% slower than the K = 2048
+// products.
 #pragma once
 
 #include <algorithm>

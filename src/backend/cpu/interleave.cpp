@@ -1,4 +1,4 @@
-#include "quant/interleave.h"
+#include "backend/cpu/interleave.h"
 
 #include <cstring>
 #include <vector>

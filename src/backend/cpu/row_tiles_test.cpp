@@ -1,6 +1,6 @@
 // Row tiles: where each element lands (checked against offsets worked out by hand) and that a
 // tiled matrix gives its rows back.
-#include "core/row_tiles.h"
+#include "backend/cpu/row_tiles.h"
 
 #include <gtest/gtest.h>
 

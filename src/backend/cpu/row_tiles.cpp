@@ -1,4 +1,4 @@
-#include "core/row_tiles.h"
+#include "backend/cpu/row_tiles.h"
 
 #include <cstring>
 #include <vector>

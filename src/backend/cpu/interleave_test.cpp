@@ -6,7 +6,8 @@
 #include <random>
 #include <vector>
 
-#include "quant/interleave.h"
+#include "backend/cpu/interleave.h"
+#include "backend/cpu/kernels.h"
 #include "quant/quant_test_support.h"
 
 namespace lamina::quant {
@@ -58,7 +59,14 @@ TEST(Interleave, OnlyWholeGroupsOfSupportedTypes) {
     EXPECT_FALSE(can_interleave(DType::Q4_0, 256, 12));
     EXPECT_FALSE(can_interleave(DType::Q4_0, 48, 8));
     EXPECT_FALSE(can_interleave(DType::Q4_K, 128, 16));
-    EXPECT_FALSE(can_interleave(DType::Q6_K, 256, 16));
+    // The types with the layout are those whose row in the kernel table has interleaved kernels,
+    // on every ISA (the scalar set's are the reference).
+    for (Isa isa : {Isa::Scalar, Isa::Avx2, Isa::Avx512})
+        for (uint32_t id = 0; id < kTypeSlots; ++id) {
+            const DType t = (DType)id;
+            const bool has = cpu_kernels(isa).types[id].interleaved.dot8 != nullptr;
+            EXPECT_EQ(has, t == DType::Q4_0 || t == DType::Q8_0 || t == DType::Q4_K) << id;
+        }
     EXPECT_TRUE(can_interleave(DType::Q4_K, 512, 16));
     EXPECT_TRUE(can_interleave(DType::Q4_0, 64, 16));
     EXPECT_TRUE(can_interleave(DType::Q8_0, 64, 16));

@@ -1,6 +1,6 @@
 // Splitting a row-major matrix into column blocks in place puts every element where
 // ColumnBlocks::offset says, for blocks that divide the rows, leave a narrow tail, or cover them.
-#include "core/column_blocks.h"
+#include "backend/cpu/column_blocks.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "core/column_blocks.h"
+#include "backend/cpu/column_blocks.h"
 
 #include <cstring>
 #include <vector>

@@ -1,8 +1,8 @@
 // Weight matrices stored in tiles of rows: the rows [t * T, t * T + T) of tile t as K columns of
 // T elements each, column after column (k-major), so that one 64-byte line holds column k of
-// 32 F16 rows. Made in memory at load time for plain float weights, never written to files: the
-// AVX-512 GEMM multiplies such tiles as they are, with no packing pass per prompt, and the
-// matrix-vector product streams them front to back.
+// 32 F16 rows. Made in memory when the CPU backend stores plain float weights, never written to
+// files: the AVX-512 GEMM multiplies such tiles as they are, with no packing pass per prompt, and
+// the matrix-vector product streams them front to back.
 #pragma once
 
 #include <cstddef>

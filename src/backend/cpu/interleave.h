@@ -1,6 +1,7 @@
 // Weight rows interleaved in groups of eight, block by block: the layout the matrix-vector
 // kernels of some ISAs read, so that one vector load holds bytes of each of eight rows and the
-// eight rows' scales sit together. Made in memory at load time, never written to files.
+// eight rows' scales sit together. Made in memory when the CPU backend stores a weight, never
+// written to files.
 #pragma once
 
 #include <cstddef>
@@ -33,10 +34,11 @@ inline size_t interleaved_column_bytes(DType t) {
 // The largest interleaved_column_bytes of the types that interleave (Q4_K's 8 x 144).
 constexpr size_t kMaxInterleavedColumnBytes = kInterleave * 144;
 
-// Whether a matrix of this type and shape can be interleaved.
+// Whether a matrix of this shape can be interleaved: rows of whole blocks, whole groups of rows.
+// Which types have the layout is the CPU kernel table's to say (CpuKernels::TypeRow::interleaved,
+// set for Q4_0, Q8_0 and Q4_K, the types interleave_rows knows).
 inline bool can_interleave(DType t, int64_t ne0, int64_t ne1) {
-    const bool type_ok = t == DType::Q4_0 || t == DType::Q8_0 || t == DType::Q4_K;
-    return type_ok && ne0 % type_traits(t).block_size == 0 && ne1 % kInterleave == 0 && ne1 > 0;
+    return ne0 % type_traits(t).block_size == 0 && ne1 % kInterleave == 0 && ne1 > 0;
 }
 
 // Rearranges rows (row_bytes each, a multiple of 8 rows) of type t in place.
