@@ -164,5 +164,12 @@ TEST(JinjaFilter, SafeMarkupEscapesPlainOperand) {
                    "<b>&lt;i&gt; &lt;i&gt;<b> <b><i>");
 }
 
+TEST(JinjaFilter, FloatParityAndFilteringNone) {
+    EXPECT_RENDERS(
+        "{{ 2.5 is even }} {{ 3.0 is odd }} {{ 4.0 is even }} {{ none|map(attribute='a')|list }} "
+        "{{ none|selectattr('a')|list }}",
+        "False True True [] []");
+}
+
 }  // namespace
 }  // namespace lamina::chat

@@ -203,6 +203,7 @@ Value f_map(Interpreter& in, const Value& v, CallArgs& args) {
         else if (k == "default")
             fallback = x;
     }
+    if (!v.truthy()) return Value::list();  // jinja2 maps nothing over a false value (none)
     if (attribute) {
         for (const Value& item : iterate(v)) {
             Value r = lookup_path(item, *attribute);

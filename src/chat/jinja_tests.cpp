@@ -48,12 +48,14 @@ bool apply_test(Interpreter&, const std::string& name, const Value& v, CallArgs&
     if (name == "escaped") return no_args(), false;
     if (name == "even" || name == "odd") {
         no_args();
-        if (!v.is_number())
+        if (!v.is_number()) {
             throw TemplateError("unsupported operand type(s) for %: '" + v.type_name() +
                                 "' and 'int'");
-        int64_t rem =
-            v.is_float() ? static_cast<int64_t>(std::fmod(v.as_double(), 2.0)) : v.as_int() % 2;
-        return (rem == 0) == (name == "even");
+        }
+        bool even = v.is_float() ? std::fmod(v.as_double(), 2.0) == 0.0 : v.as_int() % 2 == 0;
+        bool odd =
+            v.is_float() ? std::fabs(std::fmod(v.as_double(), 2.0)) == 1.0 : v.as_int() % 2 != 0;
+        return name == "even" ? even : odd;
     }
     if (name == "divisibleby") {
         Value d = one_arg(name, args);
