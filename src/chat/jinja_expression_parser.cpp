@@ -348,6 +348,11 @@ ExprPtr Parser::parse_filter(ExprPtr operand) {
     const Token& t = peek();
     auto e = make_expr(ExprKind::Filter, t);
     e->name = expect_name();
+    // jinja2 allows dotted filter names (`|ns.filter`); none exists here, so they fail by name.
+    while (is_op(".") && peek(1).kind == TokenKind::Name) {
+        next();
+        e->name += "." + next().text;
+    }
     e->children.push_back(std::move(operand));
     if (is_op("(")) parse_call_args(*e);
     return e;

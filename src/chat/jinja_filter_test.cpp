@@ -171,5 +171,12 @@ TEST(JinjaFilter, FloatParityAndFilteringNone) {
         "False True True [] []");
 }
 
+TEST(JinjaFilter, CaseTestsNeedACasedCharacter) {
+    EXPECT_RENDERS(
+        "{{ [1, 2]|upper is lower }} {{ 'ab1' is lower }} {{ 'A1' is upper }} {{ '12' is upper }} "
+        "{{ 'é' is lower }}{% if false %}{{ x|a.b }}{% endif %}",
+        "False True True False True");
+}
+
 }  // namespace
 }  // namespace lamina::chat
