@@ -145,6 +145,18 @@ TEST(JinjaError, DeeplyNestedValuesAreRefusedNotOverflowed) {
     EXPECT_NE(out.error.find("nested too deeply"), std::string::npos) << out.error;
 }
 
+TEST(JinjaError, RecursionThroughDeepExpressionsIsStopped) {
+    // Each macro level nests 80 unary minus operations: the evaluation depth limit stops it
+    // long before the C++ stack runs out.
+    std::string minus(80, '-');
+    EXPECT_TRUE(fails_with("{% macro f(n) %}{{ " + minus + "f(n + 1) }}{% endmacro %}{{ f(0) }}",
+                           "too deeply"));
+    // Legitimate recursion within the limits still works.
+    EXPECT_RENDERS(
+        "{% macro f(n) %}{% if n > 0 %}{{ f(n - 1) }}{% endif %}.{% endmacro %}{{ f(90) }}",
+        std::string(91, '.'));
+}
+
 TEST(JinjaError, MessageContentIsNeverEvaluated) {
     RenderOutcome out = render_with(
         "{% for m in messages %}{{ m.content }}|{% endfor %}",
