@@ -11,7 +11,8 @@
 
 namespace lamina {
 
-constexpr size_t kTypeSlots = 40;
+// One row per type id the core table knows (its size, not a second count).
+constexpr size_t kTypeSlots = kTypeIdLimit;
 
 // Every entry starts as the portable reference from the type table (or a scalar loop here) and
 // is replaced by an ISA-specific version where one exists; tests compare each replacement
