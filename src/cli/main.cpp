@@ -1,6 +1,8 @@
 // lamina: command-line entry point dispatching to the subcommands.
 #include <cstdio>
 #include <cstring>
+#include <exception>
+#include <new>
 #include <string_view>
 
 #include "cli/commands.h"
@@ -45,7 +47,18 @@ int main(int argc, char** argv) {
         return 0;
     }
     for (const Command& c : kCommands) {
-        if (name == c.name) return c.fn(argc - 1, argv + 1);
+        if (name != c.name) continue;
+        // The commands report errors as Status; this is the last guard so that nothing a
+        // hostile input provokes ends in std::terminate (which skips destructors that clean up
+        // temporary files) rather than a one-line error.
+        try {
+            return c.fn(argc - 1, argv + 1);
+        } catch (const std::bad_alloc&) {
+            std::fprintf(stderr, "lamina %s: out of memory\n", c.name);
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "lamina %s: %s\n", c.name, e.what());
+        }
+        return 1;
     }
     std::fprintf(stderr, "lamina: unknown command '%s'\n", argv[1]);
     print_usage(stderr);
