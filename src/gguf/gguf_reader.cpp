@@ -355,13 +355,16 @@ class GgufParser {
         if (n_dims == 0 || n_dims > kMaxTensorDims)
             return fail(tensor + " has " + std::to_string(n_dims) + " dimensions (1 to 4 allowed)");
         t.n_dims = (int)n_dims;
-        uint64_t product = 1;
+        // The product is checked with zero dimensions counted as 1, so that no partial product
+        // (the rows of an empty tensor, say) can overflow either.
+        uint64_t product = 1, nonzero_product = 1;
         for (uint32_t d = 0; d < n_dims; ++d) {
             uint64_t ne;
             if (!read(ne)) return truncated("shape of " + tensor);
             if (ne > (uint64_t)INT64_MAX) return fail(tensor + " has a negative dimension");
-            if (ne != 0 && product > (uint64_t)INT64_MAX / ne)
+            if (ne != 0 && nonzero_product > (uint64_t)INT64_MAX / ne)
                 return fail(tensor + " has dimensions whose product overflows");
+            nonzero_product *= std::max<uint64_t>(ne, 1);
             product *= ne;
             t.ne[d] = (int64_t)ne;
         }
