@@ -84,6 +84,13 @@ TEST(GgufHostile, RowBytesThatWrapAroundAreRejected) {
     EXPECT_EQ((*r)->tensors()[0].nbytes, 128u);
 }
 
+TEST(GgufHostile, EmptyTensorsCannotHideAnOverflowingShape) {
+    // ne0 = 0 made the element count 0, so the other dimensions' product was never checked
+    // (2^40 x 2^40 rows of nothing), and code computing rows from them overflowed.
+    expect_rejected(one_tensor({0, uint64_t(1) << 40, uint64_t(1) << 40}, 0), "overflows");
+    EXPECT_EQ(open_error(one_tensor({0, 3}, 0)), "");
+}
+
 TEST(GgufHostile, TensorDataMustBeTheAlignedRunningSum) {
     GgufBytes o;
     o.header(2, 0);

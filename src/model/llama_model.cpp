@@ -38,14 +38,18 @@ class LlamaLoader {
                                      std::to_string(*v));
             *r.out = (int64_t)*v;
         }
-        // Optional keys are clamped before they become signed: a value above n_head (or above
-        // 2^63, which would turn negative) is as wrong as zero.
+        // Optional keys are range-checked before they become signed (a value above 2^63 would
+        // turn negative and pass the divisibility test).
         const uint64_t n_head_kv =
             g.get_uint("llama.attention.head_count_kv").value_or((uint64_t)hp.n_head);
-        hp.n_head_kv = (int64_t)std::min<uint64_t>(n_head_kv, (uint64_t)hp.n_head + 1);
+        if (n_head_kv == 0 || n_head_kv > (uint64_t)hp.n_head)
+            return Status::error("invalid llama.attention.head_count_kv " +
+                                 std::to_string(n_head_kv) + " (1 to head_count " +
+                                 std::to_string(hp.n_head) + " allowed)");
+        hp.n_head_kv = (int64_t)n_head_kv;
         hp.n_ctx_train = (int64_t)std::min<uint64_t>(
             g.get_uint("llama.context_length").value_or(2048), 1u << 30);
-        if (hp.n_head_kv == 0 || hp.n_head_kv > hp.n_head || hp.n_head % hp.n_head_kv != 0)
+        if (hp.n_head % hp.n_head_kv != 0)
             return Status::error("head_count " + std::to_string(hp.n_head) +
                                  " is not a multiple of head_count_kv " +
                                  std::to_string(hp.n_head_kv));
