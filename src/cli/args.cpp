@@ -32,8 +32,10 @@ void ArgParser::add_strings(const std::string& n, std::vector<std::string>* out,
     add(n, Kind::Strings, out, m, h);
 }
 void ArgParser::add_int(const std::string& n, int64_t* out, const std::string& m,
-                        const std::string& h) {
+                        const std::string& h, int64_t min, int64_t max) {
     add(n, Kind::Int, out, m, h);
+    options_.back().min = min;
+    options_.back().max = max;
 }
 void ArgParser::add_float(const std::string& n, float* out, const std::string& m,
                           const std::string& h) {
@@ -97,6 +99,12 @@ ArgParser::Result ArgParser::parse(int argc, char** argv) {
                 if (value.empty() || *end || errno) {
                     std::fprintf(stderr, "lamina %s: %s expects an integer, got '%s'\n",
                                  command_.c_str(), arg.c_str(), value.c_str());
+                    return Result::Error;
+                }
+                if (v < o->min || v > o->max) {
+                    std::fprintf(stderr, "lamina %s: %s must be between %lld and %lld, got %s\n",
+                                 command_.c_str(), arg.c_str(), (long long)o->min,
+                                 (long long)o->max, value.c_str());
                     return Result::Error;
                 }
                 *static_cast<int64_t*>(o->out) = v;

@@ -19,8 +19,10 @@ class ArgParser {
     void add_strings(const std::string& names, std::vector<std::string>* out,
                      const std::string& meta,
                      const std::string& help);  // repeatable
+    // Values outside [min, max] are an error naming the range (sizes and counts from the
+    // command line bound allocations, so every such flag has one).
     void add_int(const std::string& names, int64_t* out, const std::string& meta,
-                 const std::string& help);
+                 const std::string& help, int64_t min = INT64_MIN, int64_t max = INT64_MAX);
     void add_float(const std::string& names, float* out, const std::string& meta,
                    const std::string& help);
 
@@ -38,6 +40,7 @@ class ArgParser {
         Kind kind;
         void* out;
         std::string meta, help;
+        int64_t min = INT64_MIN, max = INT64_MAX;  // Int only
     };
     const Option* find(const std::string& name) const;
     void add(const std::string& names, Kind kind, void* out, const std::string& meta,

@@ -12,6 +12,7 @@
 #include "cli/load_flags.h"
 #include "cli/model_path.h"
 #include "cli/progress.h"
+#include "cli/text_file.h"
 #include "model/llama_model.h"
 #include "runtime/kl_base_file.h"
 #include "runtime/perplexity.h"
@@ -58,14 +59,11 @@ int cmd_perplexity(int argc, char** argv) {
         std::fprintf(stderr, "lamina perplexity: -c must be in [4, 1048576] and -b positive\n");
         return 2;
     }
-    std::ifstream in(text_path, std::ios::binary);
-    if (!in) {
-        std::fprintf(stderr, "lamina perplexity: cannot read %s\n", text_path.c_str());
+    std::string text;
+    if (Status s = read_text_file(text_path, &text); !s) {
+        std::fprintf(stderr, "lamina perplexity: %s\n", s.message().c_str());
         return 1;
     }
-    std::stringstream ss;
-    ss << in.rdbuf();
-    const std::string text = ss.str();
 
     if (model_path.empty()) model_path = default_model_path();
     if (model_path.empty()) {

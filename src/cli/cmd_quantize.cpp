@@ -18,7 +18,7 @@ int cmd_quantize(int argc, char** argv) {
             "Norms stay F32. Rows whose length does not fit a 256-element block fall back to a\n"
             "32-element type of similar size. OUT is written through OUT.tmp and renamed only on\n"
             "success: a failed or interrupted run leaves no OUT.");
-    p.add_int("-t,--threads", &threads, "N", "threads (default: all cores)");
+    p.add_int("-t,--threads", &threads, "N", "threads (default: all cores)", 0, 1024);
     switch (p.parse(argc, argv)) {
         case ArgParser::Result::Help:
             return 0;

@@ -1,8 +1,6 @@
 // lamina run: one-shot generation from a prompt, streamed to stdout.
 #include <chrono>
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 #include <thread>
 
 #include "backend/cpu/cpu_backend.h"
@@ -11,6 +9,7 @@
 #include "cli/load_flags.h"
 #include "cli/model_path.h"
 #include "cli/progress.h"
+#include "cli/text_file.h"
 #include "model/llama_model.h"
 #include "runtime/logits_file.h"
 #include "runtime/session.h"
@@ -35,14 +34,9 @@ struct RunOptions {
     LoadFlags load;
 };
 
-bool read_file(const std::string& path, std::string* out) {
-    std::ifstream f(path, std::ios::binary);
-    if (!f) return false;
-    std::stringstream ss;
-    ss << f.rdbuf();
-    *out = ss.str();
-    return true;
-}
+// Bounds of the numeric flags: 2^20 tokens of context, prediction or batch; 1024 threads.
+constexpr int64_t kMaxTokens = int64_t(1) << 20;
+constexpr int64_t kMaxThreads = 1024;
 
 }  // namespace
 
@@ -53,22 +47,26 @@ int cmd_run(int argc, char** argv) {
     p.add_string("-m,--model", &o.model, "FILE", "model file (default: the bundled model)");
     p.add_string("-p,--prompt", &o.prompt, "TEXT", "prompt text");
     p.add_string("-f,--file", &o.prompt_file, "FILE", "read the prompt from a file");
+    // Ranges keep every size computed from these far from overflowing.
     p.add_int("-n,--n-predict", &o.n_predict, "N",
-              "tokens to generate (default 128, -1: until the end)");
-    p.add_int("-c,--ctx-size", &o.n_ctx, "N", "context size (default: the model's, at most 4096)");
-    p.add_int("-t,--threads", &o.n_threads, "N", "threads (default: all cores)");
+              "tokens to generate (default 128, -1: until the end)", -1, kMaxTokens);
+    p.add_int("-c,--ctx-size", &o.n_ctx, "N", "context size (default: the model's, at most 4096)",
+              0, kMaxTokens);
+    p.add_int("-t,--threads", &o.n_threads, "N", "threads (default: all cores)", 0, kMaxThreads);
     o.load.add_to(p);
-    p.add_int("-b,--batch-size", &o.n_batch, "N", "prompt tokens per batch (default 512)");
+    p.add_int("-b,--batch-size", &o.n_batch, "N", "prompt tokens per batch (default 512)", 1,
+              kMaxTokens);
     p.add_int("-s,--seed", &o.seed, "N", "random seed (default: random)");
     p.add_float("--temp", &o.temp, "T", "temperature (default 0.8; 0: greedy)");
-    p.add_int("--top-k", &o.top_k, "K", "keep the K most likely tokens (default 40; 0: off)");
+    p.add_int("--top-k", &o.top_k, "K", "keep the K most likely tokens (default 40; 0: off)", 0,
+              INT32_MAX);
     p.add_float("--top-p", &o.top_p, "P", "nucleus sampling threshold (default 0.95; 1: off)");
     p.add_float("--min-p", &o.min_p, "P",
                 "drop tokens below P x the top probability (default 0.05)");
     p.add_float("--repeat-penalty", &o.repeat_penalty, "R",
                 "penalise repeated tokens (default 1.0: off)");
     p.add_int("--repeat-last-n", &o.repeat_last_n, "N",
-              "tokens the penalty looks back at (default 64)");
+              "tokens the penalty looks back at (default 64)", -1, kMaxTokens);
     p.add_flag("--echo", &o.echo, "print the prompt before the generated text");
     p.add_flag("--no-bos", &o.no_bos, "do not add the BOS token");
     p.add_flag("--special", &o.special, "parse special tokens (<|im_start|>, ...) in the prompt");
@@ -86,9 +84,11 @@ int cmd_run(int argc, char** argv) {
         std::fprintf(stderr, "lamina run: unexpected argument '%s'\n", p.positional()[0].c_str());
         return 2;
     }
-    if (!o.prompt_file.empty() && !read_file(o.prompt_file, &o.prompt)) {
-        std::fprintf(stderr, "lamina run: cannot read prompt file %s\n", o.prompt_file.c_str());
-        return 1;
+    if (!o.prompt_file.empty()) {
+        if (Status s = read_text_file(o.prompt_file, &o.prompt); !s) {
+            std::fprintf(stderr, "lamina run: %s\n", s.message().c_str());
+            return 1;
+        }
     }
     if (o.model.empty()) o.model = default_model_path();
     if (o.model.empty()) {

@@ -1,28 +1,15 @@
 // lamina tokenize: shows how a model's tokenizer splits a text (reads only the GGUF metadata).
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/model_path.h"
+#include "cli/text_file.h"
 #include "gguf/gguf_reader.h"
 #include "tokenizer/tokenizer.h"
 
 namespace lamina::cli {
-namespace {
-
-bool read_whole_file(const std::string& path, std::string* out) {
-    std::ifstream f(path, std::ios::binary);
-    if (!f) return false;
-    std::stringstream ss;
-    ss << f.rdbuf();
-    *out = ss.str();
-    return !f.bad();
-}
-
-}  // namespace
 
 int cmd_tokenize(int argc, char** argv) {
     std::string model, prompt, prompt_file;
@@ -56,9 +43,11 @@ int cmd_tokenize(int argc, char** argv) {
         std::fprintf(stderr, "lamina tokenize: give either -p or -f, not both\n");
         return 2;
     }
-    if (!prompt_file.empty() && !read_whole_file(prompt_file, &prompt)) {
-        std::fprintf(stderr, "lamina tokenize: cannot read %s\n", prompt_file.c_str());
-        return 1;
+    if (!prompt_file.empty()) {
+        if (Status s = read_text_file(prompt_file, &prompt); !s) {
+            std::fprintf(stderr, "lamina tokenize: %s\n", s.message().c_str());
+            return 1;
+        }
     }
     if (model.empty()) model = default_model_path();
     if (model.empty()) {

@@ -17,11 +17,12 @@ struct GgufBytes {
     GgufBytes& put(T v) {
         uint8_t raw[sizeof v];
         std::memcpy(raw, &v, sizeof v);
-        b.insert(b.end(), raw, raw + sizeof v);
+        // Byte by byte: GCC 12 misreports a range insert into an empty vector as an overflow.
+        for (uint8_t c : raw) b.push_back(c);
         return *this;
     }
     GgufBytes& raw(const std::string& s) {
-        b.insert(b.end(), s.begin(), s.end());
+        for (char c : s) b.push_back((uint8_t)c);
         return *this;
     }
     // A GGUF string: u64 length (the real one unless `claimed_len` says otherwise), then bytes.
