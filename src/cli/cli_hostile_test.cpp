@@ -47,8 +47,7 @@ TEST(HostileCli, TextInputsMustBeRegularFiles) {
     expect_one_line_error(run_cli("tokenize -m x.gguf -f " + fifo, dir), 1, "not a regular file");
     expect_one_line_error(run_cli("run -m " + fifo + " -p hi", dir), 1, "not a regular file");
     expect_one_line_error(run_cli("info " + fifo, dir), 1, "not a regular file");
-    expect_one_line_error(run_cli("perplexity -m x.gguf -f " + fifo, dir), 1,
-                          "not a regular file");
+    expect_one_line_error(run_cli("perplexity -m x.gguf -f " + fifo, dir), 1, "not a regular file");
 }
 
 TEST(HostileCli, NumericFlagsHaveRanges) {

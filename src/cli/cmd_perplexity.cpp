@@ -85,8 +85,7 @@ int cmd_perplexity(int argc, char** argv) {
     }
     auto tok = Tokenizer::from_gguf(model->gguf());
     if (!tok) {
-        std::fprintf(stderr, "lamina perplexity: %s: %s\n", model_path.c_str(),
-                     tok.error().c_str());
+        std::fprintf(stderr, "lamina perplexity: %s\n", tok.error().c_str());
         return 1;
     }
     KlBaseFile base;

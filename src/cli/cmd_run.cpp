@@ -112,7 +112,8 @@ int cmd_run(int argc, char** argv) {
     }
     auto tok = Tokenizer::from_gguf(model->gguf());
     if (!tok) {
-        std::fprintf(stderr, "lamina run: %s: %s\n", o.model.c_str(), tok.error().c_str());
+        // The error names the file already.
+        std::fprintf(stderr, "lamina run: %s\n", tok.error().c_str());
         return 1;
     }
     const Tokenizer& tokenizer = **tok;
