@@ -123,6 +123,12 @@ TEST(GgufHostile, TruncationInsideAKeyOrValueIsReportedAsTruncation) {
     GgufBytes key;
     key.header(0, 2).kv_u32("general.a", 1).put<uint64_t>(40).raw("general.");  // key cut short
     expect_rejected(key.b, "truncated file: cannot read metadata key 1");
+    // A real file cut inside its metadata: the count no longer fits what is left, but the
+    // message still says where the file ends (it used to say only "metadata count exceeds").
+    GgufBytes many;
+    many.header(0, 20).kv_u32("general.a", 1).put<uint64_t>(40).raw("gen");
+    const std::string cut = open_error(many.b);
+    EXPECT_NE(cut.find("truncated file: cannot read metadata key 1"), std::string::npos) << cut;
     GgufBytes value;
     value.header(0, 2).kv_u32("general.a", 1).str("general.name").put<uint32_t>(8).str("abc", 99);
     const std::string e = open_error(value.b);

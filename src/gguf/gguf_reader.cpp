@@ -64,36 +64,44 @@ class GgufParser {
         r_.version_ = version;
         uint64_t n_tensors, n_kv;
         if (!read(n_tensors) || !read(n_kv)) return truncated("header counts");
-        // Each metadata entry takes at least 13 bytes, each tensor entry at least 32 (a name
-        // length, one dimension, a type and an offset), so larger counts cannot be right. Within
-        // these bounds the entries are read one by one and a shorter file reports where it ends.
-        if (n_kv > remaining() / 13)
-            return fail("metadata count " + std::to_string(n_kv) + " exceeds the file (" +
-                        std::to_string(r_.image_.size()) + " bytes)");
-        if (n_tensors > remaining() / 32)
-            return fail("tensor count " + std::to_string(n_tensors) + " exceeds the file (" +
-                        std::to_string(r_.image_.size()) + " bytes)");
-
+        // Metadata entries are read one by one, memory reserved only up to kMaxReserve ahead, so
+        // a wrong count costs nothing and a truncated file is reported where it ends. A count
+        // that could not fit (each entry takes at least 13 bytes) is named with that error.
+        const bool kv_count_fits = n_kv <= remaining() / 13;
         std::unordered_set<std::string> keys;
         r_.kv_.reserve((size_t)std::min(n_kv, kMaxReserve));
         for (uint64_t i = 0; i < n_kv; ++i) {
             GgufKv kv;
-            if (Status s = read_key(kv.key, i); !s) return s;
+            Status s = read_key(kv.key, i);
             const std::string key = "metadata key '" + printable(kv.key) + "'";
-            uint32_t type;
-            if (!read(type)) return truncated("type of " + key);
-            if (Status s = read_value((GgufType)type, kv.value, 0); !s)
-                return fail(key + ": " + s.message());
+            uint32_t type = 0;
+            if (s && !read(type)) s = truncated("type of " + key);
+            if (s) {
+                if (Status v = read_value((GgufType)type, kv.value, 0); !v)
+                    s = fail(key + ": " + v.message());
+            }
+            if (!s) {
+                if (kv_count_fits) return s;
+                return Status::error(s.message() + " (metadata count " + std::to_string(n_kv) +
+                                     " is more than the file can hold)");
+            }
             if (!keys.insert(kv.key).second) return fail("duplicate " + key);
             r_.kv_.push_back(std::move(kv));
         }
         if (Status s = read_alignment(); !s) return s;
 
+        // The same for tensor entries, each at least 32 bytes (a name length, one dimension, a
+        // type and an offset).
+        const bool tensor_count_fits = n_tensors <= remaining() / 32;
         std::unordered_set<std::string> names;
         r_.tensors_.reserve((size_t)std::min(n_tensors, kMaxReserve));
         for (uint64_t i = 0; i < n_tensors; ++i) {
             GgufTensorInfo t;
-            if (Status s = read_tensor_info(t, i); !s) return s;
+            if (Status s = read_tensor_info(t, i); !s) {
+                if (tensor_count_fits) return s;
+                return Status::error(s.message() + " (tensor count " + std::to_string(n_tensors) +
+                                     " is more than the file can hold)");
+            }
             if (!names.insert(t.name).second)
                 return fail("duplicate tensor name '" + printable(t.name) + "'");
             r_.tensors_.push_back(std::move(t));
