@@ -64,6 +64,15 @@ std::vector<fuzz::Input> seeds() {
     return out;
 }
 
+// Text that every lossless vocabulary must give back unchanged: valid UTF-8 without control
+// characters other than tab and newline. (Some vocabularies, Falcon's among them, have no token
+// for some control bytes; as in llama.cpp, encoding drops those bytes.)
+bool round_trips(std::string_view text) {
+    for (unsigned char c : text)
+        if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f) return false;
+    return utf8::sanitize(text) == text;
+}
+
 void one_input(const uint8_t* data, size_t size) {
     const auto& all = vocabs();
     if (all.empty() || size == 0) return;
@@ -79,7 +88,7 @@ void one_input(const uint8_t* data, size_t size) {
     for (TokenId id : ids) streamed += stream.push(id);
     streamed += stream.flush();
     LAMINA_FUZZ_CHECK(utf8::sanitize(streamed) == streamed, v.name + ": stream not UTF-8");
-    if (v.lossless && !add_special && !parse_special && utf8::sanitize(std::string(text)) == text)
+    if (v.lossless && !add_special && !parse_special && round_trips(text))
         LAMINA_FUZZ_CHECK(decoded == text, v.name + ": round trip");
 }
 
