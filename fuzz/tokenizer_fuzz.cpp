@@ -2,6 +2,7 @@
 // arbitrary bytes. The first byte picks the vocabulary and the flags (BOS/EOS, special-token
 // parsing); the rest is the text. Ids must be in range, decoding and streaming must not fail,
 // and for the byte-preserving kinds plain valid UTF-8 must come back unchanged.
+// fuzz-dict: tokenizer
 #include <cstdlib>
 #include <memory>
 
