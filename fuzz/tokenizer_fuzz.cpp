@@ -1,7 +1,7 @@
 // Fuzz harness: every tokenizer kind of the shared vocabularies ($LAMINA_SHARED/vocab) on
 // arbitrary bytes. The first byte picks the vocabulary and the flags (BOS/EOS, special-token
 // parsing); the rest is the text. Ids must be in range, decoding and streaming must not fail,
-// and for the byte-preserving kinds plain valid UTF-8 must come back unchanged.
+// and for the byte-preserving kinds printable valid UTF-8 must come back unchanged.
 // fuzz-dict: tokenizer
 #include <cstdlib>
 #include <memory>
