@@ -60,6 +60,9 @@ TEST(HostileCli, NumericFlagsHaveRanges) {
     expect_one_line_error(run_cli("run -m x.gguf -p hi -n -2", dir), 2, "must be between");
     expect_one_line_error(run_cli("quantize a.gguf b.gguf Q8_0 -t 100000", dir), 2,
                           "must be between");
+    expect_one_line_error(run_cli("bench -m x.gguf -d 99999999999", dir), 2, "must be between");
+    expect_one_line_error(run_cli("perplexity -m x.gguf -f x.txt -t -1", dir), 2,
+                          "must be between");
 }
 
 TEST(HostileCli, OversizedTensorFailsInfoAndQuantizeWithoutOutput) {

@@ -102,13 +102,16 @@ int cmd_bench(int argc, char** argv) {
                 "Measures prompt processing (pp) and generation (tg) speed, each repeated after a "
                 "warm-up.");
     p.add_strings("-m,--model", &models, "FILE", "model file (repeatable)");
+    // Ranges keep the context sized from these (depth + tokens) far from overflowing.
+    constexpr int64_t kMaxTokens = int64_t(1) << 20;
     p.add_int("-p,--n-prompt", &n_prompt, "N",
-              "prompt tokens for the pp test (default 512; 0: skip)");
-    p.add_int("-n,--n-gen", &n_gen, "N", "generated tokens for the tg test (default 128; 0: skip)");
-    p.add_int("-r,--repetitions", &reps, "N", "repetitions of each test (default 5)");
+              "prompt tokens for the pp test (default 512; 0: skip)", 0, kMaxTokens);
+    p.add_int("-n,--n-gen", &n_gen, "N", "generated tokens for the tg test (default 128; 0: skip)",
+              0, kMaxTokens);
+    p.add_int("-r,--repetitions", &reps, "N", "repetitions of each test (default 5)", 1, 1000);
     p.add_int("-d,--depth", &depth, "N",
-              "tokens already in the KV cache before each test (default 0)");
-    p.add_int("-t,--threads", &threads, "N", "threads (default: all cores)");
+              "tokens already in the KV cache before each test (default 0)", 0, kMaxTokens);
+    p.add_int("-t,--threads", &threads, "N", "threads (default: all cores)", 0, 1024);
     LoadFlags load;
     load.add_to(p);
     p.add_string("-o,--output", &format, "md|json|csv", "output format (default md)");

@@ -30,7 +30,7 @@ int cmd_perplexity(int argc, char** argv) {
     p.add_string("-f,--file", &text_path, "FILE", "text to score");
     p.add_int("-c,--ctx-size", &n_ctx, "N", "window size in tokens (default 512)");
     p.add_int("-b,--batch-size", &n_batch, "N", "tokens per batch (default 512)");
-    p.add_int("-t,--threads", &n_threads, "N", "threads (default: all cores)");
+    p.add_int("-t,--threads", &n_threads, "N", "threads (default: all cores)", 0, 1024);
     LoadFlags load;
     load.add_to(p);
     p.add_string("--kl-divergence-base", &kl_base_out, "PATH",
