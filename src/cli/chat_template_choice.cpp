@@ -1,5 +1,6 @@
 // Which chat template a command uses: a model's own, a file, or a named built-in.
 #include "cli/chat_template_choice.h"
+#include "cli/text_file.h"
 
 #include <fstream>
 #include <sstream>
@@ -28,12 +29,10 @@ Expected<ChatTemplateChoice> chat_template_of_model(const GgufReader& gguf) {
 }
 
 Expected<ChatTemplateChoice> chat_template_from_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return Status::error("cannot read chat template file " + path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    if (in.bad()) return Status::error("cannot read chat template file " + path);
-    return ChatTemplateChoice{ss.str(), "template file " + path, false};
+    std::string text;
+    if (Status s = read_text_file(path, &text); !s)
+        return Status::error("chat template file " + s.message());
+    return ChatTemplateChoice{std::move(text), "template file " + path, false};
 }
 
 Expected<ChatTemplateChoice> chat_template_by_name(const std::string& name) {

@@ -104,6 +104,9 @@ struct BenchOptions {
 
 }  // namespace
 
+// Ranges keep the context sized from these (depth + tokens) far from overflowing.
+constexpr int64_t kMaxTokens = int64_t(1) << 20;
+
 int cmd_bench(int argc, char** argv) {
     BenchOptions o;
     std::vector<std::string> positional;
@@ -116,12 +119,14 @@ int cmd_bench(int argc, char** argv) {
         "The table goes to stdout; memory use per model to stderr.",
         {
             {"-m,--model", &o.models, "FILE", "model file (repeatable)"},
-            {"-p,--n-prompt", &o.n_prompt, "N[,N...]", "prompt tokens for the pp tests; 0: skip"},
-            {"-n,--n-gen", &o.n_gen, "N[,N...]", "generated tokens for the tg tests; 0: skip"},
+            {"-p,--n-prompt", &o.n_prompt, "N[,N...]", "prompt tokens for the pp tests; 0: skip", 0,
+             kMaxTokens},
+            {"-n,--n-gen", &o.n_gen, "N[,N...]", "generated tokens for the tg tests; 0: skip", 0,
+             kMaxTokens},
             {"-d,--n-depth,--depth", &o.depth, "N[,N...]",
-             "tokens already in the KV cache before each test"},
-            {"-t,--threads", &o.threads, "N[,N...]", "threads (default 0: all cores)"},
-            {"-r,--repetitions", &o.reps, "N", "repetitions of each test"},
+             "tokens already in the KV cache before each test", 0, kMaxTokens},
+            {"-t,--threads", &o.threads, "N[,N...]", "threads (default 0: all cores)", 0, 1024},
+            {"-r,--repetitions", &o.reps, "N", "repetitions of each test", 1, 1000},
             {"-o,--output", &o.format, "md|csv|json|jsonl",
              "output format (llama-bench's field names)"},
             {"-fa,--flash-attn",

@@ -56,10 +56,11 @@ int cmd_perplexity(int argc, char** argv) {
              "model file (default: $LAMINA_MODEL, else the bundled model)"},
             {"-f,--file", &input.file, "FILE", "text to score (- for stdin)"},
             {"-c,--ctx-size", &n_ctx, "N",
-             "window size in tokens (default: 512, or the model's training context when smaller)"},
+             "window size in tokens (default: 512, or the model's training context when smaller)",
+             0, int64_t(1) << 20},
             {"--chunks", &n_chunks, "N", "score only the first N windows (default -1: all)"},
-            {"-b,--batch-size", &n_batch, "N", "tokens per batch"},
-            {"-t,--threads", &n_threads, "N", "threads (default: all cores)"},
+            {"-b,--batch-size", &n_batch, "N", "tokens per batch", 1, int64_t(1) << 20},
+            {"-t,--threads", &n_threads, "N", "threads (default: all cores)", 0, 1024},
             {"--kl-divergence-base", &kl_base_out, "PATH",
              "save this run's logits to PATH (LKL1) as the base for --kl-divergence"},
             {"--kl-divergence", &kl_base_in, "PATH",
@@ -70,6 +71,8 @@ int cmd_perplexity(int argc, char** argv) {
     if (input.file.empty()) return fail("perplexity", "no text given (-f FILE)", 2);
     if ((n_ctx != 0 && (n_ctx < 4 || n_ctx > (1 << 20))) || n_batch < 1)
         return fail("perplexity", "-c must be in [4, 1048576] and -b positive", 2);
+    if (text_sources_conflict(input))
+        return fail("perplexity", "give only one of -p, -f and --stdin", 2);
     auto text = read_text_input(input);
     if (!text) return fail("perplexity", text.error());
 

@@ -33,7 +33,7 @@ int cmd_quantize(int argc, char** argv) {
             "Norms stay F32. Rows whose length does not fit a 256-element block fall back to a\n"
             "32-element type of similar size. OUT is written through OUT.tmp and renamed only on\n"
             "success: a failed or interrupted run leaves no OUT.",
-        {{"-t,--threads", &threads, "N", "threads (default: all cores)"}},
+        {{"-t,--threads", &threads, "N", "threads (default: all cores)", 0, 1024}},
         Positionals{&args, 3, 4}};
     if (auto exit = parse_command_line(spec, argc, argv)) return *exit;
     // llama-quantize takes the thread count as a fourth argument.

@@ -23,6 +23,10 @@
 namespace lamina::cli {
 namespace {
 
+// Bounds of the numeric flags: 2^20 tokens of context, prediction or batch; 1024 threads.
+constexpr int64_t kMaxTokens = int64_t(1) << 20;
+constexpr int64_t kMaxThreads = 1024;
+
 using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point t0) {
@@ -65,18 +69,20 @@ CommandSpec run_spec(RunOptions& o) {
             {"-p,--prompt", &o.input.text, "TEXT", "prompt text"},
             {"-f,--file", &o.input.file, "FILE", "read the prompt from a file (- for stdin)"},
             {"-n,--predict,--n-predict", &o.n_predict, "N",
-             "tokens to generate; -1: until the end of the text or context"},
-            {"-c,--ctx-size", &o.n_ctx, "N", "context size (default: the model's, at most 4096)"},
-            {"-t,--threads", &o.n_threads, "N", "threads (default: all cores)"},
-            {"-b,--batch-size", &o.n_batch, "N", "prompt tokens per batch"},
+             "tokens to generate; -1: until the end of the text or context", -1, kMaxTokens},
+            {"-c,--ctx-size", &o.n_ctx, "N", "context size (default: the model's, at most 4096)", 0,
+             kMaxTokens},
+            {"-t,--threads", &o.n_threads, "N", "threads (default: all cores)", 0, kMaxThreads},
+            {"-b,--batch-size", &o.n_batch, "N", "prompt tokens per batch", 1, kMaxTokens},
             {"-s,--seed", &o.seed, "N",
              "random seed (default -1: a random one, printed at the end)"},
             {"--temp", &o.temp, "T", "temperature; 0: greedy"},
-            {"--top-k", &o.top_k, "K", "keep the K most likely tokens; 0: off"},
+            {"--top-k", &o.top_k, "K", "keep the K most likely tokens; 0: off", 0, INT32_MAX},
             {"--top-p", &o.top_p, "P", "nucleus sampling threshold; 1: off"},
             {"--min-p", &o.min_p, "P", "drop tokens below P x the top probability"},
             {"--repeat-penalty", &o.repeat_penalty, "R", "penalise repeated tokens; 1: off"},
-            {"--repeat-last-n", &o.repeat_last_n, "N", "tokens the penalty looks back at"},
+            {"--repeat-last-n", &o.repeat_last_n, "N", "tokens the penalty looks back at", -1,
+             kMaxTokens},
             {"-r,--reverse-prompt", &o.reverse_prompts, "TEXT",
              "stop when the output ends with TEXT (repeatable)"},
             {"--ignore-eos", &o.ignore_eos, "never sample end-of-text: generate all -n tokens"},
@@ -134,8 +140,10 @@ int cmd_run(int argc, char** argv) {
     if (auto exit = parse_command_line(run_spec(o), argc, argv)) return *exit;
     if (o.keep != kNoContextShift && !o.dump_logits.empty())
         return fail("run", "--keep cannot be combined with --dump-logits", 2);
+    if (text_sources_conflict(o.input))
+        return fail("run", "give only one of -p, -f and --stdin", 2);
     auto text = read_text_input(o.input);
-    if (!text) return fail("run", text.error(), 2);
+    if (!text) return fail("run", text.error());
     std::string prompt_text = o.escape && !o.input.text.empty() ? process_escapes(*text) : *text;
     if (o.n_threads <= 0) o.n_threads = std::max(1u, std::thread::hardware_concurrency());
     const bool log = !o.log_disable;

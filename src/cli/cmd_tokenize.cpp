@@ -33,8 +33,10 @@ int cmd_tokenize(int argc, char** argv) {
     if (auto exit = parse_command_line(spec, argc, argv)) return *exit;
     if (input.text.empty() && input.file.empty() && !input.use_stdin)
         return fail("tokenize", "give the text with -p TEXT, -f FILE or --stdin", 2);
+    if (text_sources_conflict(input))
+        return fail("tokenize", "give only one of -p, -f and --stdin", 2);
     auto text = read_text_input(input);
-    if (!text) return fail("tokenize", text.error(), 2);
+    if (!text) return fail("tokenize", text.error());
     auto path = resolve_model_path(model);
     if (!path) return fail("tokenize", path.error(), 2);
     auto gguf = GgufReader::open(*path);

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 
 namespace lamina::cli {
@@ -38,6 +39,9 @@ bool looks_like_llama2c_v0(const unsigned char* b, uint64_t file_size) {
 }  // namespace
 
 std::optional<std::string> explain_foreign_format(const std::string& path) {
+    // Only a regular file is sniffed: opening a FIFO would block until a writer came.
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec)) return std::nullopt;
     std::ifstream f(path, std::ios::binary | std::ios::ate);
     if (!f) return std::nullopt;
     const uint64_t size = (uint64_t)f.tellg();

@@ -149,6 +149,7 @@ class Parser {
         } else if (auto* n = std::get_if<int64_t*>(&o.target)) {
             if (!parse_int(value, *n))
                 return error(arg + " expects an integer, got '" + value + "'");
+            if (auto e = check_range(o, arg, **n)) return e;
         } else if (auto* f = std::get_if<float*>(&o.target)) {
             char* end = nullptr;
             errno = 0;
@@ -165,10 +166,17 @@ class Parser {
                 if (!parse_int(part, &x))
                     return error(arg + " expects integers separated by commas, got '" + value +
                                  "'");
+                if (auto e = check_range(o, arg, x)) return e;
                 (*list)->push_back(x);
             }
         }
         return std::nullopt;
+    }
+
+    std::optional<int> check_range(const Option& o, const std::string& arg, int64_t v) const {
+        if (v >= o.min_value && v <= o.max_value) return std::nullopt;
+        return error(arg + " must be between " + std::to_string(o.min_value) + " and " +
+                     std::to_string(o.max_value) + ", not " + std::to_string(v));
     }
 
     std::optional<int> take_positionals(const std::vector<std::string>& positional) const {
@@ -219,6 +227,17 @@ Option::Option(std::string n, std::vector<std::string>* v, std::string m, std::s
     : names(split(n, ',')), target(v), meta(std::move(m)), help(std::move(h)) {}
 Option::Option(std::string n, int64_t* v, std::string m, std::string h)
     : names(split(n, ',')), target(v), meta(std::move(m)), help(std::move(h)) {}
+Option::Option(std::string n, int64_t* v, std::string m, std::string h, int64_t lo, int64_t hi)
+    : Option(std::move(n), v, std::move(m), std::move(h)) {
+    min_value = lo;
+    max_value = hi;
+}
+Option::Option(std::string n, std::vector<int64_t>* v, std::string m, std::string h, int64_t lo,
+               int64_t hi)
+    : Option(std::move(n), v, std::move(m), std::move(h)) {
+    min_value = lo;
+    max_value = hi;
+}
 Option::Option(std::string n, float* v, std::string m, std::string h)
     : names(split(n, ',')), target(v), meta(std::move(m)), help(std::move(h)) {}
 Option::Option(std::string n, std::vector<int64_t>* v, std::string m, std::string h)

@@ -26,9 +26,11 @@
 //
 // Bound types: bool* (a flag, set true), Off{bool*} (a flag, set false), std::string*,
 // std::vector<std::string>* (repeatable), int64_t*, float*, std::vector<int64_t>* (a
-// comma-separated list such as "16,32", repeatable), NotApplicable (accepted and reported on
-// stderr as having no effect). Options shared by several commands (LoadFlags, ...) add their rows
-// with spec.options.insert(...). Every command also gets -h/--help and --version.
+// comma-separated list such as "16,32", repeatable; both integer kinds take an optional range
+// as two more fields: {"-c,--ctx-size", &o.n_ctx, "N", "context", 0, 1 << 20}), NotApplicable
+// (accepted and reported on stderr as having no effect). Options shared by several commands
+// (LoadFlags, ...) add their rows with spec.options.insert(...). Every command also gets -h/--help
+// and --version.
 #pragma once
 
 #include <cstdint>
@@ -64,6 +66,12 @@ struct Option {
     Option(std::string names, std::string* value, std::string meta, std::string help);
     Option(std::string names, std::vector<std::string>* values, std::string meta, std::string help);
     Option(std::string names, int64_t* value, std::string meta, std::string help);
+    // An integer (or each integer of a list) that must lie in [lo, hi]: sizes computed from it
+    // then cannot overflow, and a typo such as -c 20480000 is an error, not an allocation.
+    Option(std::string names, int64_t* value, std::string meta, std::string help, int64_t lo,
+           int64_t hi);
+    Option(std::string names, std::vector<int64_t>* values, std::string meta, std::string help,
+           int64_t lo, int64_t hi);
     Option(std::string names, float* value, std::string meta, std::string help);
     Option(std::string names, std::vector<int64_t>* values, std::string meta, std::string help);
 
@@ -71,6 +79,7 @@ struct Option {
     OptionTarget target;
     std::string meta, help;
     std::string default_text;  // the bound value when declared, for --help
+    int64_t min_value = INT64_MIN, max_value = INT64_MAX;
 };
 
 // Where the arguments that are not options go, and how many there may be.

@@ -1,9 +1,9 @@
 // read_text_input: the prompt from an argument, a file or standard input.
 #include "cli/text_input.h"
+#include "cli/text_file.h"
 
 #include <unistd.h>
 
-#include <fstream>
 #include <iostream>
 #include <iterator>
 #include <sstream>
@@ -17,9 +17,12 @@ std::string read_stream(std::istream& in) {
 
 }  // namespace
 
+bool text_sources_conflict(const TextInput& in) {
+    return !in.text.empty() + !in.file.empty() + in.use_stdin > 1;
+}
+
 Expected<std::string> read_text_input(const TextInput& in) {
-    const int sources = !in.text.empty() + !in.file.empty() + in.use_stdin;
-    if (sources > 1) return Status::error("give only one of -p, -f and --stdin");
+    if (text_sources_conflict(in)) return Status::error("give only one of -p, -f and --stdin");
     if (!in.text.empty()) return in.text;
     if (in.use_stdin || in.file == "-" ||
         (in.file.empty() && in.stdin_when_piped && !::isatty(STDIN_FILENO))) {
@@ -28,10 +31,9 @@ Expected<std::string> read_text_input(const TextInput& in) {
         return s;
     }
     if (in.file.empty()) return std::string();
-    std::ifstream f(in.file, std::ios::binary);
-    if (!f) return Status::error("cannot read " + in.file);
-    std::string s = read_stream(f);
-    if (f.bad()) return Status::error("cannot read " + in.file);
+    // A directory or FIFO is refused before reading (one would read as empty, the other block).
+    std::string s;
+    if (Status st = read_text_file(in.file, &s); !st) return st;
     return s;
 }
 

@@ -10,15 +10,17 @@ namespace {
 constexpr size_t kShownElements = 5;
 constexpr size_t kShownChars = 80;
 
-std::string quoted(const std::string& s) {
-    std::string out = "\"";
+// The text with quotes, backslashes and control bytes escaped (a name or value from the file
+// must not be able to move the terminal's cursor or split a line of the listing).
+std::string escaped(const std::string& s) {
+    std::string out;
     for (size_t i = 0; i < s.size() && i < kShownChars; ++i) {
         const unsigned char c = (unsigned char)s[i];
         if (c == '\n')
             out += "\\n";
         else if (c == '"' || c == '\\')
             out += '\\', out += (char)c;
-        else if (c < 0x20) {
+        else if (c < 0x20 || c == 0x7f) {
             char buf[8];
             std::snprintf(buf, sizeof buf, "\\x%02x", c);
             out += buf;
@@ -26,7 +28,14 @@ std::string quoted(const std::string& s) {
             out += (char)c;
     }
     if (s.size() > kShownChars) out += "...";
-    return out + "\"";
+    return out;
+}
+
+std::string quoted(const std::string& s) {
+    std::string out(1, '"');
+    out += escaped(s);
+    out += '"';
+    return out;
 }
 
 std::string scalar(GgufType t, const GgufValue& v) {
@@ -97,24 +106,26 @@ void print_gguf_info(const GgufReader& g, FILE* out) {
         // The number alone means nothing to a reader; llama.cpp's name for it does.
         if (kv.key == "general.file_type" && kv.value.type != GgufType::ARRAY)
             value += " (" + file_type_of(g) + ")";
-        std::fprintf(out, "  %-45s %-4s %s\n", kv.key.c_str(), gguf_type_name(kv.value.type),
-                     value.c_str());
+        std::fprintf(out, "  %-45s %-4s %s\n", escaped(kv.key).c_str(),
+                     gguf_type_name(kv.value.type), value.c_str());
     }
     std::fprintf(out, "\ntensors (%zu):\n", g.tensors().size());
     std::fprintf(out, "  %-32s %-7s %-24s %12s\n", "name", "type", "shape", "bytes");
-    size_t total_bytes = 0;
-    int64_t total_elements = 0;
+    // Unsigned sums: the reader bounds each tensor by the file's size, and unsigned arithmetic
+    // stays defined even for a reader that did not.
+    unsigned long long total_bytes = 0, total_elements = 0;
     for (const GgufTensorInfo& t : g.tensors()) {
         std::string shape = "[";
         for (int d = 0; d < t.n_dims; ++d) shape += (d ? ", " : "") + std::to_string(t.ne[d]);
         shape += "]";
-        std::fprintf(out, "  %-32s %-7s %-24s %12zu\n", t.name.c_str(), type_name(t.type),
+        std::fprintf(out, "  %-32s %-7s %-24s %12zu\n", escaped(t.name).c_str(), type_name(t.type),
                      shape.c_str(), t.nbytes);
         total_bytes += t.nbytes;
-        total_elements += t.n_elements();
+        total_elements += (unsigned long long)t.ne[0] * (unsigned long long)t.ne[1] *
+                          (unsigned long long)t.ne[2] * (unsigned long long)t.ne[3];
     }
-    std::fprintf(out, "\ntotal: %zu tensors, %lld elements, %.2f MiB\n", g.tensors().size(),
-                 (long long)total_elements, total_bytes / 1048576.0);
+    std::fprintf(out, "\ntotal: %zu tensors, %llu elements, %.2f MiB\n", g.tensors().size(),
+                 total_elements, (double)total_bytes / 1048576.0);
 }
 
 }  // namespace lamina

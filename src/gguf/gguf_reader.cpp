@@ -16,6 +16,35 @@ namespace lamina {
 namespace {
 constexpr int kMaxArrayDepth = 8;
 constexpr uint64_t kMaxTensorDims = 4;
+// GGUF caps names at 63 bytes (64 with the terminating NUL in llama.cpp's struct).
+constexpr uint64_t kMaxTensorName = 63;
+// The least alignment lamina accepts: the kernels load and store whole SIMD vectors and
+// rearrange rows in place, so weights must start at least this aligned (every writer uses 32).
+constexpr uint64_t kMinAlignment = 32;
+constexpr uint64_t kMaxAlignment = uint64_t(1) << 20;
+// Upper bound on the elements an in-memory array reserves before reading them: memory then
+// grows only with what the file really holds, never with a claimed count.
+constexpr uint64_t kMaxReserve = 4096;
+
+// Text safe to put in a one-line message: printable ASCII kept, everything else escaped, long
+// text shortened.
+std::string printable(std::string_view s) {
+    constexpr size_t kShown = 64;
+    std::string out;
+    for (size_t i = 0; i < s.size() && i < kShown; ++i) {
+        const unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c < 0x7f && c != '\\') {
+            out += (char)c;
+        } else {
+            static const char hex[] = "0123456789abcdef";
+            out += "\\x";
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        }
+    }
+    if (s.size() > kShown) out += "...";
+    return out;
+}
 }  // namespace
 
 // Reads the GGUF header from a byte range, checking every count and length against the bytes
@@ -37,40 +66,46 @@ class GgufParser {
         r_.version_ = version;
         uint64_t n_tensors, n_kv;
         if (!read(n_tensors) || !read(n_kv)) return truncated("header counts");
-        // Each metadata entry takes at least 12 bytes, each tensor entry at least 32.
-        if (n_kv > remaining() / 12)
-            return fail("metadata count " + std::to_string(n_kv) + " exceeds the file");
-        if (n_tensors > remaining() / 32)
-            return fail("tensor count " + std::to_string(n_tensors) + " exceeds the file");
-
+        // Metadata entries are read one by one, memory reserved only up to kMaxReserve ahead, so
+        // a wrong count costs nothing and a truncated file is reported where it ends. A count
+        // that could not fit (each entry takes at least 13 bytes) is named with that error.
+        const bool kv_count_fits = n_kv <= remaining() / 13;
         std::unordered_set<std::string> keys;
-        r_.kv_.reserve((size_t)n_kv);
+        r_.kv_.reserve((size_t)std::min(n_kv, kMaxReserve));
         for (uint64_t i = 0; i < n_kv; ++i) {
             GgufKv kv;
-            if (!read_string(kv.key)) return truncated("metadata key " + std::to_string(i));
-            uint32_t type;
-            if (!read(type)) return truncated("type of metadata key '" + kv.key + "'");
-            if (Status s = read_value((GgufType)type, kv.value, 0); !s)
-                return fail("metadata key '" + kv.key + "': " + s.message());
-            if (!keys.insert(kv.key).second) return fail("duplicate metadata key '" + kv.key + "'");
+            Status s = read_key(kv.key, i);
+            const std::string key = "metadata key '" + printable(kv.key) + "'";
+            uint32_t type = 0;
+            if (s && !read(type)) s = truncated("type of " + key);
+            if (s) {
+                if (Status v = read_value((GgufType)type, kv.value, 0); !v)
+                    s = fail(key + ": " + v.message());
+            }
+            if (!s) {
+                if (kv_count_fits) return s;
+                return Status::error(s.message() + " (metadata count " + std::to_string(n_kv) +
+                                     " is more than the file can hold)");
+            }
+            if (!keys.insert(kv.key).second) return fail("duplicate " + key);
             r_.kv_.push_back(std::move(kv));
         }
-        if (const GgufValue* a = r_.find("general.alignment")) {
-            if (a->type != GgufType::UINT32 && a->type != GgufType::UINT64 &&
-                a->type != GgufType::INT32)
-                return fail("general.alignment has type " + std::string(gguf_type_name(a->type)));
-            const uint64_t v = a->type == GgufType::INT32 ? (uint64_t)a->i : a->u;
-            if (v == 0 || (v & (v - 1)) != 0 || v > (1u << 20))
-                return fail("general.alignment " + std::to_string(v) + " is not a power of two");
-            r_.alignment_ = v;
-        }
+        if (Status s = read_alignment(); !s) return s;
 
+        // The same for tensor entries, each at least 32 bytes (a name length, one dimension, a
+        // type and an offset).
+        const bool tensor_count_fits = n_tensors <= remaining() / 32;
         std::unordered_set<std::string> names;
-        r_.tensors_.reserve((size_t)n_tensors);
+        r_.tensors_.reserve((size_t)std::min(n_tensors, kMaxReserve));
         for (uint64_t i = 0; i < n_tensors; ++i) {
             GgufTensorInfo t;
-            if (Status s = read_tensor_info(t, i); !s) return s;
-            if (!names.insert(t.name).second) return fail("duplicate tensor name '" + t.name + "'");
+            if (Status s = read_tensor_info(t, i); !s) {
+                if (tensor_count_fits) return s;
+                return Status::error(s.message() + " (tensor count " + std::to_string(n_tensors) +
+                                     " is more than the file can hold)");
+            }
+            if (!names.insert(t.name).second)
+                return fail("duplicate tensor name '" + printable(t.name) + "'");
             r_.tensors_.push_back(std::move(t));
         }
         const size_t header_end = (size_t)(p_ - r_.image_.data());
@@ -84,6 +119,41 @@ class GgufParser {
         return fail("truncated file: cannot read " + what);
     }
     size_t remaining() const { return (size_t)(end_ - p_); }
+
+    Status read_key(std::string& key, uint64_t index) {
+        const std::string which = "metadata key " + std::to_string(index);
+        uint64_t len;
+        if (!read(len)) return truncated("length of " + which);
+        if (len > remaining())
+            return truncated(which + " (" + std::to_string(len) + " bytes claimed, " +
+                             std::to_string(remaining()) + " left)");
+        if (len == 0) return fail(which + " is empty");
+        key.assign(reinterpret_cast<const char*>(p_), (size_t)len);
+        p_ += len;
+        return Status::ok();
+    }
+
+    // general.alignment: a power of two of an unsigned (or non-negative signed) type, at least
+    // kMinAlignment.
+    Status read_alignment() {
+        const GgufValue* a = r_.find("general.alignment");
+        if (!a) return Status::ok();
+        if (a->type != GgufType::UINT32 && a->type != GgufType::UINT64 &&
+            a->type != GgufType::INT32)
+            return fail("general.alignment has type " + std::string(gguf_type_name(a->type)) +
+                        " (u32 expected)");
+        if (a->type == GgufType::INT32 && a->i < 0)
+            return fail("general.alignment " + std::to_string(a->i) + " is negative");
+        const uint64_t v = a->type == GgufType::INT32 ? (uint64_t)a->i : a->u;
+        if (v == 0 || (v & (v - 1)) != 0 || v > kMaxAlignment)
+            return fail("general.alignment " + std::to_string(v) + " is not a power of two up to " +
+                        std::to_string(kMaxAlignment));
+        if (v < kMinAlignment)
+            return fail("general.alignment " + std::to_string(v) + " is below " +
+                        std::to_string(kMinAlignment) + ", the least lamina's kernels need");
+        r_.alignment_ = v;
+        return Status::ok();
+    }
 
     bool read_bytes(void* out, size_t n) {
         if (remaining() < n) return false;
@@ -202,7 +272,9 @@ class GgufParser {
     Status read_value(GgufType type, GgufValue& v, int depth) {
         v.type = type;
         if (type == GgufType::STRING) {
-            if (!read_string(v.str)) return Status::error("string length exceeds the file");
+            if (!read_string(v.str))
+                return Status::error("truncated file: string value longer than the " +
+                                     std::to_string(remaining()) + " bytes left");
             return Status::ok();
         }
         if (type != GgufType::ARRAY) {
@@ -223,21 +295,32 @@ class GgufParser {
         if (min_size == 0) return Status::error("unknown array element type " + std::to_string(et));
         if (n > remaining() / min_size)
             return Status::error("array of " + std::to_string(n) + " elements exceeds the file");
+        // Elements are appended as they are read (reserving at most kMaxReserve ahead), so the
+        // memory held stays proportional to the bytes consumed, also for nested arrays.
+        const size_t reserve = (size_t)std::min<uint64_t>(n, kMaxReserve);
         GgufValue e;
         switch (v.elem_type) {
             case GgufType::STRING:
-                v.strs.resize((size_t)n);
-                for (auto& s : v.strs)
-                    if (!read_string(s)) return Status::error("string in array exceeds the file");
+                v.strs.reserve(reserve);
+                for (uint64_t k = 0; k < n; ++k) {
+                    std::string str;
+                    if (!read_string(str))
+                        return Status::error("string " + std::to_string(k) +
+                                             " of the array exceeds the file");
+                    v.strs.push_back(std::move(str));
+                }
                 break;
             case GgufType::ARRAY:
-                v.items.resize((size_t)n);
-                for (auto& item : v.items)
+                v.items.reserve(std::min<size_t>(reserve, 64));
+                for (uint64_t k = 0; k < n; ++k) {
+                    GgufValue item;
                     if (Status s = read_value(GgufType::ARRAY, item, depth + 1); !s) return s;
+                    v.items.push_back(std::move(item));
+                }
                 break;
             case GgufType::FLOAT32:
             case GgufType::FLOAT64:
-                v.floats.reserve((size_t)n);
+                v.floats.reserve(reserve);
                 for (uint64_t k = 0; k < n; ++k) {
                     if (!read_scalar(v.elem_type, e)) return Status::error("truncated array");
                     v.floats.push_back(e.f);
@@ -247,14 +330,14 @@ class GgufParser {
             case GgufType::INT16:
             case GgufType::INT32:
             case GgufType::INT64:
-                v.ints.reserve((size_t)n);
+                v.ints.reserve(reserve);
                 for (uint64_t k = 0; k < n; ++k) {
                     if (!read_scalar(v.elem_type, e)) return Status::error("truncated array");
                     v.ints.push_back(e.i);
                 }
                 break;
             default:
-                v.uints.reserve((size_t)n);
+                v.uints.reserve(reserve);
                 for (uint64_t k = 0; k < n; ++k) {
                     if (!read_scalar(v.elem_type, e))
                         return Status::error("truncated or invalid array element");
@@ -267,42 +350,62 @@ class GgufParser {
 
     Status read_tensor_info(GgufTensorInfo& t, uint64_t index) {
         const std::string which = "tensor " + std::to_string(index);
-        if (!read_string(t.name)) return truncated(which + " name");
+        uint64_t name_len;
+        if (!read(name_len)) return truncated(which + " name");
+        if (name_len > kMaxTensorName)
+            return fail(which + " name is " + std::to_string(name_len) +
+                        " bytes long (GGUF allows " + std::to_string(kMaxTensorName) + ")");
+        if (name_len > remaining()) return truncated(which + " name");
+        if (name_len == 0) return fail(which + " has an empty name");
+        t.name.assign(reinterpret_cast<const char*>(p_), (size_t)name_len);
+        p_ += name_len;
+        const std::string tensor = "tensor '" + printable(t.name) + "'";
         uint32_t n_dims;
-        if (!read(n_dims)) return truncated("dimensions of tensor '" + t.name + "'");
+        if (!read(n_dims)) return truncated("dimensions of " + tensor);
         if (n_dims == 0 || n_dims > kMaxTensorDims)
-            return fail("tensor '" + t.name + "' has " + std::to_string(n_dims) +
-                        " dimensions (1 to 4 allowed)");
+            return fail(tensor + " has " + std::to_string(n_dims) + " dimensions (1 to 4 allowed)");
         t.n_dims = (int)n_dims;
-        uint64_t product = 1;
+        // The product is checked with zero dimensions counted as 1, so that no partial product
+        // (the rows of an empty tensor, say) can overflow either.
+        uint64_t product = 1, nonzero_product = 1;
         for (uint32_t d = 0; d < n_dims; ++d) {
             uint64_t ne;
-            if (!read(ne)) return truncated("shape of tensor '" + t.name + "'");
-            if (ne > (uint64_t)INT64_MAX)
-                return fail("tensor '" + t.name + "' has a negative dimension");
-            if (ne != 0 && product > (uint64_t)INT64_MAX / ne)
-                return fail("tensor '" + t.name + "' has dimensions whose product overflows");
+            if (!read(ne)) return truncated("shape of " + tensor);
+            if (ne > (uint64_t)INT64_MAX) return fail(tensor + " has a negative dimension");
+            if (ne != 0 && nonzero_product > (uint64_t)INT64_MAX / ne)
+                return fail(tensor + " has dimensions whose product overflows");
+            nonzero_product *= std::max<uint64_t>(ne, 1);
             product *= ne;
             t.ne[d] = (int64_t)ne;
         }
         uint32_t type;
-        if (!read(type)) return truncated("type of tensor '" + t.name + "'");
+        if (!read(type)) return truncated("type of " + tensor);
         const TypeTraits* tt = find_type_traits(type);
-        if (!tt) return fail("tensor '" + t.name + "' has unknown type id " + std::to_string(type));
+        if (!tt) return fail(tensor + " has unknown type id " + std::to_string(type));
         t.type = tt->type;
         if (t.ne[0] % tt->block_size != 0)
-            return fail("tensor '" + t.name + "' row length " + std::to_string(t.ne[0]) +
+            return fail(tensor + " row length " + std::to_string(t.ne[0]) +
                         " is not a multiple of the " + tt->name + " block size " +
                         std::to_string(tt->block_size));
-        const uint64_t rows = product / (uint64_t)std::max<int64_t>(t.ne[0], 1);
-        const uint64_t row_bytes = (uint64_t)t.ne[0] / tt->block_size * tt->type_size;
-        if (t.ne[0] != 0 && rows != 0 && row_bytes > UINT64_MAX / rows)
-            return fail("tensor '" + t.name + "' size overflows");
-        t.nbytes = (size_t)(t.ne[0] == 0 ? 0 : row_bytes * rows);
-        if (!read(t.offset)) return truncated("offset of tensor '" + t.name + "'");
+        // Every product is checked before it is formed: the row's bytes first (blocks times
+        // block bytes), then the rows. A tensor can never be larger than the file that holds it,
+        // so that is the bound (it keeps every later size computation far from overflowing).
+        const uint64_t blocks = (uint64_t)t.ne[0] / (uint64_t)tt->block_size;
+        const uint64_t rows = t.ne[0] == 0 ? 0 : product / (uint64_t)t.ne[0];
+        const uint64_t limit = r_.image_.size();
+        if (blocks > limit / tt->type_size)
+            return fail(tensor + " row of " + std::to_string(t.ne[0]) + " " + tt->name +
+                        " elements exceeds the file (" + std::to_string(limit) + " bytes)");
+        const uint64_t row_bytes = blocks * tt->type_size;
+        if (row_bytes != 0 && rows > limit / row_bytes)
+            return fail(tensor + " data (" + std::to_string(rows) + " rows of " +
+                        std::to_string(row_bytes) + " bytes) exceeds the file (" +
+                        std::to_string(limit) + " bytes)");
+        t.nbytes = (size_t)(row_bytes * rows);
+        if (!read(t.offset)) return truncated("offset of " + tensor);
         if (t.offset % r_.alignment_ != 0)
-            return fail("tensor '" + t.name + "' offset " + std::to_string(t.offset) +
-                        " is not aligned to " + std::to_string(r_.alignment_));
+            return fail(tensor + " offset " + std::to_string(t.offset) + " is not aligned to " +
+                        std::to_string(r_.alignment_));
         return Status::ok();
     }
 
@@ -312,10 +415,12 @@ class GgufParser {
             return truncated("tensor data (file ends before the data section)");
         const size_t data_size = r_.image_.size() - r_.data_offset_;
         std::vector<const GgufTensorInfo*> order;
+        order.reserve(r_.tensors_.size());
         for (const GgufTensorInfo& t : r_.tensors_) {
             if (t.offset > data_size || t.nbytes > data_size - t.offset)
-                return fail("data of tensor '" + t.name + "' (offset " + std::to_string(t.offset) +
-                            ", " + std::to_string(t.nbytes) + " bytes) lies outside the file");
+                return fail("data of tensor '" + printable(t.name) + "' (offset " +
+                            std::to_string(t.offset) + ", " + std::to_string(t.nbytes) +
+                            " bytes) lies outside the file");
             order.push_back(&t);
         }
         std::sort(order.begin(), order.end(), [](const GgufTensorInfo* a, const GgufTensorInfo* b) {
@@ -323,8 +428,18 @@ class GgufParser {
         });
         for (size_t i = 1; i < order.size(); ++i) {
             if (order[i - 1]->offset + order[i - 1]->nbytes > order[i]->offset)
-                return fail("data of tensors '" + order[i - 1]->name + "' and '" + order[i]->name +
-                            "' overlap");
+                return fail("data of tensors '" + printable(order[i - 1]->name) + "' and '" +
+                            printable(order[i]->name) + "' overlap");
+        }
+        // As in llama.cpp's reader, each tensor's data follows the previous one's in table
+        // order, padded to the alignment: no gaps that could hide other content.
+        uint64_t expected = 0;
+        for (const GgufTensorInfo& t : r_.tensors_) {
+            if (t.offset != expected)
+                return fail("tensor '" + printable(t.name) + "' offset " +
+                            std::to_string(t.offset) + " is not where the previous tensor's " +
+                            "data ends (" + std::to_string(expected) + ")");
+            expected += (t.nbytes + r_.alignment_ - 1) / r_.alignment_ * r_.alignment_;
         }
         return Status::ok();
     }
@@ -338,7 +453,14 @@ Expected<std::unique_ptr<GgufReader>> GgufReader::open(const std::string& path, 
                                                        const FileImage::Progress& progress) {
     std::unique_ptr<GgufReader> r(new GgufReader());
     r->path_ = path;
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    // A FIFO or device would block open() or read() forever: check the kind first, and open
+    // without blocking in case the path is swapped in between (fstat below checks again).
+    struct stat st;
+    if (::stat(path.c_str(), &st) != 0)
+        return Status::error(path + ": cannot open (" + std::strerror(errno) + ")");
+    if (S_ISDIR(st.st_mode)) return Status::error(path + ": is a directory, not a GGUF file");
+    if (!S_ISREG(st.st_mode)) return Status::error(path + ": not a regular file");
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) return Status::error(path + ": cannot open (" + std::strerror(errno) + ")");
     // The image keeps its own reference to the file (a mapping) or a copy, so the descriptor
     // is only needed here.
@@ -346,7 +468,6 @@ Expected<std::unique_ptr<GgufReader>> GgufReader::open(const std::string& path, 
         int fd;
         ~CloseFd() { ::close(fd); }
     } closer{fd};
-    struct stat st;
     if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
         return Status::error(path + ": not a regular file");
     const size_t size = (size_t)st.st_size;

@@ -4,6 +4,9 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <new>
+#include <optional>
+#include <stdexcept>
 
 namespace lamina {
 namespace {
@@ -112,10 +115,19 @@ void write_value(Out& o, const GgufValue& v) {
     }
 }
 
-size_t tensor_bytes(DType type, const std::vector<int64_t>& ne) {
-    size_t rows = 1;
-    for (size_t d = 1; d < ne.size(); ++d) rows *= (size_t)ne[d];
-    return row_size(type, ne.empty() ? 0 : ne[0]) * rows;
+// The tensor's bytes; nullopt when the size does not fit in size_t (or a dimension is
+// negative).
+std::optional<size_t> tensor_bytes(DType type, const std::vector<int64_t>& ne) {
+    if (ne.empty() || ne[0] < 0) return std::nullopt;
+    const uint64_t blocks = (uint64_t)ne[0] / (uint64_t)block_size(type);
+    uint64_t bytes;
+    if (__builtin_mul_overflow(blocks, (uint64_t)type_size(type), &bytes))
+        return std::nullopt;
+    for (size_t d = 1; d < ne.size(); ++d)
+        if (ne[d] < 0 || __builtin_mul_overflow(bytes, (uint64_t)ne[d], &bytes))
+            return std::nullopt;
+    if (bytes > (uint64_t)PTRDIFF_MAX) return std::nullopt;
+    return (size_t)bytes;
 }
 
 }  // namespace
@@ -142,7 +154,7 @@ void GgufWriter::add_tensor(const std::string& name, DType type, const std::vect
 
 void GgufWriter::add_tensor(const std::string& name, DType type, const std::vector<int64_t>& ne,
                             const void* data) {
-    const size_t n = tensor_bytes(type, ne);
+    const size_t n = tensor_bytes(type, ne).value_or(0);
     add_tensor(name, type, ne, [data, n](uint8_t* dst, size_t nbytes) {
         std::memcpy(dst, data, std::min(n, nbytes));
         return Status::ok();
@@ -152,19 +164,44 @@ void GgufWriter::add_tensor(const std::string& name, DType type, const std::vect
 Status GgufWriter::write(
     const std::string& path,
     const std::function<void(size_t, size_t, const std::string&)>& progress) const {
+    // Nothing may escape as an exception (a tensor's fill can run out of memory or fail to
+    // start a thread); the temporary file is removed on every way out but success.
+    try {
+        return write_through_temp(path, progress);
+    } catch (const std::bad_alloc&) {
+        return Status::error("out of memory writing " + path);
+    } catch (const std::exception& e) {
+        return Status::error("cannot write " + path + ": " + e.what());
+    }
+}
+
+Status GgufWriter::write_through_temp(
+    const std::string& path,
+    const std::function<void(size_t, size_t, const std::string&)>& progress) const {
     for (const PendingTensor& t : tensors_) {
         if (t.ne.empty() || t.ne.size() > 4)
             return Status::error("tensor " + t.name + ": 1 to 4 dimensions allowed");
+        for (int64_t n : t.ne)
+            if (n < 0) return Status::error("tensor " + t.name + ": negative dimension");
         if (t.ne[0] % block_size(t.type) != 0)
             return Status::error("tensor " + t.name +
                                  ": row length is not a multiple of the block size");
+        if (!tensor_bytes(t.type, t.ne))
+            return Status::error("tensor " + t.name + ": size overflows");
     }
     const std::string tmp = path + ".tmp";
     std::unique_ptr<FILE, FileCloser> f(std::fopen(tmp.c_str(), "wb"));
     if (!f) return Status::error("cannot create " + tmp + ": " + std::strerror(errno));
+    // Declared after the FILE so that it runs after the FILE is closed.
+    struct RemoveUnlessKept {
+        const std::string& path;
+        bool keep = false;
+        ~RemoveUnlessKept() {
+            if (!keep) std::remove(path.c_str());
+        }
+    } guard{tmp};
     auto abandon = [&](const std::string& why) {
         f.reset();
-        std::remove(tmp.c_str());
         return Status::error(why);
     };
     Out o(f.get());
@@ -184,13 +221,13 @@ Status GgufWriter::write(
         for (int64_t n : t.ne) o.put<uint64_t>((uint64_t)n);
         o.put<uint32_t>((uint32_t)t.type);
         o.put<uint64_t>(offset);
-        offset += (tensor_bytes(t.type, t.ne) + alignment_ - 1) / alignment_ * alignment_;
+        offset += (*tensor_bytes(t.type, t.ne) + alignment_ - 1) / alignment_ * alignment_;
     }
     o.pad_to(alignment_);
     std::vector<uint8_t> buf;
     for (size_t i = 0; i < tensors_.size(); ++i) {
         const PendingTensor& t = tensors_[i];
-        const size_t n = tensor_bytes(t.type, t.ne);
+        const size_t n = *tensor_bytes(t.type, t.ne);
         buf.assign(n, 0);
         if (Status s = t.fill(buf.data(), n); !s)
             return abandon("tensor " + t.name + ": " + s.message());
@@ -201,14 +238,10 @@ Status GgufWriter::write(
     }
     if (!o.ok() || std::fflush(f.get()) != 0)
         return abandon("cannot write " + tmp + ": " + std::strerror(errno));
-    if (std::fclose(f.release()) != 0) {
-        std::remove(tmp.c_str());
-        return Status::error("cannot write " + tmp);
-    }
-    if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-        std::remove(tmp.c_str());
+    if (std::fclose(f.release()) != 0) return Status::error("cannot write " + tmp);
+    if (std::rename(tmp.c_str(), path.c_str()) != 0)
         return Status::error("cannot rename " + tmp + " to " + path + ": " + std::strerror(errno));
-    }
+    guard.keep = true;
     return Status::ok();
 }
 

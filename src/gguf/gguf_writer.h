@@ -33,6 +33,9 @@ class GgufWriter {
                      progress = nullptr) const;
 
   private:
+    Status write_through_temp(
+        const std::string& path,
+        const std::function<void(size_t, size_t, const std::string&)>& progress) const;
     struct PendingTensor {
         std::string name;
         DType type;

@@ -1,5 +1,6 @@
 #include "model/llama_model.h"
 
+#include <algorithm>
 #include <map>
 #include <string>
 
@@ -34,18 +35,27 @@ class LlamaLoader {
                                      std::to_string(*v));
             *r.out = (int64_t)*v;
         }
-        hp.n_head_kv =
-            (int64_t)g.get_uint("llama.attention.head_count_kv").value_or((uint64_t)hp.n_head);
-        hp.n_ctx_train = (int64_t)g.get_uint("llama.context_length").value_or(2048);
-        if (hp.n_head_kv == 0 || hp.n_head % hp.n_head_kv != 0)
+        // Optional keys are range-checked before they become signed (a value above 2^63 would
+        // turn negative and pass the divisibility test).
+        const uint64_t n_head_kv =
+            g.get_uint("llama.attention.head_count_kv").value_or((uint64_t)hp.n_head);
+        if (n_head_kv == 0 || n_head_kv > (uint64_t)hp.n_head)
+            return Status::error("invalid llama.attention.head_count_kv " +
+                                 std::to_string(n_head_kv) + " (1 to head_count " +
+                                 std::to_string(hp.n_head) + " allowed)");
+        hp.n_head_kv = (int64_t)n_head_kv;
+        hp.n_ctx_train = (int64_t)std::min<uint64_t>(
+            g.get_uint("llama.context_length").value_or(2048), 1u << 30);
+        if (hp.n_head % hp.n_head_kv != 0)
             return Status::error("head_count " + std::to_string(hp.n_head) +
                                  " is not a multiple of head_count_kv " +
                                  std::to_string(hp.n_head_kv));
         if (hp.n_embd % hp.n_head != 0)
             return Status::error("embedding_length is not a multiple of head_count");
         hp.head_dim = hp.n_embd / hp.n_head;
-        hp.n_rot =
-            (int64_t)g.get_uint("llama.rope.dimension_count").value_or((uint64_t)hp.head_dim);
+        hp.n_rot = (int64_t)std::min<uint64_t>(
+            g.get_uint("llama.rope.dimension_count").value_or((uint64_t)hp.head_dim),
+            (uint64_t)hp.head_dim + 1);
         if (hp.n_rot <= 0 || hp.n_rot > hp.head_dim || hp.n_rot % 2 != 0)
             return Status::error("invalid llama.rope.dimension_count " + std::to_string(hp.n_rot));
         hp.rms_eps = (float)g.get_float("llama.attention.layer_norm_rms_epsilon").value_or(1e-5);
@@ -100,6 +110,15 @@ class LlamaLoader {
         if (Status s = bind(m_.output_norm, "output_norm.weight", {E}); !s) return s;
         if (Status s = bind(m_.output, "output.weight", {E, V}, true); !s) return s;
         if (!m_.output.data) m_.output = m_.tok_embd;  // tied embeddings
+        // Every block has 9 tensors: a block count the tensor table cannot back is an error
+        // before anything is sized from it (2^20 blocks took 700 MB to report a missing tensor).
+        constexpr int64_t kTensorsPerBlock = 9;
+        const int64_t n_tensors = (int64_t)m_.gguf_->tensors().size();
+        if (hp.n_layer > n_tensors / kTensorsPerBlock)
+            return Status::error("block_count " + std::to_string(hp.n_layer) + " needs " +
+                                 std::to_string(hp.n_layer * kTensorsPerBlock) +
+                                 " block tensors, the file has " + std::to_string(n_tensors) +
+                                 " tensors in all");
         m_.layers.resize((size_t)hp.n_layer);
         for (int64_t i = 0; i < hp.n_layer; ++i) {
             LlamaLayer& l = m_.layers[(size_t)i];

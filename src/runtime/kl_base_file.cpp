@@ -1,5 +1,7 @@
 #include "runtime/kl_base_file.h"
 
+#include <sys/stat.h>
+
 #include <bit>
 #include <cerrno>
 #include <cstdio>
@@ -47,6 +49,10 @@ Status KlBaseFile::validate() const {
 }
 
 Expected<KlBaseFile> read_kl_base_file(const std::string& path) {
+    // Checked first: fopen() on a FIFO would block until something writes to it.
+    struct stat st;
+    if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode))
+        return Status::error(path + ": not a regular file");
     FilePtr f(std::fopen(path.c_str(), "rb"));
     if (!f) return Status::error(path + ": cannot open: " + std::strerror(errno));
     if (std::fseek(f.get(), 0, SEEK_END) != 0) return Status::error(path + ": cannot seek");

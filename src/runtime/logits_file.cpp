@@ -1,5 +1,7 @@
 #include "runtime/logits_file.h"
 
+#include <sys/stat.h>
+
 #include <bit>
 #include <cerrno>
 #include <cstdio>
@@ -75,6 +77,10 @@ Status LogitsFile::validate() const {
 }
 
 Expected<LogitsFile> read_logits_file(const std::string& path) {
+    // Checked first: fopen() on a FIFO would block until something writes to it.
+    struct stat st;
+    if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode))
+        return fail(path, "not a regular file");
     FilePtr f(std::fopen(path.c_str(), "rb"));
     if (!f) return fail(path, std::string("cannot open: ") + std::strerror(errno));
     if (std::fseek(f.get(), 0, SEEK_END) != 0) return fail(path, "cannot seek");

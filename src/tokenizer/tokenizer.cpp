@@ -26,8 +26,10 @@ Expected<std::unique_ptr<Tokenizer>> make_tokenizer(Vocab vocab) {
 
 Expected<std::unique_ptr<Tokenizer>> Tokenizer::from_gguf(const GgufReader& gguf) {
     auto vocab = vocab_from_gguf(gguf);
-    if (!vocab) return vocab.status();
-    return make_tokenizer(std::move(*vocab));
+    if (!vocab) return vocab.status();  // already names the file
+    auto tok = make_tokenizer(std::move(*vocab));
+    if (!tok) return Status::error(gguf.path() + ": " + tok.error());
+    return tok;
 }
 
 std::string Tokenizer::decode(const std::vector<TokenId>& ids, bool render_special) const {

@@ -24,7 +24,12 @@ Vocab default_vocab(VocabKind kind) {
 
 Expected<Vocab> vocab_from_gguf(const GgufReader& gguf) {
     const auto model = gguf.get_string("tokenizer.ggml.model");
-    if (!model) return Status::error(gguf.path() + ": no tokenizer.ggml.model key");
+    if (!model) {
+        if (const GgufValue* v = gguf.find("tokenizer.ggml.model"))
+            return Status::error(gguf.path() + ": tokenizer.ggml.model has type " +
+                                 gguf_type_name(v->type) + " (a string expected)");
+        return Status::error(gguf.path() + ": no tokenizer.ggml.model key");
+    }
     VocabKind kind;
     if (*model == "llama") {
         kind = VocabKind::SentencePiece;

@@ -20,8 +20,10 @@ constexpr const char* kEotTexts[] = {
     "<|end_of_text|>",
     "<EOT>",
     "_<EOT>",
-    "<\xEF\xBD\x9C"
-    "end\xE2\x96\x81of\xE2\x96\x81sentence\xEF\xBD\x9C>",
+    // One literal in two pieces (a hex escape would swallow the "e" of "end"); the parentheses
+    // tell clang the concatenation is meant.
+    ("<\xEF\xBD\x9C"
+     "end\xE2\x96\x81of\xE2\x96\x81sentence\xEF\xBD\x9C>"),
     "<end_of_utterance>",
 };
 

@@ -1,5 +1,8 @@
 #include "tokenizer/wpm_tokenizer.h"
 
+#include <algorithm>
+#include <functional>
+
 #include "tokenizer/unicode_tables.h"
 #include "tokenizer/utf8.h"
 
@@ -48,7 +51,10 @@ std::vector<std::string> split_words(std::string_view text) {
 
 WpmTokenizer::WpmTokenizer(Vocab vocab) : VocabTokenizer(std::move(vocab)) {
     for (const std::string& t : this->vocab().tokens)
-        max_token_len_ = std::max(max_token_len_, t.size());
+        if (!t.empty()) token_lengths_.push_back(t.size());
+    std::sort(token_lengths_.begin(), token_lengths_.end(), std::greater<>());
+    token_lengths_.erase(std::unique(token_lengths_.begin(), token_lengths_.end()),
+                         token_lengths_.end());
 }
 
 void WpmTokenizer::encode_text(std::string_view text, bool, std::vector<TokenId>& out) const {
@@ -62,10 +68,11 @@ void WpmTokenizer::encode_text(std::string_view text, bool, std::vector<TokenId>
         for (size_t i = 0; i < n && ok;) {
             // Longest vocabulary piece starting at i.
             ok = false;
-            for (size_t j = std::min(n, i + max_token_len_); j > i; --j) {
-                if (TokenId id = find(std::string_view(word).substr(i, j - i)); id >= 0) {
+            for (size_t len : token_lengths_) {
+                if (len > n - i) continue;
+                if (TokenId id = find(std::string_view(word).substr(i, len)); id >= 0) {
                     out.push_back(id);
-                    i = j;
+                    i += len;
                     ok = true;
                     break;
                 }

@@ -3,6 +3,8 @@
 // pieces. The GGUF stores word-initial pieces with a U+2581 prefix and "##" continuations bare.
 #pragma once
 
+#include <vector>
+
 #include "tokenizer/vocab_tokenizer.h"
 
 namespace lamina {
@@ -18,7 +20,10 @@ class WpmTokenizer final : public VocabTokenizer {
     std::string normal_piece(TokenId id) const override;
 
   private:
-    size_t max_token_len_ = 0;
+    // The distinct byte lengths of the vocabulary's tokens, longest first: the longest match is
+    // searched among these lengths only, so one very long token costs one lookup per position
+    // instead of one per length up to it (which made a long word cubic).
+    std::vector<size_t> token_lengths_;
 };
 
 }  // namespace lamina

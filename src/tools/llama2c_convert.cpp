@@ -103,6 +103,9 @@ Expected<Llama2cConfig> parse_llama2c_header(const uint8_t* bytes, size_t n) {
 }
 
 Expected<Llama2cVocab> read_llama2c_tokenizer(const std::string& path, int32_t vocab_size) {
+    // Checked before opening: opening a FIFO would block until someone writes to it.
+    if (std::error_code kind; !std::filesystem::is_regular_file(path, kind))
+        return Status::error("tokenizer " + path + ": not a regular file");
     std::ifstream f(path, std::ios::binary);
     if (!f) return Status::error("cannot open tokenizer " + path);
     std::error_code ec;
@@ -169,6 +172,8 @@ Status convert_llama2c(const std::string& model_bin, const std::string& tokenize
     if (opt.type != DType::F16 && opt.type != DType::F32) {
         return Status::error("llama2c conversion writes f16 or f32 only");
     }
+    if (std::error_code kind; !std::filesystem::is_regular_file(model_bin, kind))
+        return Status::error(model_bin + ": not a regular file");
     std::ifstream f(model_bin, std::ios::binary);
     if (!f) return Status::error("cannot open " + model_bin);
     std::error_code ec;

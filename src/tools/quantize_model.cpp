@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <new>
+#include <stdexcept>
 #include <thread>
 
 #include "gguf/gguf_reader.h"
@@ -154,13 +156,30 @@ DType choose_tensor_type(const QuantTarget& target, const std::string& name, int
     return fit_row(t, ne0);
 }
 
-Status quantize_model(const std::string& in, const std::string& out, const QuantTarget& target,
-                      int n_threads, const std::function<void(const QuantizeProgress&)>& progress,
-                      QuantizeReport* report) {
+namespace {
+
+// The block index in a name "blk.N.*", or -1. Only plain decimal indexes below kMaxLayer count,
+// so a hostile name cannot overflow the arithmetic of the mixes.
+constexpr int kMaxLayer = 1 << 20;
+int layer_of(const std::string& name) {
+    if (name.rfind("blk.", 0) != 0) return -1;
+    int64_t layer = 0;
+    size_t i = 4;
+    for (; i < name.size() && name[i] >= '0' && name[i] <= '9'; ++i) {
+        layer = layer * 10 + (name[i] - '0');
+        if (layer >= kMaxLayer) return -1;
+    }
+    return i == 4 ? -1 : (int)layer;
+}
+
+Status quantize_checked(const std::string& in, const std::string& out, const QuantTarget& target,
+                        int n_threads, const std::function<void(const QuantizeProgress&)>& progress,
+                        QuantizeReport* report) {
     auto reader = GgufReader::open(in);
     if (!reader) return reader.status();
     const GgufReader& g = **reader;
-    const int n_layer = (int)g.get_uint("llama.block_count").value_or(0);
+    const int n_layer =
+        (int)std::min<uint64_t>(g.get_uint("llama.block_count").value_or(0), kMaxLayer);
     n_threads = std::max(1, n_threads);
 
     GgufWriter w;
@@ -176,8 +195,7 @@ Status quantize_model(const std::string& in, const std::string& out, const Quant
     QuantizeReport rep;
     std::vector<QuantizeProgress> plan;
     for (const GgufTensorInfo& t : g.tensors()) {
-        int layer = -1;
-        if (t.name.rfind("blk.", 0) == 0) layer = std::atoi(t.name.c_str() + 4);
+        const int layer = layer_of(t.name);
         DType to = choose_tensor_type(target, t.name, t.n_dims, t.ne[0], layer, n_layer);
         if (!type_traits(t.type).to_float)
             return Status::error(in + ": tensor " + t.name + " has type " + type_name(t.type) +
@@ -231,6 +249,22 @@ Status quantize_model(const std::string& in, const std::string& out, const Quant
     rep.n_tensors = plan.size();
     if (report) *report = rep;
     return Status::ok();
+}
+
+}  // namespace
+
+Status quantize_model(const std::string& in, const std::string& out, const QuantTarget& target,
+                      int n_threads, const std::function<void(const QuantizeProgress&)>& progress,
+                      QuantizeReport* report) {
+    // No exception may leave: running out of memory is an error like any other (the writer
+    // has already removed its temporary file by then).
+    try {
+        return quantize_checked(in, out, target, n_threads, progress, report);
+    } catch (const std::bad_alloc&) {
+        return Status::error(in + ": out of memory while quantizing");
+    } catch (const std::exception& e) {
+        return Status::error(in + ": " + e.what());
+    }
 }
 
 }  // namespace lamina
