@@ -6,12 +6,15 @@
 #include <thread>
 
 #include "backend/cpu/cpu_backend.h"
+#include "chat/conversation.h"
 #include "cli/args.h"
+#include "cli/chat_template_choice.h"
 #include "cli/commands.h"
 #include "cli/load_flags.h"
 #include "cli/model_path.h"
 #include "cli/progress.h"
 #include "model/llama_model.h"
+#include "runtime/chat_prompt.h"
 #include "runtime/logits_file.h"
 #include "runtime/session.h"
 #include "sampling/sampler.h"
@@ -33,6 +36,9 @@ struct RunOptions {
     float temp = 0.8f, top_p = 0.95f, min_p = 0.05f, repeat_penalty = 1.0f;
     bool echo = false, no_bos = false, special = false;
     LoadFlags load;
+    // --chat: the prompt is one user turn rendered with the chat template.
+    bool chat = false;
+    std::string system, chat_template, chat_template_file;
 };
 
 bool read_file(const std::string& path, std::string* out) {
@@ -42,6 +48,19 @@ bool read_file(const std::string& path, std::string* out) {
     ss << f.rdbuf();
     *out = ss.str();
     return true;
+}
+
+// The prompt as one user turn (after -sys) through the chosen chat template.
+Expected<std::vector<TokenId>> one_turn_chat_prompt(const GgufReader& gguf,
+                                                    const Tokenizer& tokenizer,
+                                                    const RunOptions& o) {
+    auto chosen = choose_chat_template(gguf, o.chat_template, o.chat_template_file);
+    if (!chosen) return chosen.status();
+    if (!chosen->notice.empty()) std::fprintf(stderr, "lamina run: %s\n", chosen->notice.c_str());
+    chat::Conversation conv;
+    conv.set_system(o.system);
+    conv.add_user(o.prompt);
+    return tokenize_chat(tokenizer, chosen->source, conv);
 }
 
 }  // namespace
@@ -74,6 +93,12 @@ int cmd_run(int argc, char** argv) {
     p.add_flag("--special", &o.special, "parse special tokens (<|im_start|>, ...) in the prompt");
     p.add_string("--dump-logits", &o.dump_logits, "PATH",
                  "write every position's logits (LGT1 format) to PATH");
+    p.add_flag("-cnv,--chat", &o.chat, "send -p as one user turn through the chat template");
+    p.add_string("-sys,--system-prompt", &o.system, "TEXT", "system prompt (with --chat)");
+    p.add_string("--chat-template", &o.chat_template, "NAME",
+                 "with --chat: a built-in template instead of the model's");
+    p.add_string("--chat-template-file", &o.chat_template_file, "FILE",
+                 "with --chat: the Jinja template in FILE instead of the model's");
     switch (p.parse(argc, argv)) {
         case ArgParser::Result::Help:
             return 0;
@@ -127,7 +152,17 @@ int cmd_run(int argc, char** argv) {
     CpuBackend backend((int)o.n_threads);
     Session session(*model, backend, n_ctx, o.n_batch);
 
-    std::vector<TokenId> prompt = tokenizer.encode(o.prompt, !o.no_bos, o.special);
+    std::vector<TokenId> prompt;
+    if (o.chat) {
+        auto chat_prompt = one_turn_chat_prompt(model->gguf(), tokenizer, o);
+        if (!chat_prompt) {
+            std::fprintf(stderr, "lamina run: %s\n", chat_prompt.error().c_str());
+            return 1;
+        }
+        prompt = std::move(*chat_prompt);
+    } else {
+        prompt = tokenizer.encode(o.prompt, !o.no_bos, o.special);
+    }
     if (prompt.empty()) {
         std::fprintf(stderr, "lamina run: the prompt is empty (give -p TEXT or -f FILE)\n");
         return 2;

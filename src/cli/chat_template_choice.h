@@ -1,0 +1,23 @@
+// Chooses the chat template for `lamina chat` and `lamina run --chat`.
+#pragma once
+
+#include <string>
+
+#include "core/status.h"
+#include "gguf/gguf_reader.h"
+
+namespace lamina::cli {
+
+struct ChosenTemplate {
+    std::string source;
+    std::string origin;  // where it came from, for messages ("the model", "file x.jinja", ...)
+    std::string notice;  // a one-line notice for stderr when a default was used, else empty
+};
+
+// An explicit --chat-template-file or --chat-template NAME wins; else the GGUF's
+// tokenizer.chat_template; else the built-in chatml, with a notice. The chosen template is
+// rendered once on a sample conversation so that a broken one fails here, with its error.
+Expected<ChosenTemplate> choose_chat_template(const GgufReader& gguf, const std::string& name,
+                                              const std::string& file);
+
+}  // namespace lamina::cli
