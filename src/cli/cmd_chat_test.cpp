@@ -175,6 +175,29 @@ TEST_F(ChatCli, SaveLoadRoundTripAndRegen) {
     EXPECT_NE(r.err.find("unknown command /bogus"), std::string::npos) << r.err;
 }
 
+TEST_F(ChatCli, ThinkingIsHiddenOrShownAndStoredAsReasoning) {
+    // A template that opens the thinking block for the model, as DeepSeek R1's and Qwen 3's do:
+    // the noise reply never closes it, so all of it is reasoning.
+    const std::string thinking = std::string(lamina::testing::kChatmlTemplate) +
+                                 "{% if add_generation_prompt %}{{ '<think>\\n' }}{% endif %}";
+    CHAT_MODEL_OR_SKIP(model, thinking, "thinking.gguf");
+    const std::string hidden = dir_.file("hidden.json"), shown = dir_.file("shown.json");
+    CliRun h = chat(model, "-n 8 --reasoning hide", "Think first\n/save " + hidden + "\n");
+    CliRun s = chat(model, "-n 8 --reasoning show", "Think first\n/save " + shown + "\n");
+    ASSERT_EQ(h.status, 0) << h.err;
+    ASSERT_EQ(s.status, 0) << s.err;
+    EXPECT_EQ(h.out, "\n");  // nothing but the reply's end of line
+    auto jh = nlohmann::ordered_json::parse(lamina::testing::slurp(hidden));
+    auto js = nlohmann::ordered_json::parse(lamina::testing::slurp(shown));
+    ASSERT_EQ(jh.size(), 2u);
+    EXPECT_EQ(jh[1]["content"], "");
+    const std::string reasoning = jh[1].value("reasoning_content", "");
+    EXPECT_FALSE(reasoning.empty());
+    EXPECT_EQ(js[1], jh[1]);  // greedy: the same reply either way
+    EXPECT_NE(s.out.find(reasoning), std::string::npos) << s.out;
+    EXPECT_EQ(s.out.find("\x1b["), std::string::npos);  // piped: no terminal escapes
+}
+
 TEST_F(ChatCli, TemplateErrorsAreClear) {
     CHAT_MODEL_OR_SKIP(model, "", "plain.gguf");
     const std::string bad = dir_.file("bad.jinja");
