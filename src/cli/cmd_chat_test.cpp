@@ -198,6 +198,20 @@ TEST_F(ChatCli, ThinkingIsHiddenOrShownAndStoredAsReasoning) {
     EXPECT_EQ(s.out.find("\x1b["), std::string::npos);  // piped: no terminal escapes
 }
 
+TEST_F(ChatCli, ReadSendsAFileAndSystemSetsThePrompt) {
+    CHAT_MODEL_OR_SKIP(model, lamina::testing::kChatmlTemplate, "chatml.gguf");
+    const std::string text = dir_.file("question.txt"), saved = dir_.file("s.json");
+    std::ofstream(text) << "A question\nover two lines, caf\xC3\xA9.";
+    CliRun r =
+        chat(model, "-n 4 -sys first", "/system second\n/read " + text + "\n/save " + saved + "\n");
+    ASSERT_EQ(r.status, 0) << r.err;
+    auto j = nlohmann::ordered_json::parse(lamina::testing::slurp(saved));
+    ASSERT_EQ(j.size(), 3u);
+    EXPECT_EQ(j[0]["content"], "second");
+    EXPECT_EQ(j[1]["content"], "A question\nover two lines, caf\xC3\xA9.");
+    EXPECT_EQ(lines_of(r.out).size(), 1u) << r.out;
+}
+
 TEST_F(ChatCli, TemplateErrorsAreClear) {
     CHAT_MODEL_OR_SKIP(model, "", "plain.gguf");
     const std::string bad = dir_.file("bad.jinja");
