@@ -1,6 +1,7 @@
 // Chat templates: renders a conversation into a prompt with a model's Jinja chat template.
 #pragma once
 
+#include <ctime>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,6 +23,8 @@ struct ChatTemplateInputs {
     std::string eos_token;
     // Extra template variables (e.g. {"enable_thinking": false}); an object.
     nlohmann::ordered_json extra_vars = nlohmann::ordered_json::object();
+    // The local time strftime_now() formats; empty means the real clock (tests fix it).
+    std::optional<std::tm> now;
 };
 
 // The result of a render: the text, or a one-line error (a syntax error names line and column;

@@ -1,0 +1,18 @@
+// Python methods of str, dict and list values (`s.strip()`, `d.items()`, `d.get(k)`...).
+#pragma once
+
+#include <string>
+
+#include "chat/jinja_value.h"
+
+namespace lamina::chat::jinja {
+
+// The method `name` of `obj` bound to it, or Undefined when the type has no such method.
+// Methods that would modify a list or dict exist but fail when called, as in jinja2's
+// immutable sandbox.
+Value get_method(const Value& obj, const std::string& name);
+
+// Python's str.strip/lstrip/rstrip: `chars` of the empty optional means whitespace.
+std::string strip_string(const std::string& s, const Value& chars, bool left, bool right);
+
+}  // namespace lamina::chat::jinja
