@@ -9,7 +9,7 @@
 namespace lamina::cli {
 
 Expected<ChosenTemplate> choose_chat_template(const GgufReader& gguf, const std::string& name,
-                                              const std::string& file) {
+                                              const std::string& file, const std::string& system) {
     ChosenTemplate t;
     if (!name.empty() && !file.empty())
         return Status::error("give either --chat-template or --chat-template-file, not both");
@@ -43,9 +43,9 @@ Expected<ChosenTemplate> choose_chat_template(const GgufReader& gguf, const std:
             "--chat-template NAME or --chat-template-file FILE)";
     }
     chat::ChatTemplateInputs probe;
-    probe.messages =
-        nlohmann::ordered_json::array({{{"role", "system"}, {"content", "You are helpful."}},
-                                       {{"role", "user"}, {"content", "Hello"}}});
+    // The system prompt (some templates refuse one) and a user message.
+    if (!system.empty()) probe.messages.push_back({{"role", "system"}, {"content", system}});
+    probe.messages.push_back({{"role", "user"}, {"content", "Hello"}});
     chat::RenderOutcome r = chat::render_chat_template(t.source, probe);
     if (!r.ok) return Status::error("chat template (" + t.origin + "): " + r.error);
     return t;

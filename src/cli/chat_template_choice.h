@@ -16,8 +16,9 @@ struct ChosenTemplate {
 
 // An explicit --chat-template-file or --chat-template NAME wins; else the GGUF's
 // tokenizer.chat_template; else the built-in chatml, with a notice. The chosen template is
-// rendered once on a sample conversation so that a broken one fails here, with its error.
+// rendered once on `system` (when not empty) and a user message, so that a broken template, or
+// one that refuses a system prompt, fails here with its error.
 Expected<ChosenTemplate> choose_chat_template(const GgufReader& gguf, const std::string& name,
-                                              const std::string& file);
+                                              const std::string& file, const std::string& system);
 
 }  // namespace lamina::cli

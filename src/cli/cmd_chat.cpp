@@ -322,7 +322,8 @@ int cmd_chat(int argc, char** argv) {
                      o.model.c_str(), (*tok)->n_vocab(), (long long)model->hparams().n_vocab);
         return 1;
     }
-    auto chosen = choose_chat_template(model->gguf(), o.chat_template, o.chat_template_file);
+    auto chosen =
+        choose_chat_template(model->gguf(), o.chat_template, o.chat_template_file, o.system);
     if (!chosen) {
         std::fprintf(stderr, "lamina chat: %s\n", chosen.error().c_str());
         return 1;

@@ -230,6 +230,16 @@ TEST_F(ChatCli, TemplateErrorsAreClear) {
     EXPECT_EQ(r.status, 1);
     EXPECT_NE(r.err.find("unknown chat template 'no-such-name' (built in: "), std::string::npos);
 
+    // A real template that refuses a system prompt says so at startup, in its own words.
+    const std::string gemma =
+        lamina::testing::shared_file("chat/templates/google-gemma-2-2b-it.jinja");
+    if (!gemma.empty()) {
+        r = chat(model, "--chat-template-file " + gemma + " -sys 'Be brief'", "hi\n");
+        EXPECT_EQ(r.status, 1);
+        EXPECT_EQ(r.err,
+                  "lamina chat: chat template (file " + gemma + "): System role not supported\n");
+    }
+
     // A GGUF without a template falls back to chatml, saying so once.
     r = chat(model, "-n 4", "hi\n");
     EXPECT_EQ(r.status, 0) << r.err;

@@ -54,7 +54,7 @@ bool read_file(const std::string& path, std::string* out) {
 Expected<std::vector<TokenId>> one_turn_chat_prompt(const GgufReader& gguf,
                                                     const Tokenizer& tokenizer,
                                                     const RunOptions& o) {
-    auto chosen = choose_chat_template(gguf, o.chat_template, o.chat_template_file);
+    auto chosen = choose_chat_template(gguf, o.chat_template, o.chat_template_file, o.system);
     if (!chosen) return chosen.status();
     if (!chosen->notice.empty()) std::fprintf(stderr, "lamina run: %s\n", chosen->notice.c_str());
     chat::Conversation conv;

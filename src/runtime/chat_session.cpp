@@ -104,7 +104,7 @@ Expected<TurnStats> ChatSession::reply(chat::Conversation& conv, const TextSink&
         if ((int64_t)alone_tokens->size() > limit)
             return Status::error(
                 "the message is too long: " + std::to_string(alone_tokens->size()) +
-                " tokens with the template, but the context holds " +
+                " tokens with the template and system prompt, but the context holds " +
                 std::to_string(session_.n_ctx()) + " with " + std::to_string(reply_reserve_) +
                 " kept for the reply (use a larger -c)");
         while ((int64_t)prompt->size() > limit && conv.drop_oldest_turn()) {
