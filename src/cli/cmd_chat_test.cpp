@@ -212,6 +212,24 @@ TEST_F(ChatCli, ReadSendsAFileAndSystemSetsThePrompt) {
     EXPECT_EQ(lines_of(r.out).size(), 1u) << r.out;
 }
 
+TEST_F(ChatCli, ContinuedAndMultilineMessages) {
+    CHAT_MODEL_OR_SKIP(model, lamina::testing::kChatmlTemplate, "chatml.gguf");
+    const std::string a = dir_.file("a.json"), b = dir_.file("b.json");
+    // A trailing backslash continues a message on the next line.
+    CliRun r = chat(model, "-n 4", "first \\\nsecond\n/save " + a + "\n");
+    ASSERT_EQ(r.status, 0) << r.err;
+    auto ja = nlohmann::ordered_json::parse(lamina::testing::slurp(a));
+    ASSERT_EQ(ja.size(), 2u);
+    EXPECT_EQ(ja[0]["content"], "first \nsecond");
+    // With --multiline a message runs to an empty line.
+    r = chat(model, "-n 4 --multiline", "one\ntwo\n\nthree\n\n/save " + b + "\n");
+    ASSERT_EQ(r.status, 0) << r.err;
+    auto jb = nlohmann::ordered_json::parse(lamina::testing::slurp(b));
+    ASSERT_EQ(jb.size(), 4u);
+    EXPECT_EQ(jb[0]["content"], "one\ntwo");
+    EXPECT_EQ(jb[2]["content"], "three");
+}
+
 TEST_F(ChatCli, TemplateErrorsAreClear) {
     CHAT_MODEL_OR_SKIP(model, "", "plain.gguf");
     const std::string bad = dir_.file("bad.jinja");
