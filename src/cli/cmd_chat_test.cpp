@@ -278,6 +278,9 @@ TEST_F(ChatCli, RunChatRendersOneUserTurn) {
     ASSERT_EQ(by_hand.status, 0) << by_hand.err;
     ASSERT_EQ(chat_run.status, 0) << chat_run.err;
     EXPECT_EQ(chat_run.out, by_hand.out);
+    CliRun no_chat = run_lamina("run -m " + model + " -sys 'Be kind' -p 'What is rain?'", "", dir_);
+    EXPECT_EQ(no_chat.status, 2);
+    EXPECT_EQ(no_chat.err, "lamina run: -sys and the chat template flags need --chat\n");
     // Raw completion stays the default.
     CliRun raw = run_lamina("run -m " + model + " -t 2 --temp 0 -n 8 -p 'What is rain?'", "", dir_);
     EXPECT_NE(raw.out, chat_run.out);

@@ -111,6 +111,10 @@ int cmd_run(int argc, char** argv) {
         std::fprintf(stderr, "lamina run: unexpected argument '%s'\n", p.positional()[0].c_str());
         return 2;
     }
+    if (!o.chat && !(o.system + o.chat_template + o.chat_template_file).empty()) {
+        std::fprintf(stderr, "lamina run: -sys and the chat template flags need --chat\n");
+        return 2;
+    }
     if (!o.prompt_file.empty() && !read_file(o.prompt_file, &o.prompt)) {
         std::fprintf(stderr, "lamina run: cannot read prompt file %s\n", o.prompt_file.c_str());
         return 1;
