@@ -127,6 +127,32 @@ void chat_in_tmux(const char* chat_template, const char* name) {
     EXPECT_EQ(testing::slurp(status), "0\n");
 }
 
+TEST(ChatTmux, ThinkingIsShownDimmed) {
+    if (std::system("command -v tmux >/dev/null 2>&1") != 0) GTEST_SKIP() << "tmux not installed";
+    LAMINA_SHARED_FILE_OR_SKIP(fixture, "fixtures/rand-fix256-f16.gguf");
+    testing::TempDir dir;
+    // The generation prompt opens a thinking block the noise reply never closes.
+    const std::string model = dir.file("thinking.gguf");
+    ASSERT_EQ(testing::write_with_chat_template(
+                  fixture, model,
+                  std::string(testing::kChatmlTemplate) +
+                      "{% if add_generation_prompt %}{{ '<think>\\n' }}{% endif %}"),
+              "");
+    Tmux tmux("lamina_chat_test_" + std::to_string(::getpid()));
+    tmux.run("new-session -d -s chat -x 150 -y 40 \"" + std::string(LAMINA_CLI_PATH) + " chat -m " +
+             model + " -t 2 -s 5 -n 12\"");
+    ASSERT_TRUE(tmux.wait_for([](const std::string& s) { return has(s, "Type a message"); }, 30))
+        << tmux.screen();
+    tmux.keys("'Hello there' Enter");
+    ASSERT_TRUE(tmux.wait_for(
+        [](const std::string& s) { return has(after(s, "> Hello there\n"), "\n> "); }, 30))
+        << tmux.screen();
+    // With its attributes, the pane shows the reply in faint text (SGR 2).
+    const std::string styled = tmux.run("capture-pane -p -e -J -t chat");
+    EXPECT_TRUE(has(after(styled, "Hello there"), "\x1b[2m")) << styled;
+    tmux.keys("/exit Enter");
+}
+
 TEST(ChatTmux, ChatmlModelTypeStreamInterruptRegenExit) {
     chat_in_tmux(testing::kChatmlTemplate, "chatml");
 }
