@@ -36,7 +36,8 @@ int cmd_chat(int argc, char** argv) {
     ChatOptions o;
     ArgParser p("chat", "[-m MODEL.gguf] [-sys TEXT] [options]",
                 "Talks with a model through its chat template. On a terminal: line editing, "
-                "history and /help; piped, each input line is a message and each reply a line.");
+                "history and /help; piped, each input line is a message and each reply ends with a "
+                "newline.");
     p.add_string("-m,--model", &o.model, "FILE", "model file (default: the bundled model)");
     p.add_string("-sys,--system-prompt", &o.system, "TEXT", "system prompt");
     p.add_string("--system-file", &o.system_file, "FILE", "read the system prompt from a file");
