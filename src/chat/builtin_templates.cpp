@@ -14,8 +14,8 @@ struct BuiltinTemplate {
 
 // Message content that is not a string (a list of parts, or none for a tool call) renders
 // as its text parts joined, so every template below accepts OpenAI-style messages.
-#define LAMINA_CONTENT                                                                      \
-    "{%- macro content(m) -%}{%- if m.content is string -%}{{ m.content }}"                 \
+#define LAMINA_CONTENT                                                                       \
+    "{%- macro content(m) -%}{%- if m.content is string -%}{{ m.content }}"                  \
     "{%- elif m.content is iterable -%}{%- for part in m.content -%}{%- if part is mapping " \
     "and part.type == 'text' -%}{{ part.text }}{%- endif -%}{%- endfor -%}{%- endif -%}"     \
     "{%- endmacro -%}"
@@ -30,12 +30,14 @@ constexpr std::string_view kChatml = LAMINA_CONTENT
 // Llama 2 chat: [INST] <<SYS>>\nsystem\n<</SYS>>\n\nuser [/INST] answer </s><s>[INST] ...
 constexpr std::string_view kLlama2 = LAMINA_CONTENT
     "{%- set ns = namespace(system='') -%}"
-    "{%- for m in messages if m.role == 'system' -%}{%- set ns.system = content(m) -%}{%- endfor -%}"
+    "{%- for m in messages if m.role == 'system' -%}{%- set ns.system = content(m) -%}{%- endfor "
+    "-%}"
     "{%- set ns.first = true -%}"
     "{%- for m in messages if m.role != 'system' -%}"
     "{%- if m.role == 'user' -%}"
     "{{ bos_token + '[INST] ' }}"
-    "{%- if ns.first and ns.system -%}{{ '<<SYS>>\\n' + ns.system + '\\n<</SYS>>\\n\\n' }}{%- endif -%}"
+    "{%- if ns.first and ns.system -%}{{ '<<SYS>>\\n' + ns.system + '\\n<</SYS>>\\n\\n' }}{%- "
+    "endif -%}"
     "{{ content(m) | trim + ' [/INST]' }}"
     "{%- set ns.first = false -%}"
     "{%- elif m.role == 'assistant' -%}{{ ' ' + content(m) | trim + ' ' + eos_token }}"
@@ -46,15 +48,18 @@ constexpr std::string_view kLlama2 = LAMINA_CONTENT
 constexpr std::string_view kLlama3 = LAMINA_CONTENT
     "{{ bos_token }}"
     "{%- for m in messages -%}"
-    "{{ '<|start_header_id|>' + m.role + '<|end_header_id|>\\n\\n' + content(m) | trim + '<|eot_id|>' }}"
+    "{{ '<|start_header_id|>' + m.role + '<|end_header_id|>\\n\\n' + content(m) | trim + "
+    "'<|eot_id|>' }}"
     "{%- endfor -%}"
-    "{%- if add_generation_prompt -%}{{ '<|start_header_id|>assistant<|end_header_id|>\\n\\n' }}{%- endif -%}";
+    "{%- if add_generation_prompt -%}{{ '<|start_header_id|>assistant<|end_header_id|>\\n\\n' "
+    "}}{%- endif -%}";
 
 // Mistral Instruct: <s>[INST] user [/INST]answer</s>[INST] ...; a system prompt is put before
 // the first user message, as Mistral's own templates do.
 constexpr std::string_view kMistral = LAMINA_CONTENT
     "{%- set ns = namespace(system='', first=true) -%}"
-    "{%- for m in messages if m.role == 'system' -%}{%- set ns.system = content(m) -%}{%- endfor -%}"
+    "{%- for m in messages if m.role == 'system' -%}{%- set ns.system = content(m) -%}{%- endfor "
+    "-%}"
     "{{ bos_token }}"
     "{%- for m in messages if m.role != 'system' -%}"
     "{%- if m.role == 'user' -%}"
@@ -68,12 +73,14 @@ constexpr std::string_view kMistral = LAMINA_CONTENT
 // system role, so a system prompt opens the first user turn.
 constexpr std::string_view kGemma = LAMINA_CONTENT
     "{%- set ns = namespace(system='', first=true) -%}"
-    "{%- for m in messages if m.role == 'system' -%}{%- set ns.system = content(m) -%}{%- endfor -%}"
+    "{%- for m in messages if m.role == 'system' -%}{%- set ns.system = content(m) -%}{%- endfor "
+    "-%}"
     "{{ bos_token }}"
     "{%- for m in messages if m.role != 'system' -%}"
     "{%- set role = 'model' if m.role == 'assistant' else m.role -%}"
     "{{ '<start_of_turn>' + role + '\\n' }}"
-    "{%- if ns.first and ns.system and m.role == 'user' -%}{{ ns.system + '\\n\\n' }}{%- set ns.first = false -%}{%- endif -%}"
+    "{%- if ns.first and ns.system and m.role == 'user' -%}{{ ns.system + '\\n\\n' }}{%- set "
+    "ns.first = false -%}{%- endif -%}"
     "{{ content(m) | trim + '<end_of_turn>\\n' }}"
     "{%- endfor -%}"
     "{%- if add_generation_prompt -%}{{ '<start_of_turn>model\\n' }}{%- endif -%}";
@@ -85,7 +92,8 @@ constexpr std::string_view kPhi3 = LAMINA_CONTENT
     "{%- endfor -%}"
     "{%- if add_generation_prompt -%}{{ '<|assistant|>\\n' }}{%- endif -%}";
 
-// DeepSeek V2/V3: the system prompt bare after BOS, then <｜User｜>text<｜Assistant｜>text<｜end▁of▁sentence｜>
+// DeepSeek V2/V3: the system prompt bare after BOS, then
+// <｜User｜>text<｜Assistant｜>text<｜end▁of▁sentence｜>
 constexpr std::string_view kDeepseek = LAMINA_CONTENT
     "{{ bos_token }}"
     "{%- for m in messages if m.role == 'system' -%}{{ content(m) }}{%- endfor -%}"
@@ -99,8 +107,9 @@ constexpr std::string_view kDeepseek = LAMINA_CONTENT
 #undef LAMINA_CONTENT
 
 constexpr std::array kBuiltins{
-    BuiltinTemplate{"chatml", kChatml}, BuiltinTemplate{"llama2", kLlama2},   BuiltinTemplate{"llama3", kLlama3},
-    BuiltinTemplate{"mistral", kMistral}, BuiltinTemplate{"gemma", kGemma},   BuiltinTemplate{"phi3", kPhi3},
+    BuiltinTemplate{"chatml", kChatml},     BuiltinTemplate{"llama2", kLlama2},
+    BuiltinTemplate{"llama3", kLlama3},     BuiltinTemplate{"mistral", kMistral},
+    BuiltinTemplate{"gemma", kGemma},       BuiltinTemplate{"phi3", kPhi3},
     BuiltinTemplate{"deepseek", kDeepseek},
 };
 

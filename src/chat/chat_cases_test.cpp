@@ -38,7 +38,8 @@ TEST(ChatTemplateCases, EveryGoldenCaseRendersAsJinja2Does) {
     size_t passed = 0;
     std::vector<std::string> failures;
     for (const auto& c : cases) {
-        std::string name = c["template"].get<std::string>() + "/" + c["conversation"].get<std::string>();
+        std::string name =
+            c["template"].get<std::string>() + "/" + c["conversation"].get<std::string>();
         std::string source = read_file(lamina::testing::shared_dir() + "/chat/templates/" +
                                        c["template"].get<std::string>() + ".jinja");
         ASSERT_FALSE(source.empty()) << name;
@@ -59,14 +60,18 @@ TEST(ChatTemplateCases, EveryGoldenCaseRendersAsJinja2Does) {
                 detail = "failed: " + out.error;
             } else if (!ok) {
                 size_t at = 0;
-                while (at < expected.size() && at < out.text.size() && expected[at] == out.text[at]) ++at;
-                detail = "differs at byte " + std::to_string(at) + ": expected [" + expected.substr(at, 60) +
-                         "] got [" + out.text.substr(at, 60) + "]";
+                while (at < expected.size() && at < out.text.size() && expected[at] == out.text[at])
+                    ++at;
+                detail = "differs at byte " + std::to_string(at) + ": expected [" +
+                         expected.substr(at, 60) + "] got [" + out.text.substr(at, 60) + "]";
             }
         } else {
             ok = !out.ok;
-            if (ok && c["error_kind"] == "raise_exception") ok = out.error == c["error"].get<std::string>();
-            if (!ok) detail = "expected error [" + c["error"].get<std::string>() + "] got " + (out.ok ? "success" : "[" + out.error + "]");
+            if (ok && c["error_kind"] == "raise_exception")
+                ok = out.error == c["error"].get<std::string>();
+            if (!ok)
+                detail = "expected error [" + c["error"].get<std::string>() + "] got " +
+                         (out.ok ? "success" : "[" + out.error + "]");
         }
         if (ok) {
             ++passed;

@@ -12,7 +12,8 @@
 
 namespace lamina::chat {
 
-RenderOutcome render_chat_template(std::string_view template_source, const ChatTemplateInputs& inputs) {
+RenderOutcome render_chat_template(std::string_view template_source,
+                                   const ChatTemplateInputs& inputs) {
     RenderOutcome outcome;
     try {
         jinja::Program program = jinja::parse_template(template_source);
@@ -22,7 +23,8 @@ RenderOutcome render_chat_template(std::string_view template_source, const ChatT
             return outcome;
         }
         if (inputs.extra_vars.is_object()) {
-            for (const auto& [name, value] : inputs.extra_vars.items()) vars[name] = jinja::value_from_json(value);
+            for (const auto& [name, value] : inputs.extra_vars.items())
+                vars[name] = jinja::value_from_json(value);
         }
         vars["messages"] = jinja::value_from_json(inputs.messages);
         if (!inputs.tools.is_null()) vars["tools"] = jinja::value_from_json(inputs.tools);

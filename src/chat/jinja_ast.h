@@ -17,21 +17,21 @@ using StmtPtr = std::unique_ptr<Stmt>;
 using Body = std::vector<StmtPtr>;
 
 enum class ExprKind {
-    Literal,    // literal
-    Name,       // name
-    List,       // children: items
-    Tuple,      // children: items
-    Dict,       // children: key0, value0, key1, value1...
-    GetAttr,    // children[0].name
-    GetItem,    // children[0][children[1]]
-    Slice,      // children[0][children[1]:children[2]:children[3]] (null children are omitted parts)
-    Call,       // children[0](children[1..], kwargs)
-    Filter,     // children[0] | name(children[1..], kwargs); children[0] null in filter blocks
-    Test,       // children[0] is [not] name(children[1..], kwargs)
-    Unary,      // name (op: "-", "+", "not") children[0]
-    Binary,     // children[0] name children[1] (arithmetic, ~, comparisons, in, not in)
-    And,        // children[0] and children[1]
-    Or,         // children[0] or children[1]
+    Literal,  // literal
+    Name,     // name
+    List,     // children: items
+    Tuple,    // children: items
+    Dict,     // children: key0, value0, key1, value1...
+    GetAttr,  // children[0].name
+    GetItem,  // children[0][children[1]]
+    Slice,    // children[0][children[1]:children[2]:children[3]] (null children are omitted parts)
+    Call,     // children[0](children[1..], kwargs)
+    Filter,   // children[0] | name(children[1..], kwargs); children[0] null in filter blocks
+    Test,     // children[0] is [not] name(children[1..], kwargs)
+    Unary,    // name (op: "-", "+", "not") children[0]
+    Binary,   // children[0] name children[1] (arithmetic, ~, comparisons, in, not in)
+    And,      // children[0] and children[1]
+    Or,       // children[0] or children[1]
     Conditional,  // children[1] if children[0] else children[2] (children[2] may be null)
 };
 
@@ -47,15 +47,15 @@ struct Expr {
 };
 
 enum class StmtKind {
-    Text,        // text
-    Output,      // {{ expr }}
-    If,          // branches; else_body
-    For,         // {% for targets in expr [if condition] %} body {% else %} else_body
-    Set,         // {% set targets = expr %} or {% set target_object.attribute = expr %}
-    SetBlock,    // {% set targets[0] | filters %} body {% endset %}
-    Macro,       // {% macro name(params) %} body
+    Text,         // text
+    Output,       // {{ expr }}
+    If,           // branches; else_body
+    For,          // {% for targets in expr [if condition] %} body {% else %} else_body
+    Set,          // {% set targets = expr %} or {% set target_object.attribute = expr %}
+    SetBlock,     // {% set targets[0] | filters %} body {% endset %}
+    Macro,        // {% macro name(params) %} body
     FilterBlock,  // {% filter filters %} body
-    CallBlock,   // {% call expr %} body: the body is `caller()` inside the called macro
+    CallBlock,    // {% call expr %} body: the body is `caller()` inside the called macro
     Break,
     Continue,
     Generation,  // HF's {% generation %} body: rendered unchanged

@@ -12,7 +12,10 @@ class TemplateError : public std::runtime_error {
   public:
     explicit TemplateError(const std::string& message, int line = 0, int column = 0,
                            bool from_template = false)
-        : std::runtime_error(message), line_(line), column_(column), from_template_(from_template) {}
+        : std::runtime_error(message),
+          line_(line),
+          column_(column),
+          from_template_(from_template) {}
     int line() const { return line_; }
     int column() const { return column_; }
     bool from_template() const { return from_template_; }

@@ -30,9 +30,12 @@ Value lookup_path(const Value& item, const Value& path) {
     size_t start = 0;
     while (true) {
         size_t dot = p.find('.', start);
-        std::string part = p.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+        std::string part =
+            p.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
         bool numeric = !part.empty() && part.find_first_not_of("0123456789") == std::string::npos;
-        current = get_item(current, numeric ? Value::integer(std::strtoll(part.c_str(), nullptr, 10)) : Value::string(part));
+        current =
+            get_item(current, numeric ? Value::integer(std::strtoll(part.c_str(), nullptr, 10))
+                                      : Value::string(part));
         if (dot == std::string::npos) return current;
         start = dot + 1;
     }
@@ -47,11 +50,16 @@ Value sort_key(const Value& v, bool case_sensitive) {
 Value f_length(Interpreter&, const Value& v, CallArgs& args) {
     ArgBinder("length", args, {});
     switch (v.kind()) {
-        case Kind::String: return Value::integer(static_cast<int64_t>(code_point_count(v.as_string())));
-        case Kind::List: return Value::integer(static_cast<int64_t>(v.list_data().items.size()));
-        case Kind::Dict: return Value::integer(static_cast<int64_t>(v.dict_data().entries.size()));
-        case Kind::Undefined: return Value::integer(0);
-        default: throw TemplateError("object of type '" + v.type_name() + "' has no len()");
+        case Kind::String:
+            return Value::integer(static_cast<int64_t>(code_point_count(v.as_string())));
+        case Kind::List:
+            return Value::integer(static_cast<int64_t>(v.list_data().items.size()));
+        case Kind::Dict:
+            return Value::integer(static_cast<int64_t>(v.dict_data().entries.size()));
+        case Kind::Undefined:
+            return Value::integer(0);
+        default:
+            throw TemplateError("object of type '" + v.type_name() + "' has no len()");
     }
 }
 
@@ -93,7 +101,8 @@ Value f_string(Interpreter&, const Value& v, CallArgs& args) {
 
 Value f_default(Interpreter&, const Value& v, CallArgs& args) {
     ArgBinder a("default", args, {"default_value", "boolean"});
-    bool use_default = v.is_undefined() || (a.get(1, Value::boolean(false)).truthy() && !v.truthy());
+    bool use_default =
+        v.is_undefined() || (a.get(1, Value::boolean(false)).truthy() && !v.truthy());
     return use_default ? a.get(0, Value::string("")) : v;
 }
 
@@ -142,14 +151,17 @@ Value select_items(Interpreter& in, const Value& v, CallArgs& args, bool keep, b
     size_t first = 0;
     Value attribute;
     if (by_attribute) {
-        if (positional.empty()) throw TemplateError("selectattr() missing required argument 'attribute'");
+        if (positional.empty())
+            throw TemplateError("selectattr() missing required argument 'attribute'");
         attribute = positional[0];
         first = 1;
     }
     std::string test_name;
     if (positional.size() > first) test_name = positional[first].to_str();
     CallArgs test_args;
-    if (positional.size() > first + 1) test_args.positional.assign(positional.begin() + static_cast<std::ptrdiff_t>(first + 1), positional.end());
+    if (positional.size() > first + 1)
+        test_args.positional.assign(positional.begin() + static_cast<std::ptrdiff_t>(first + 1),
+                                    positional.end());
     test_args.keyword = args.keyword;
     std::vector<Value> out;
     if (!v.truthy()) return Value::list();  // jinja2 selects nothing from a false value (none)
@@ -168,18 +180,28 @@ Value select_items(Interpreter& in, const Value& v, CallArgs& args, bool keep, b
     return Value::list(std::move(out));
 }
 
-Value f_select(Interpreter& in, const Value& v, CallArgs& a) { return select_items(in, v, a, true, false); }
-Value f_reject(Interpreter& in, const Value& v, CallArgs& a) { return select_items(in, v, a, false, false); }
-Value f_selectattr(Interpreter& in, const Value& v, CallArgs& a) { return select_items(in, v, a, true, true); }
-Value f_rejectattr(Interpreter& in, const Value& v, CallArgs& a) { return select_items(in, v, a, false, true); }
+Value f_select(Interpreter& in, const Value& v, CallArgs& a) {
+    return select_items(in, v, a, true, false);
+}
+Value f_reject(Interpreter& in, const Value& v, CallArgs& a) {
+    return select_items(in, v, a, false, false);
+}
+Value f_selectattr(Interpreter& in, const Value& v, CallArgs& a) {
+    return select_items(in, v, a, true, true);
+}
+Value f_rejectattr(Interpreter& in, const Value& v, CallArgs& a) {
+    return select_items(in, v, a, false, true);
+}
 
 Value f_map(Interpreter& in, const Value& v, CallArgs& args) {
     std::vector<Value> out;
     const Value* attribute = nullptr;
     Value fallback;
     for (const auto& [k, x] : args.keyword) {
-        if (k == "attribute") attribute = &x;
-        else if (k == "default") fallback = x;
+        if (k == "attribute")
+            attribute = &x;
+        else if (k == "default")
+            fallback = x;
     }
     if (attribute) {
         for (const Value& item : iterate(v)) {
@@ -203,10 +225,12 @@ Value f_map(Interpreter& in, const Value& v, CallArgs& args) {
 
 Value f_dictsort(Interpreter&, const Value& v, CallArgs& args) {
     ArgBinder a("dictsort", args, {"case_sensitive", "by", "reverse"});
-    if (!v.is_dict()) throw TemplateError("You can only sort by either \"key\" or \"value\" of a dict");
+    if (!v.is_dict())
+        throw TemplateError("You can only sort by either \"key\" or \"value\" of a dict");
     bool case_sensitive = a.get(0, Value::boolean(false)).truthy();
     std::string by = a.get(1, Value::string("key")).to_str();
-    if (by != "key" && by != "value") throw TemplateError("You can only sort by either \"key\" or \"value\"");
+    if (by != "key" && by != "value")
+        throw TemplateError("You can only sort by either \"key\" or \"value\"");
     bool reverse = a.get(2, Value::boolean(false)).truthy();
     std::vector<Value> items;
     for (const auto& [k, x] : v.dict_data().entries) items.push_back(Value::tuple({k, x}));
@@ -242,7 +266,8 @@ Value f_title(Interpreter&, const Value& v, CallArgs& args) {
     size_t pos = 0;
     while (pos < s.size()) {
         char32_t cp = decode_utf8(s, pos);
-        bool separator = is_space(cp) || cp == '-' || cp == '(' || cp == '{' || cp == '[' || cp == '<';
+        bool separator =
+            is_space(cp) || cp == '-' || cp == '(' || cp == '{' || cp == '[' || cp == '<';
         append_utf8(out, separator ? cp : word_start ? to_upper(cp) : to_lower(cp));
         word_start = separator;
     }
@@ -252,8 +277,10 @@ Value f_title(Interpreter&, const Value& v, CallArgs& args) {
 Value f_indent(Interpreter& in, const Value& v, CallArgs& args) {
     ArgBinder a("indent", args, {"width", "first", "blank"});
     Value width = a.get(0, Value::integer(4));
-    std::string indentation = width.is_string() ? width.as_string()
-                                                : std::string(static_cast<size_t>(std::clamp<int64_t>(width.as_int(), 0, 10000)), ' ');
+    std::string indentation =
+        width.is_string()
+            ? width.as_string()
+            : std::string(static_cast<size_t>(std::clamp<int64_t>(width.as_int(), 0, 10000)), ' ');
     bool first = a.get(1, Value::boolean(false)).truthy();
     bool blank = a.get(2, Value::boolean(false)).truthy();
     CallArgs none;
@@ -280,12 +307,16 @@ std::optional<int64_t> parse_python_int(const std::string& text, int base) {
     errno = 0;
     std::string cleaned;
     for (size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == '_' && i > 0 && i + 1 < s.size() && std::isalnum(static_cast<unsigned char>(s[i - 1]))) continue;
+        if (s[i] == '_' && i > 0 && i + 1 < s.size() &&
+            std::isalnum(static_cast<unsigned char>(s[i - 1])))
+            continue;
         cleaned += s[i];
     }
     char* end = nullptr;
     long long v = std::strtoll(cleaned.c_str(), &end, base);
-    if (errno || end == cleaned.c_str() || *end != '\0' || std::isspace(static_cast<unsigned char>(cleaned[0]))) return std::nullopt;
+    if (errno || end == cleaned.c_str() || *end != '\0' ||
+        std::isspace(static_cast<unsigned char>(cleaned[0])))
+        return std::nullopt;
     return v;
 }
 
@@ -312,7 +343,8 @@ Value f_int(Interpreter&, const Value& v, CallArgs& args) {
         if (base >= 2 && base <= 36) {
             if (auto i = parse_python_int(v.as_string(), base)) return Value::integer(*i);
         }
-        if (auto d = parse_python_float(v.as_string()); d && std::isfinite(*d) && std::fabs(*d) < 9.2e18) {
+        if (auto d = parse_python_float(v.as_string());
+            d && std::isfinite(*d) && std::fabs(*d) < 9.2e18) {
             return Value::integer(static_cast<int64_t>(*d));
         }
     }
@@ -335,15 +367,21 @@ Value min_max(const Value& v, CallArgs& args, const char* name, bool want_max) {
     std::vector<Value> items = iterate(v);
     if (items.empty()) return Value::undefined("No aggregated item, sequence was empty.");
     const Value* best = &items[0];
-    auto key = [&](const Value& x) { return sort_key(attribute.is_none() ? x : lookup_path(x, attribute), case_sensitive); };
+    auto key = [&](const Value& x) {
+        return sort_key(attribute.is_none() ? x : lookup_path(x, attribute), case_sensitive);
+    };
     for (const Value& item : items) {
         int c = compare_values(key(item), key(*best));
         if (want_max ? c > 0 : c < 0) best = &item;
     }
     return *best;
 }
-Value f_min(Interpreter&, const Value& v, CallArgs& args) { return min_max(v, args, "min", false); }
-Value f_max(Interpreter&, const Value& v, CallArgs& args) { return min_max(v, args, "max", true); }
+Value f_min(Interpreter&, const Value& v, CallArgs& args) {
+    return min_max(v, args, "min", false);
+}
+Value f_max(Interpreter&, const Value& v, CallArgs& args) {
+    return min_max(v, args, "max", true);
+}
 
 Value f_replace(Interpreter& in, const Value& v, CallArgs& args) {
     Value s = Value::string(v.to_str());
@@ -356,7 +394,9 @@ Value f_sort(Interpreter&, const Value& v, CallArgs& args) {
     bool case_sensitive = a.get(1, Value::boolean(false)).truthy();
     Value attribute = a.get(2, Value::none());
     std::vector<Value> items = iterate(v);
-    auto key = [&](const Value& x) { return sort_key(attribute.is_none() ? x : lookup_path(x, attribute), case_sensitive); };
+    auto key = [&](const Value& x) {
+        return sort_key(attribute.is_none() ? x : lookup_path(x, attribute), case_sensitive);
+    };
     std::stable_sort(items.begin(), items.end(), [&](const Value& x, const Value& y) {
         int c = compare_values(key(x), key(y));
         return reverse ? c > 0 : c < 0;
@@ -370,8 +410,10 @@ Value f_unique(Interpreter&, const Value& v, CallArgs& args) {
     Value attribute = a.get(1, Value::none());
     std::vector<Value> out, seen;
     for (const Value& item : iterate(v)) {
-        Value k = sort_key(attribute.is_none() ? item : lookup_path(item, attribute), case_sensitive);
-        if (std::none_of(seen.begin(), seen.end(), [&](const Value& s) { return values_equal(s, k); })) {
+        Value k =
+            sort_key(attribute.is_none() ? item : lookup_path(item, attribute), case_sensitive);
+        if (std::none_of(seen.begin(), seen.end(),
+                         [&](const Value& s) { return values_equal(s, k); })) {
             seen.push_back(k);
             out.push_back(item);
         }
@@ -411,15 +453,20 @@ Value f_abs(Interpreter&, const Value& v, CallArgs& args) {
 
 Value f_round(Interpreter&, const Value& v, CallArgs& args) {
     ArgBinder a("round", args, {"precision", "method"});
-    if (!v.is_number()) throw TemplateError("type " + v.type_name() + " doesn't define __round__ method");
+    if (!v.is_number())
+        throw TemplateError("type " + v.type_name() + " doesn't define __round__ method");
     int64_t precision = std::clamp<int64_t>(a.get(0, Value::integer(0)).as_int(), -300, 300);
     std::string method = a.get(1, Value::string("common")).to_str();
     double scale = std::pow(10.0, static_cast<double>(precision));
     double x = v.as_double() * scale;
-    if (method == "common") x = std::nearbyint(x);
-    else if (method == "ceil") x = std::ceil(x);
-    else if (method == "floor") x = std::floor(x);
-    else throw TemplateError("method must be 'common', 'ceil' or 'floor'");
+    if (method == "common")
+        x = std::nearbyint(x);
+    else if (method == "ceil")
+        x = std::ceil(x);
+    else if (method == "floor")
+        x = std::floor(x);
+    else
+        throw TemplateError("method must be 'common', 'ceil' or 'floor'");
     return Value::floating(x / scale);
 }
 
@@ -428,7 +475,8 @@ Value f_sum(Interpreter&, const Value& v, CallArgs& args) {
     Value attribute = a.get(0, Value::none());
     Value total = a.get(1, Value::integer(0));
     for (const Value& item : iterate(v)) {
-        total = binary_operation("+", total, attribute.is_none() ? item : lookup_path(item, attribute), 1u << 26);
+        total = binary_operation(
+            "+", total, attribute.is_none() ? item : lookup_path(item, attribute), 1u << 26);
     }
     return total;
 }
@@ -441,7 +489,8 @@ Value f_wordcount(Interpreter&, const Value& v, CallArgs& args) {
     size_t pos = 0;
     while (pos < s.size()) {
         char32_t cp = decode_utf8(s, pos);
-        bool word_char = cp == '_' || (cp >= '0' && cp <= '9') || is_alpha(cp) || (cp >= 0x80 && !is_space(cp) && is_printable(cp));
+        bool word_char = cp == '_' || (cp >= '0' && cp <= '9') || is_alpha(cp) ||
+                         (cp >= 0x80 && !is_space(cp) && is_printable(cp));
         if (word_char && !in_word) ++words;
         in_word = word_char;
     }
@@ -449,7 +498,8 @@ Value f_wordcount(Interpreter&, const Value& v, CallArgs& args) {
 }
 
 Value f_format(Interpreter& in, const Value& v, CallArgs& args) {
-    if (!args.keyword.empty() && !args.positional.empty()) throw TemplateError("can't handle positional and keyword arguments at the same time");
+    if (!args.keyword.empty() && !args.positional.empty())
+        throw TemplateError("can't handle positional and keyword arguments at the same time");
     Value values;
     if (!args.keyword.empty()) {
         values = Value::dict();
@@ -483,26 +533,55 @@ struct FilterEntry {
 };
 
 constexpr std::array kFilters{
-    FilterEntry{"length", f_length},   FilterEntry{"count", f_length},       FilterEntry{"tojson", f_tojson},
-    FilterEntry{"trim", f_trim},       FilterEntry{"string", f_string},      FilterEntry{"default", f_default},
-    FilterEntry{"d", f_default},       FilterEntry{"items", f_items},        FilterEntry{"join", f_join},
-    FilterEntry{"list", f_list},       FilterEntry{"safe", f_safe},          FilterEntry{"escape", f_escape},
-    FilterEntry{"e", f_escape},        FilterEntry{"forceescape", f_escape}, FilterEntry{"select", f_select},
-    FilterEntry{"reject", f_reject},   FilterEntry{"selectattr", f_selectattr}, FilterEntry{"rejectattr", f_rejectattr},
-    FilterEntry{"map", f_map},         FilterEntry{"dictsort", f_dictsort},  FilterEntry{"lower", f_lower},
-    FilterEntry{"upper", f_upper},     FilterEntry{"capitalize", f_capitalize}, FilterEntry{"title", f_title},
-    FilterEntry{"indent", f_indent},   FilterEntry{"int", f_int},            FilterEntry{"float", f_float},
-    FilterEntry{"min", f_min},         FilterEntry{"max", f_max},            FilterEntry{"replace", f_replace},
-    FilterEntry{"sort", f_sort},       FilterEntry{"unique", f_unique},      FilterEntry{"first", f_first},
-    FilterEntry{"last", f_last},       FilterEntry{"reverse", f_reverse},    FilterEntry{"abs", f_abs},
-    FilterEntry{"round", f_round},     FilterEntry{"sum", f_sum},            FilterEntry{"wordcount", f_wordcount},
-    FilterEntry{"format", f_format},   FilterEntry{"center", f_center},      FilterEntry{"attr", f_attr},
+    FilterEntry{"length", f_length},
+    FilterEntry{"count", f_length},
+    FilterEntry{"tojson", f_tojson},
+    FilterEntry{"trim", f_trim},
+    FilterEntry{"string", f_string},
+    FilterEntry{"default", f_default},
+    FilterEntry{"d", f_default},
+    FilterEntry{"items", f_items},
+    FilterEntry{"join", f_join},
+    FilterEntry{"list", f_list},
+    FilterEntry{"safe", f_safe},
+    FilterEntry{"escape", f_escape},
+    FilterEntry{"e", f_escape},
+    FilterEntry{"forceescape", f_escape},
+    FilterEntry{"select", f_select},
+    FilterEntry{"reject", f_reject},
+    FilterEntry{"selectattr", f_selectattr},
+    FilterEntry{"rejectattr", f_rejectattr},
+    FilterEntry{"map", f_map},
+    FilterEntry{"dictsort", f_dictsort},
+    FilterEntry{"lower", f_lower},
+    FilterEntry{"upper", f_upper},
+    FilterEntry{"capitalize", f_capitalize},
+    FilterEntry{"title", f_title},
+    FilterEntry{"indent", f_indent},
+    FilterEntry{"int", f_int},
+    FilterEntry{"float", f_float},
+    FilterEntry{"min", f_min},
+    FilterEntry{"max", f_max},
+    FilterEntry{"replace", f_replace},
+    FilterEntry{"sort", f_sort},
+    FilterEntry{"unique", f_unique},
+    FilterEntry{"first", f_first},
+    FilterEntry{"last", f_last},
+    FilterEntry{"reverse", f_reverse},
+    FilterEntry{"abs", f_abs},
+    FilterEntry{"round", f_round},
+    FilterEntry{"sum", f_sum},
+    FilterEntry{"wordcount", f_wordcount},
+    FilterEntry{"format", f_format},
+    FilterEntry{"center", f_center},
+    FilterEntry{"attr", f_attr},
     FilterEntry{"pprint", f_pprint},
 };
 
 }  // namespace
 
-Value apply_filter(Interpreter& interpreter, const std::string& name, const Value& value, CallArgs& args) {
+Value apply_filter(Interpreter& interpreter, const std::string& name, const Value& value,
+                   CallArgs& args) {
     for (const FilterEntry& f : kFilters) {
         if (name == f.name) return f.fn(interpreter, value, args);
     }

@@ -8,6 +8,7 @@
 namespace lamina::chat::jinja {
 
 // Applies filter `name` to `value`; throws TemplateError naming an unknown filter.
-Value apply_filter(Interpreter& interpreter, const std::string& name, const Value& value, CallArgs& args);
+Value apply_filter(Interpreter& interpreter, const std::string& name, const Value& value,
+                   CallArgs& args);
 
 }  // namespace lamina::chat::jinja

@@ -29,7 +29,8 @@ std::string pad(std::string body, const Spec& spec, char default_align) {
     size_t fill = static_cast<size_t>(spec.width) - len;
     char align = spec.align ? spec.align : default_align;
     if (align == '<') return body + std::string(fill, spec.fill);
-    if (align == '^') return std::string(fill / 2, spec.fill) + body + std::string(fill - fill / 2, spec.fill);
+    if (align == '^')
+        return std::string(fill / 2, spec.fill) + body + std::string(fill - fill / 2, spec.fill);
     if (align == '=' && !body.empty() && (body[0] == '-' || body[0] == '+' || body[0] == ' ')) {
         return body.substr(0, 1) + std::string(fill, spec.fill) + body.substr(1);
     }
@@ -56,7 +57,8 @@ std::string format_number(const Value& v, Spec spec) {
             digits.insert(digits.begin(), alphabet[u % static_cast<uint64_t>(base)]);
             u /= static_cast<uint64_t>(base);
         } while (u);
-        if (spec.alternate && base != 10) digits = std::string("0") + (type == 'o' ? 'o' : type == 'b' ? 'b' : type) + digits;
+        if (spec.alternate && base != 10)
+            digits = std::string("0") + (type == 'o' ? 'o' : type == 'b' ? 'b' : type) + digits;
     } else {
         if (!v.is_number()) throw TemplateError("unsupported format type for " + v.type_name());
         double d = v.as_double();
@@ -110,12 +112,14 @@ Spec parse_spec(std::string_view s) {
         spec.zero = true;
         ++i;
     }
-    while (i < s.size() && s[i] >= '0' && s[i] <= '9' && spec.width < 100000) spec.width = spec.width * 10 + (s[i++] - '0');
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9' && spec.width < 100000)
+        spec.width = spec.width * 10 + (s[i++] - '0');
     if (i < s.size() && s[i] == ',') ++i;
     if (i < s.size() && s[i] == '.') {
         spec.precision = 0;
         ++i;
-        while (i < s.size() && s[i] >= '0' && s[i] <= '9' && spec.precision < 1000) spec.precision = spec.precision * 10 + (s[i++] - '0');
+        while (i < s.size() && s[i] >= '0' && s[i] <= '9' && spec.precision < 1000)
+            spec.precision = spec.precision * 10 + (s[i++] - '0');
     }
     if (i < s.size()) spec.type = s[i++];
     if (i != s.size()) throw TemplateError("Invalid format specifier");
@@ -128,7 +132,8 @@ std::string format_with_spec(const Value& v, std::string_view spec_text) {
         std::string s = v.to_str();
         if (spec.precision >= 0) {
             std::vector<size_t> offsets = code_point_offsets(s);
-            if (static_cast<size_t>(spec.precision) + 1 < offsets.size()) s = s.substr(0, offsets[static_cast<size_t>(spec.precision)]);
+            if (static_cast<size_t>(spec.precision) + 1 < offsets.size())
+                s = s.substr(0, offsets[static_cast<size_t>(spec.precision)]);
         }
         return pad(s, spec, '<');
     }
@@ -170,7 +175,9 @@ std::string percent_format(std::string_view format, const Value& args, size_t ma
             if (close == std::string_view::npos) throw TemplateError("incomplete format key");
             if (!args.is_dict()) throw TemplateError("format requires a mapping");
             const Value* v = args.dict_data().find(format.substr(i + 1, close - i - 1));
-            if (!v) throw TemplateError("KeyError: '" + std::string(format.substr(i + 1, close - i - 1)) + "'");
+            if (!v)
+                throw TemplateError("KeyError: '" +
+                                    std::string(format.substr(i + 1, close - i - 1)) + "'");
             arg = *v;
             have_arg = true;
             used_mapping = true;
@@ -196,7 +203,8 @@ std::string percent_format(std::string_view format, const Value& args, size_t ma
         if (i >= format.size()) throw TemplateError("incomplete format");
         char type = format[i];
         if (!have_arg) {
-            if (next_arg >= positional.size()) throw TemplateError("not enough arguments for format string");
+            if (next_arg >= positional.size())
+                throw TemplateError("not enough arguments for format string");
             arg = positional[next_arg++];
         }
         if (spec.zero && spec.align == '>') {
@@ -214,7 +222,9 @@ std::string percent_format(std::string_view format, const Value& args, size_t ma
                 break;
             }
             case 'i':
-            case 'u': type = 'd'; [[fallthrough]];
+            case 'u':
+                type = 'd';
+                [[fallthrough]];
             case 'd':
             case 'x':
             case 'X':
@@ -227,7 +237,9 @@ std::string percent_format(std::string_view format, const Value& args, size_t ma
             case 'g':
             case 'G':
                 if (!arg.is_number()) {
-                    throw TemplateError("%" + std::string(1, type) + " format: a real number is required, not " + arg.type_name());
+                    throw TemplateError("%" + std::string(1, type) +
+                                        " format: a real number is required, not " +
+                                        arg.type_name());
                 }
                 spec.type = type == 'F' ? 'f' : type;
                 out += format_number(arg, spec);
@@ -249,8 +261,10 @@ std::string str_format(std::string_view format, const CallArgs& args, size_t max
         if (out.size() > max_bytes) throw TemplateError("string exceeds the output limit");
         char c = format[i];
         if (c == '}') {
-            if (i + 1 < format.size() && format[i + 1] == '}') ++i;
-            else throw TemplateError("Single '}' encountered in format string");
+            if (i + 1 < format.size() && format[i + 1] == '}')
+                ++i;
+            else
+                throw TemplateError("Single '}' encountered in format string");
             out += '}';
             continue;
         }
@@ -264,7 +278,8 @@ std::string str_format(std::string_view format, const CallArgs& args, size_t max
             continue;
         }
         size_t close = format.find('}', i);
-        if (close == std::string_view::npos) throw TemplateError("Single '{' encountered in format string");
+        if (close == std::string_view::npos)
+            throw TemplateError("Single '{' encountered in format string");
         std::string_view field = format.substr(i + 1, close - i - 1);
         i = close;
         std::string_view spec, conversion;
@@ -280,11 +295,16 @@ std::string str_format(std::string_view format, const CallArgs& args, size_t max
         std::string_view name = field.substr(0, name_end);
         Value v;
         if (name.empty()) {
-            if (auto_index >= args.positional.size()) throw TemplateError("Replacement index " + std::to_string(auto_index) + " out of range for positional args tuple");
+            if (auto_index >= args.positional.size())
+                throw TemplateError("Replacement index " + std::to_string(auto_index) +
+                                    " out of range for positional args tuple");
             v = args.positional[auto_index++];
         } else if (name[0] >= '0' && name[0] <= '9') {
-            size_t index = static_cast<size_t>(std::strtoul(std::string(name).c_str(), nullptr, 10));
-            if (index >= args.positional.size()) throw TemplateError("Replacement index " + std::to_string(index) + " out of range for positional args tuple");
+            size_t index =
+                static_cast<size_t>(std::strtoul(std::string(name).c_str(), nullptr, 10));
+            if (index >= args.positional.size())
+                throw TemplateError("Replacement index " + std::to_string(index) +
+                                    " out of range for positional args tuple");
             v = args.positional[index];
         } else {
             bool found = false;
@@ -297,23 +317,31 @@ std::string str_format(std::string_view format, const CallArgs& args, size_t max
             if (!found) throw TemplateError("KeyError: '" + std::string(name) + "'");
         }
         // Attribute and index lookups after the name: .attr and [key].
-        std::string_view rest = name_end == std::string_view::npos ? std::string_view() : field.substr(name_end);
+        std::string_view rest =
+            name_end == std::string_view::npos ? std::string_view() : field.substr(name_end);
         while (!rest.empty()) {
             if (rest[0] == '.') {
                 size_t end = rest.find_first_of(".[", 1);
-                v = get_attribute(v, std::string(rest.substr(1, end == std::string_view::npos ? std::string_view::npos : end - 1)));
+                v = get_attribute(
+                    v, std::string(rest.substr(
+                           1, end == std::string_view::npos ? std::string_view::npos : end - 1)));
                 rest = end == std::string_view::npos ? std::string_view() : rest.substr(end);
             } else {
                 size_t end = rest.find(']');
-                if (end == std::string_view::npos) throw TemplateError("Missing ']' in format string");
+                if (end == std::string_view::npos)
+                    throw TemplateError("Missing ']' in format string");
                 std::string key(rest.substr(1, end - 1));
-                bool numeric = !key.empty() && key.find_first_not_of("0123456789") == std::string::npos;
-                v = get_item(v, numeric ? Value::integer(std::strtoll(key.c_str(), nullptr, 10)) : Value::string(key));
+                bool numeric =
+                    !key.empty() && key.find_first_not_of("0123456789") == std::string::npos;
+                v = get_item(v, numeric ? Value::integer(std::strtoll(key.c_str(), nullptr, 10))
+                                        : Value::string(key));
                 rest = rest.substr(end + 1);
             }
         }
-        if (conversion == "r") v = Value::string(v.repr());
-        else if (conversion == "s") v = Value::string(v.to_str());
+        if (conversion == "r")
+            v = Value::string(v.repr());
+        else if (conversion == "s")
+            v = Value::string(v.to_str());
         out += format_with_spec(v, spec);
     }
     return out;
@@ -323,12 +351,23 @@ std::string escape_html(std::string_view s) {
     std::string out;
     for (char c : s) {
         switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&#34;"; break;
-            case '\'': out += "&#39;"; break;
-            default: out += c;
+            case '&':
+                out += "&amp;";
+                break;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '"':
+                out += "&#34;";
+                break;
+            case '\'':
+                out += "&#39;";
+                break;
+            default:
+                out += c;
         }
     }
     return out;

@@ -2,6 +2,7 @@
 // raise_exception and strftime_now.
 #include "chat/jinja_globals.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <ctime>
@@ -20,21 +21,28 @@ constexpr int64_t kMaxRange = 100000;
 Value g_range(Interpreter&, CallArgs& args) {
     if (!args.keyword.empty()) throw TemplateError("range() takes no keyword arguments");
     const auto& p = args.positional;
-    if (p.empty() || p.size() > 3) throw TemplateError("range expected 1 to 3 arguments, got " + std::to_string(p.size()));
+    if (p.empty() || p.size() > 3)
+        throw TemplateError("range expected 1 to 3 arguments, got " + std::to_string(p.size()));
     for (const Value& v : p) {
-        if (!v.is_number() || v.is_float()) throw TemplateError("'" + v.type_name() + "' object cannot be interpreted as an integer");
+        if (!v.is_number() || v.is_float())
+            throw TemplateError("'" + v.type_name() +
+                                "' object cannot be interpreted as an integer");
     }
     int64_t start = p.size() == 1 ? 0 : p[0].as_int();
     int64_t stop = p.size() == 1 ? p[0].as_int() : p[1].as_int();
     int64_t step = p.size() == 3 ? p[2].as_int() : 1;
     if (step == 0) throw TemplateError("range() arg 3 must not be zero");
     // Count first (in floating point, to avoid overflow) so no huge range is ever built.
-    double count = step > 0 ? std::ceil((static_cast<double>(stop) - static_cast<double>(start)) / static_cast<double>(step))
-                            : std::ceil((static_cast<double>(start) - static_cast<double>(stop)) / static_cast<double>(-step));
+    double count = step > 0 ? std::ceil((static_cast<double>(stop) - static_cast<double>(start)) /
+                                        static_cast<double>(step))
+                            : std::ceil((static_cast<double>(start) - static_cast<double>(stop)) /
+                                        static_cast<double>(-step));
     if (count > static_cast<double>(kMaxRange)) {
-        throw TemplateError("Range too big. The sandbox blocks ranges larger than MAX_RANGE (100000).");
+        throw TemplateError(
+            "Range too big. The sandbox blocks ranges larger than MAX_RANGE (100000).");
     }
     std::vector<Value> items;
+    items.reserve(static_cast<size_t>(std::max(count, 0.0)));
     for (int64_t i = start; step > 0 ? i < stop : i > stop; i += step) {
         items.push_back(Value::integer(i));
         if (static_cast<int64_t>(items.size()) >= kMaxRange) break;

@@ -14,7 +14,7 @@ namespace lamina::chat::jinja {
 
 // Limits that stop runaway templates with an error instead of hanging or exhausting memory.
 struct RenderLimits {
-    int64_t max_steps = 5'000'000;        // statements and expressions evaluated
+    int64_t max_steps = 2'000'000;        // statements and expressions evaluated
     int max_call_depth = 100;             // nested macro calls
     size_t max_output_bytes = 64u << 20;  // any one string the template builds
 };
@@ -69,7 +69,8 @@ class Interpreter {
     Value define_macro(const Stmt& stmt, const std::shared_ptr<Frame>& frame);
     std::string render_block(const Body& body, const std::shared_ptr<Frame>& frame);
 
-    Value eval(const Expr& expr, const std::shared_ptr<Frame>& frame, const Value* block_value = nullptr);
+    Value eval(const Expr& expr, const std::shared_ptr<Frame>& frame,
+               const Value* block_value = nullptr);
     Value eval_call(const Expr& expr, const std::shared_ptr<Frame>& frame, const Value* caller);
     CallArgs eval_args(const Expr& expr, size_t first_child, const std::shared_ptr<Frame>& frame);
     void locate(int line, int column) {

@@ -22,13 +22,27 @@ void dump_string(std::string& out, const std::string& s, bool ensure_ascii) {
         size_t start = pos;
         char32_t cp = decode_utf8(s, pos);
         switch (cp) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            case '\t': out += "\\t"; break;
-            case '\b': out += "\\b"; break;
-            case '\f': out += "\\f"; break;
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
+            case '\b':
+                out += "\\b";
+                break;
+            case '\f':
+                out += "\\f";
+                break;
             default:
                 if (cp < 0x20 || (ensure_ascii && cp == 0x7f)) {
                     std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(cp));
@@ -36,7 +50,8 @@ void dump_string(std::string& out, const std::string& s, bool ensure_ascii) {
                 } else if (ensure_ascii && cp >= 0x80) {
                     if (cp >= 0x10000) {
                         char32_t v = cp - 0x10000;
-                        std::snprintf(buf, sizeof buf, "\\u%04x\\u%04x", static_cast<unsigned>(0xd800 + (v >> 10)),
+                        std::snprintf(buf, sizeof buf, "\\u%04x\\u%04x",
+                                      static_cast<unsigned>(0xd800 + (v >> 10)),
                                       static_cast<unsigned>(0xdc00 + (v & 0x3ff)));
                     } else {
                         std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(cp));
@@ -53,12 +68,18 @@ void dump_string(std::string& out, const std::string& s, bool ensure_ascii) {
 // Dict keys become strings as json.dumps converts them (None -> "null", True -> "true"...).
 std::string key_text(const Value& key) {
     switch (key.kind()) {
-        case Kind::String: return key.as_string();
-        case Kind::None: return "null";
-        case Kind::Bool: return key.as_bool() ? "true" : "false";
+        case Kind::String:
+            return key.as_string();
+        case Kind::None:
+            return "null";
+        case Kind::Bool:
+            return key.as_bool() ? "true" : "false";
         case Kind::Int:
-        case Kind::Float: return key.repr();
-        default: throw TemplateError("keys must be str, int, float, bool or None, not " + key.type_name());
+        case Kind::Float:
+            return key.repr();
+        default:
+            throw TemplateError("keys must be str, int, float, bool or None, not " +
+                                key.type_name());
     }
 }
 
@@ -70,17 +91,28 @@ void dump(std::string& out, const Value& v, const JsonDumpOptions& o, int depth)
         for (int i = 0; i < level; ++i) out += *o.indent;
     };
     switch (v.kind()) {
-        case Kind::None: out += "null"; return;
-        case Kind::Bool: out += v.as_bool() ? "true" : "false"; return;
-        case Kind::Int: out += std::to_string(v.as_int()); return;
+        case Kind::None:
+            out += "null";
+            return;
+        case Kind::Bool:
+            out += v.as_bool() ? "true" : "false";
+            return;
+        case Kind::Int:
+            out += std::to_string(v.as_int());
+            return;
         case Kind::Float: {
             double d = v.as_double();
-            if (std::isnan(d)) out += "NaN";
-            else if (std::isinf(d)) out += d < 0 ? "-Infinity" : "Infinity";
-            else out += python_float_repr(d);
+            if (std::isnan(d))
+                out += "NaN";
+            else if (std::isinf(d))
+                out += d < 0 ? "-Infinity" : "Infinity";
+            else
+                out += python_float_repr(d);
             return;
         }
-        case Kind::String: dump_string(out, v.as_string(), o.ensure_ascii); return;
+        case Kind::String:
+            dump_string(out, v.as_string(), o.ensure_ascii);
+            return;
         case Kind::List: {
             const auto& items = v.list_data().items;
             if (items.empty()) {
@@ -121,7 +153,8 @@ void dump(std::string& out, const Value& v, const JsonDumpOptions& o, int depth)
             out += '}';
             return;
         }
-        default: throw TemplateError("Object of type " + v.type_name() + " is not JSON serializable");
+        default:
+            throw TemplateError("Object of type " + v.type_name() + " is not JSON serializable");
     }
 }
 
@@ -130,16 +163,22 @@ void dump(std::string& out, const Value& v, const JsonDumpOptions& o, int depth)
 Value value_from_json(const nlohmann::ordered_json& json) {
     using nlohmann::ordered_json;
     switch (json.type()) {
-        case ordered_json::value_t::null: return Value::none();
-        case ordered_json::value_t::boolean: return Value::boolean(json.get<bool>());
-        case ordered_json::value_t::number_integer: return Value::integer(json.get<int64_t>());
+        case ordered_json::value_t::null:
+            return Value::none();
+        case ordered_json::value_t::boolean:
+            return Value::boolean(json.get<bool>());
+        case ordered_json::value_t::number_integer:
+            return Value::integer(json.get<int64_t>());
         case ordered_json::value_t::number_unsigned: {
             uint64_t u = json.get<uint64_t>();
-            if (u > static_cast<uint64_t>(INT64_MAX)) return Value::floating(static_cast<double>(u));
+            if (u > static_cast<uint64_t>(INT64_MAX))
+                return Value::floating(static_cast<double>(u));
             return Value::integer(static_cast<int64_t>(u));
         }
-        case ordered_json::value_t::number_float: return Value::floating(json.get<double>());
-        case ordered_json::value_t::string: return Value::string(json.get<std::string>());
+        case ordered_json::value_t::number_float:
+            return Value::floating(json.get<double>());
+        case ordered_json::value_t::string:
+            return Value::string(json.get<std::string>());
         case ordered_json::value_t::array: {
             std::vector<Value> items;
             for (const auto& item : json) items.push_back(value_from_json(item));
@@ -153,7 +192,8 @@ Value value_from_json(const nlohmann::ordered_json& json) {
             }
             return dict;
         }
-        default: return Value::none();
+        default:
+            return Value::none();
     }
 }
 

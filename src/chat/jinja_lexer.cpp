@@ -11,10 +11,18 @@
 namespace lamina::chat::jinja {
 namespace {
 
-bool is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
-bool is_name_start(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_name_char(char c) { return is_name_start(c) || is_digit(c); }
+bool is_ws(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+bool is_name_start(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
+bool is_name_char(char c) {
+    return is_name_start(c) || is_digit(c);
+}
 
 // jinja2 joins the source's lines with "\n", so "\r\n" and "\r" become "\n", and (unless
 // keep_trailing_newline) the one newline that ends the source disappears.
@@ -105,13 +113,15 @@ class Lexer {
     }
 
     void emit_text(size_t begin, size_t end) {
-        if (end > begin) tokens_.push_back(make(TokenKind::Text, src_.substr(begin, end - begin), begin));
+        if (end > begin)
+            tokens_.push_back(make(TokenKind::Text, src_.substr(begin, end - begin), begin));
     }
 
     // lstrip_blocks: spaces and tabs between a line's start and a block or comment tag go.
     size_t lstrip_block_start(size_t data_begin, size_t data_end) const {
         size_t line_begin = data_end;
-        while (line_begin > data_begin && (src_[line_begin - 1] == ' ' || src_[line_begin - 1] == '\t')) {
+        while (line_begin > data_begin &&
+               (src_[line_begin - 1] == ' ' || src_[line_begin - 1] == '\t')) {
             --line_begin;
         }
         bool at_line_start = line_begin == 0 || src_[line_begin - 1] == '\n';
@@ -124,7 +134,8 @@ class Lexer {
         char before = end_marker > 0 ? src_[end_marker - 1] : '\0';
         if (before == '-') {
             strip_leading = true;
-        } else if (before != '+' && options_.trim_blocks && after < src_.size() && src_[after] == '\n') {
+        } else if (before != '+' && options_.trim_blocks && after < src_.size() &&
+                   src_[after] == '\n') {
             ++after;
         }
         return after;
@@ -144,7 +155,8 @@ class Lexer {
     // Whether `{% raw %}` (with optional `-`) starts at `inner`.
     bool is_raw_start(size_t inner) const {
         size_t p = skip_spaces(inner);
-        if (src_.compare(p, 3, "raw") != 0 || (p + 3 < src_.size() && is_name_char(src_[p + 3]))) return false;
+        if (src_.compare(p, 3, "raw") != 0 || (p + 3 < src_.size() && is_name_char(src_[p + 3])))
+            return false;
         p = skip_spaces(p + 3);
         if (p < src_.size() && (src_[p] == '-' || src_[p] == '+')) ++p;
         return src_.compare(p, 2, "%}") == 0;
@@ -185,10 +197,12 @@ class Lexer {
         int depth = 0;
         while (true) {
             p = skip_spaces(p);
-            if (p >= src_.size()) fail(std::string("unexpected end of template, expected '") + close + "'", tag);
+            if (p >= src_.size())
+                fail(std::string("unexpected end of template, expected '") + close + "'", tag);
             if (depth == 0) {
                 size_t marker = p;
-                if ((src_[p] == '-' || src_[p] == '+') && src_.compare(p + 1, 2, close) == 0) ++marker;
+                if ((src_[p] == '-' || src_[p] == '+') && src_.compare(p + 1, 2, close) == 0)
+                    ++marker;
                 if (src_.compare(marker, 2, close) == 0) {
                     tokens_.push_back(make(block ? TokenKind::BlockEnd : TokenKind::VarEnd, "", p));
                     if (block) return after_block_end(marker, marker + 2, strip_leading);
@@ -215,11 +229,15 @@ class Lexer {
     size_t lex_number(size_t p) {
         size_t e = p;
         auto digits = [&] {
-            while (e < src_.size() && (is_digit(src_[e]) || (src_[e] == '_' && e + 1 < src_.size() && is_digit(src_[e + 1])))) ++e;
+            while (e < src_.size() &&
+                   (is_digit(src_[e]) ||
+                    (src_[e] == '_' && e + 1 < src_.size() && is_digit(src_[e + 1]))))
+                ++e;
         };
         digits();
         bool is_float = false;
-        bool after_dot = !tokens_.empty() && tokens_.back().kind == TokenKind::Operator && tokens_.back().text == ".";
+        bool after_dot = !tokens_.empty() && tokens_.back().kind == TokenKind::Operator &&
+                         tokens_.back().text == ".";
         if (!after_dot) {
             if (e + 1 < src_.size() && src_[e] == '.' && is_digit(src_[e + 1])) {
                 is_float = true;
@@ -268,17 +286,38 @@ class Lexer {
             char n = src_[e + 1];
             e += 2;
             switch (n) {
-                case '\n': break;
-                case '\\': value += '\\'; break;
-                case '\'': value += '\''; break;
-                case '"': value += '"'; break;
-                case 'a': value += '\a'; break;
-                case 'b': value += '\b'; break;
-                case 'f': value += '\f'; break;
-                case 'n': value += '\n'; break;
-                case 'r': value += '\r'; break;
-                case 't': value += '\t'; break;
-                case 'v': value += '\v'; break;
+                case '\n':
+                    break;
+                case '\\':
+                    value += '\\';
+                    break;
+                case '\'':
+                    value += '\'';
+                    break;
+                case '"':
+                    value += '"';
+                    break;
+                case 'a':
+                    value += '\a';
+                    break;
+                case 'b':
+                    value += '\b';
+                    break;
+                case 'f':
+                    value += '\f';
+                    break;
+                case 'n':
+                    value += '\n';
+                    break;
+                case 'r':
+                    value += '\r';
+                    break;
+                case 't':
+                    value += '\t';
+                    break;
+                case 'v':
+                    value += '\v';
+                    break;
                 case 'x':
                 case 'u':
                 case 'U': {
@@ -286,7 +325,8 @@ class Lexer {
                     char32_t cp = 0;
                     for (size_t i = 0; i < len; ++i) {
                         int h = e + i < src_.size() ? hex_value(src_[e + i]) : -1;
-                        if (h < 0) fail("truncated \\" + std::string(1, n) + " escape in string", e - 2);
+                        if (h < 0)
+                            fail("truncated \\" + std::string(1, n) + " escape in string", e - 2);
                         cp = cp * 16 + static_cast<char32_t>(h);
                     }
                     if (cp > 0x10ffff) fail("illegal Unicode character in string", e - 2);
@@ -297,7 +337,9 @@ class Lexer {
                 default:
                     if (n >= '0' && n <= '7') {
                         char32_t cp = static_cast<char32_t>(n - '0');
-                        for (int i = 0; i < 2 && e < src_.size() && src_[e] >= '0' && src_[e] <= '7'; ++i, ++e) {
+                        for (int i = 0;
+                             i < 2 && e < src_.size() && src_[e] >= '0' && src_[e] <= '7';
+                             ++i, ++e) {
                             cp = cp * 8 + static_cast<char32_t>(src_[e] - '0');
                         }
                         append_utf8(value, cp);
@@ -321,10 +363,11 @@ class Lexer {
         }
         char c = src_[p];
         if (!std::strchr("+-*/%~<>=()[]{},.:|", c) || c == '\0') {
-            std::string shown = (static_cast<unsigned char>(c) >= 0x20 && static_cast<unsigned char>(c) < 0x7f)
-                                    ? std::string(1, c)
-                                    : "\\x" + std::string(1, "0123456789abcdef"[(c >> 4) & 15]) +
-                                          "0123456789abcdef"[c & 15];
+            std::string shown =
+                (static_cast<unsigned char>(c) >= 0x20 && static_cast<unsigned char>(c) < 0x7f)
+                    ? std::string(1, c)
+                    : "\\x" + std::string(1, "0123456789abcdef"[(c >> 4) & 15]) +
+                          "0123456789abcdef"[c & 15];
             fail("unexpected character '" + shown + "'", p);
         }
         if (c == '(' || c == '[' || c == '{') ++depth;

@@ -16,7 +16,8 @@ namespace {
 using Method = Value (*)(Interpreter&, const Value& self, CallArgs& args);
 
 const std::string& str_arg(const Value& v, const char* what) {
-    if (!v.is_string()) throw TemplateError(std::string(what) + " must be str, not " + v.type_name());
+    if (!v.is_string())
+        throw TemplateError(std::string(what) + " must be str, not " + v.type_name());
     return v.as_string();
 }
 
@@ -69,7 +70,9 @@ Value str_split(Interpreter&, const Value& self, CallArgs& args) {
     size_t pos = 0;
     while (true) {
         size_t hit = s.find(d, pos);
-        if (hit == std::string::npos || (maxsplit >= 0 && static_cast<int64_t>(parts.size()) == maxsplit)) break;
+        if (hit == std::string::npos ||
+            (maxsplit >= 0 && static_cast<int64_t>(parts.size()) == maxsplit))
+            break;
         parts.push_back(s.substr(pos, hit - pos));
         pos = hit + d.size();
     }
@@ -86,7 +89,9 @@ Value str_rsplit(Interpreter& in, const Value& self, CallArgs& args) {
     std::vector<std::string> parts;
     if (sep.is_none()) {
         std::vector<std::string> all = split_whitespace(s, -1);
-        size_t keep = all.size() > static_cast<size_t>(maxsplit) ? all.size() - static_cast<size_t>(maxsplit) : 0;
+        size_t keep = all.size() > static_cast<size_t>(maxsplit)
+                          ? all.size() - static_cast<size_t>(maxsplit)
+                          : 0;
         if (keep > 1) {
             // Rejoin the leading words with the original text between them.
             size_t end = 0;
@@ -116,9 +121,15 @@ Value str_strip_impl(const Value& self, CallArgs& args, const char* name, bool l
     ArgBinder a(name, args, {"chars"});
     return Value::string(strip_string(self.as_string(), a.get(0, Value::none()), left, right));
 }
-Value str_strip(Interpreter&, const Value& self, CallArgs& args) { return str_strip_impl(self, args, "strip", true, true); }
-Value str_lstrip(Interpreter&, const Value& self, CallArgs& args) { return str_strip_impl(self, args, "lstrip", true, false); }
-Value str_rstrip(Interpreter&, const Value& self, CallArgs& args) { return str_strip_impl(self, args, "rstrip", false, true); }
+Value str_strip(Interpreter&, const Value& self, CallArgs& args) {
+    return str_strip_impl(self, args, "strip", true, true);
+}
+Value str_lstrip(Interpreter&, const Value& self, CallArgs& args) {
+    return str_strip_impl(self, args, "lstrip", true, false);
+}
+Value str_rstrip(Interpreter&, const Value& self, CallArgs& args) {
+    return str_strip_impl(self, args, "rstrip", false, true);
+}
 
 Value affix_test(const Value& self, CallArgs& args, const char* name, bool prefix) {
     ArgBinder a(name, args, {"prefix"});
@@ -128,7 +139,8 @@ Value affix_test(const Value& self, CallArgs& args, const char* name, bool prefi
         candidates = p.list_data().items;
     } else {
         if (!p.is_string()) {
-            throw TemplateError(std::string(name) + " first arg must be str or a tuple of str, not " + p.type_name());
+            throw TemplateError(std::string(name) +
+                                " first arg must be str or a tuple of str, not " + p.type_name());
         }
         candidates.push_back(p);
     }
@@ -136,19 +148,24 @@ Value affix_test(const Value& self, CallArgs& args, const char* name, bool prefi
     for (const Value& c : candidates) {
         const std::string& x = str_arg(c, name);
         if (x.size() > s.size()) continue;
-        if (prefix ? s.compare(0, x.size(), x) == 0 : s.compare(s.size() - x.size(), x.size(), x) == 0) {
+        if (prefix ? s.compare(0, x.size(), x) == 0
+                   : s.compare(s.size() - x.size(), x.size(), x) == 0) {
             return Value::boolean(true);
         }
     }
     return Value::boolean(false);
 }
-Value str_startswith(Interpreter&, const Value& self, CallArgs& args) { return affix_test(self, args, "startswith", true); }
-Value str_endswith(Interpreter&, const Value& self, CallArgs& args) { return affix_test(self, args, "endswith", false); }
+Value str_startswith(Interpreter&, const Value& self, CallArgs& args) {
+    return affix_test(self, args, "startswith", true);
+}
+Value str_endswith(Interpreter&, const Value& self, CallArgs& args) {
+    return affix_test(self, args, "endswith", false);
+}
 
 Value str_replace(Interpreter& in, const Value& self, CallArgs& args) {
     ArgBinder a("replace", args, {"old", "new", "count"});
-    const std::string& from = str_arg(a.get(0), "replace() argument 1");
-    const std::string& to = str_arg(a.get(1), "replace() argument 2");
+    const std::string from = str_arg(a.get(0), "replace() argument 1");
+    const std::string to = str_arg(a.get(1), "replace() argument 2");
     int64_t count = a.get(2, Value::integer(-1)).as_int();
     const std::string& s = self.as_string();
     std::string out;
@@ -225,7 +242,8 @@ Value str_join(Interpreter& in, const Value& self, CallArgs& args) {
     Value items = a.get(0);
     std::string out;
     bool first = true;
-    if (!items.is_list() && !items.is_dict() && !items.is_string()) throw TemplateError("can only join an iterable");
+    if (!items.is_list() && !items.is_dict() && !items.is_string())
+        throw TemplateError("can only join an iterable");
     std::vector<Value> values = items.is_list() ? items.list_data().items : std::vector<Value>();
     if (!items.is_list()) {
         for (size_t pos = 0; items.is_string() && pos < items.as_string().size();) {
@@ -238,7 +256,9 @@ Value str_join(Interpreter& in, const Value& self, CallArgs& args) {
         }
     }
     for (const Value& v : values) {
-        if (!v.is_string()) throw TemplateError("sequence item: expected str instance, " + v.type_name() + " found");
+        if (!v.is_string())
+            throw TemplateError("sequence item: expected str instance, " + v.type_name() +
+                                " found");
         if (!first) out += self.as_string();
         first = false;
         out += v.as_string();
@@ -249,26 +269,34 @@ Value str_join(Interpreter& in, const Value& self, CallArgs& args) {
 
 Value find_impl(const Value& self, CallArgs& args, const char* name, bool reverse, bool must_find) {
     ArgBinder a(name, args, {"sub"});
-    const std::string& sub = str_arg(a.get(0), name);
+    const std::string sub = str_arg(a.get(0), name);
     const std::string& s = self.as_string();
     size_t hit = reverse ? s.rfind(sub) : s.find(sub);
     if (hit == std::string::npos) {
         if (must_find) throw TemplateError("substring not found");
         return Value::integer(-1);
     }
-    return Value::integer(static_cast<int64_t>(code_point_count(std::string_view(s).substr(0, hit))));
+    return Value::integer(
+        static_cast<int64_t>(code_point_count(std::string_view(s).substr(0, hit))));
 }
-Value str_find(Interpreter&, const Value& self, CallArgs& args) { return find_impl(self, args, "find", false, false); }
-Value str_rfind(Interpreter&, const Value& self, CallArgs& args) { return find_impl(self, args, "rfind", true, false); }
-Value str_index(Interpreter&, const Value& self, CallArgs& args) { return find_impl(self, args, "index", false, true); }
+Value str_find(Interpreter&, const Value& self, CallArgs& args) {
+    return find_impl(self, args, "find", false, false);
+}
+Value str_rfind(Interpreter&, const Value& self, CallArgs& args) {
+    return find_impl(self, args, "rfind", true, false);
+}
+Value str_index(Interpreter&, const Value& self, CallArgs& args) {
+    return find_impl(self, args, "index", false, true);
+}
 
 Value str_count(Interpreter&, const Value& self, CallArgs& args) {
     ArgBinder a("count", args, {"sub"});
-    const std::string& sub = str_arg(a.get(0), "count");
+    const std::string sub = str_arg(a.get(0), "count");
     const std::string& s = self.as_string();
     if (sub.empty()) return Value::integer(static_cast<int64_t>(code_point_count(s)) + 1);
     int64_t n = 0;
-    for (size_t pos = s.find(sub); pos != std::string::npos; pos = s.find(sub, pos + sub.size())) ++n;
+    for (size_t pos = s.find(sub); pos != std::string::npos; pos = s.find(sub, pos + sub.size()))
+        ++n;
     return Value::integer(n);
 }
 
@@ -286,11 +314,16 @@ Value char_class_test(const Value& self, CallArgs& args, const char* name, Pred 
 Value str_isdigit(Interpreter&, const Value& self, CallArgs& args) {
     return char_class_test(self, args, "isdigit", [](char32_t c) { return c >= '0' && c <= '9'; });
 }
-Value str_isalpha(Interpreter&, const Value& self, CallArgs& args) { return char_class_test(self, args, "isalpha", is_alpha); }
-Value str_isalnum(Interpreter&, const Value& self, CallArgs& args) {
-    return char_class_test(self, args, "isalnum", [](char32_t c) { return is_alpha(c) || (c >= '0' && c <= '9'); });
+Value str_isalpha(Interpreter&, const Value& self, CallArgs& args) {
+    return char_class_test(self, args, "isalpha", is_alpha);
 }
-Value str_isspace(Interpreter&, const Value& self, CallArgs& args) { return char_class_test(self, args, "isspace", is_space); }
+Value str_isalnum(Interpreter&, const Value& self, CallArgs& args) {
+    return char_class_test(self, args, "isalnum",
+                           [](char32_t c) { return is_alpha(c) || (c >= '0' && c <= '9'); });
+}
+Value str_isspace(Interpreter&, const Value& self, CallArgs& args) {
+    return char_class_test(self, args, "isspace", is_space);
+}
 
 Value case_test(const Value& self, CallArgs& args, const char* name, bool upper) {
     ArgBinder(name, args, {});
@@ -306,8 +339,12 @@ Value case_test(const Value& self, CallArgs& args, const char* name, bool upper)
     }
     return Value::boolean(any_cased);
 }
-Value str_isupper(Interpreter&, const Value& self, CallArgs& args) { return case_test(self, args, "isupper", true); }
-Value str_islower(Interpreter&, const Value& self, CallArgs& args) { return case_test(self, args, "islower", false); }
+Value str_isupper(Interpreter&, const Value& self, CallArgs& args) {
+    return case_test(self, args, "isupper", true);
+}
+Value str_islower(Interpreter&, const Value& self, CallArgs& args) {
+    return case_test(self, args, "islower", false);
+}
 
 Value str_splitlines(Interpreter&, const Value& self, CallArgs& args) {
     ArgBinder a("splitlines", args, {"keepends"});
@@ -318,8 +355,8 @@ Value str_splitlines(Interpreter&, const Value& self, CallArgs& args) {
     while (pos < s.size()) {
         size_t at = pos;
         char32_t c = decode_utf8(s, pos);
-        bool br = c == '\n' || c == '\r' || c == 0x0b || c == 0x0c || c == 0x1c || c == 0x1d || c == 0x1e ||
-                  c == 0x85 || c == 0x2028 || c == 0x2029;
+        bool br = c == '\n' || c == '\r' || c == 0x0b || c == 0x0c || c == 0x1c || c == 0x1d ||
+                  c == 0x1e || c == 0x85 || c == 0x2028 || c == 0x2029;
         if (!br) continue;
         if (c == '\r' && pos < s.size() && s[pos] == '\n') ++pos;
         lines.push_back(s.substr(start, (keepends ? pos : at) - start));
@@ -331,20 +368,25 @@ Value str_splitlines(Interpreter&, const Value& self, CallArgs& args) {
 
 Value affix_remove(const Value& self, CallArgs& args, const char* name, bool prefix) {
     ArgBinder a(name, args, {"affix"});
-    const std::string& x = str_arg(a.get(0), name);
+    const std::string x = str_arg(a.get(0), name);
     const std::string& s = self.as_string();
     if (x.size() <= s.size()) {
         if (prefix && s.compare(0, x.size(), x) == 0) return Value::string(s.substr(x.size()));
-        if (!prefix && s.compare(s.size() - x.size(), x.size(), x) == 0) return Value::string(s.substr(0, s.size() - x.size()));
+        if (!prefix && s.compare(s.size() - x.size(), x.size(), x) == 0)
+            return Value::string(s.substr(0, s.size() - x.size()));
     }
     return self;
 }
-Value str_removeprefix(Interpreter&, const Value& self, CallArgs& args) { return affix_remove(self, args, "removeprefix", true); }
-Value str_removesuffix(Interpreter&, const Value& self, CallArgs& args) { return affix_remove(self, args, "removesuffix", false); }
+Value str_removeprefix(Interpreter&, const Value& self, CallArgs& args) {
+    return affix_remove(self, args, "removeprefix", true);
+}
+Value str_removesuffix(Interpreter&, const Value& self, CallArgs& args) {
+    return affix_remove(self, args, "removesuffix", false);
+}
 
 Value partition_impl(const Value& self, CallArgs& args, const char* name, bool reverse) {
     ArgBinder a(name, args, {"sep"});
-    const std::string& sep = str_arg(a.get(0), name);
+    const std::string sep = str_arg(a.get(0), name);
     if (sep.empty()) throw TemplateError("empty separator");
     const std::string& s = self.as_string();
     size_t hit = reverse ? s.rfind(sep) : s.find(sep);
@@ -352,10 +394,15 @@ Value partition_impl(const Value& self, CallArgs& args, const char* name, bool r
         return reverse ? Value::tuple({Value::string(""), Value::string(""), self})
                        : Value::tuple({self, Value::string(""), Value::string("")});
     }
-    return Value::tuple({Value::string(s.substr(0, hit)), Value::string(sep), Value::string(s.substr(hit + sep.size()))});
+    return Value::tuple({Value::string(s.substr(0, hit)), Value::string(sep),
+                         Value::string(s.substr(hit + sep.size()))});
 }
-Value str_partition(Interpreter&, const Value& self, CallArgs& args) { return partition_impl(self, args, "partition", false); }
-Value str_rpartition(Interpreter&, const Value& self, CallArgs& args) { return partition_impl(self, args, "rpartition", true); }
+Value str_partition(Interpreter&, const Value& self, CallArgs& args) {
+    return partition_impl(self, args, "partition", false);
+}
+Value str_rpartition(Interpreter&, const Value& self, CallArgs& args) {
+    return partition_impl(self, args, "rpartition", true);
+}
 
 Value justify(Interpreter& in, const Value& self, CallArgs& args, const char* name, char align) {
     ArgBinder a(name, args, {"width", "fillchar"});
@@ -366,16 +413,24 @@ Value justify(Interpreter& in, const Value& self, CallArgs& args, const char* na
     if (width <= len) return self;
     in.check_size(static_cast<size_t>(width) * fill.size());
     size_t total = static_cast<size_t>(width - len);
-    size_t left = align == '<' ? 0 : align == '>' ? total : total / 2 + (total & static_cast<size_t>(width) & 1);
+    size_t left = align == '<'   ? 0
+                  : align == '>' ? total
+                                 : total / 2 + (total & static_cast<size_t>(width) & 1);
     std::string out;
     for (size_t i = 0; i < left; ++i) out += fill;
     out += s;
     for (size_t i = left; i < total; ++i) out += fill;
     return Value::string(std::move(out));
 }
-Value str_center(Interpreter& in, const Value& self, CallArgs& args) { return justify(in, self, args, "center", '^'); }
-Value str_ljust(Interpreter& in, const Value& self, CallArgs& args) { return justify(in, self, args, "ljust", '<'); }
-Value str_rjust(Interpreter& in, const Value& self, CallArgs& args) { return justify(in, self, args, "rjust", '>'); }
+Value str_center(Interpreter& in, const Value& self, CallArgs& args) {
+    return justify(in, self, args, "center", '^');
+}
+Value str_ljust(Interpreter& in, const Value& self, CallArgs& args) {
+    return justify(in, self, args, "ljust", '<');
+}
+Value str_rjust(Interpreter& in, const Value& self, CallArgs& args) {
+    return justify(in, self, args, "rjust", '>');
+}
 
 Value dict_get(Interpreter&, const Value& self, CallArgs& args) {
     ArgBinder a("get", args, {"key", "default"});
@@ -433,35 +488,55 @@ struct MethodEntry {
 };
 
 constexpr std::array kStringMethods{
-    MethodEntry{"split", str_split},           MethodEntry{"rsplit", str_rsplit},
-    MethodEntry{"strip", str_strip},           MethodEntry{"lstrip", str_lstrip},
-    MethodEntry{"rstrip", str_rstrip},         MethodEntry{"startswith", str_startswith},
-    MethodEntry{"endswith", str_endswith},     MethodEntry{"replace", str_replace},
-    MethodEntry{"upper", str_upper},           MethodEntry{"lower", str_lower},
-    MethodEntry{"title", str_title},           MethodEntry{"capitalize", str_capitalize},
-    MethodEntry{"format", str_format_method},  MethodEntry{"join", str_join},
-    MethodEntry{"find", str_find},             MethodEntry{"rfind", str_rfind},
-    MethodEntry{"index", str_index},           MethodEntry{"count", str_count},
-    MethodEntry{"isdigit", str_isdigit},       MethodEntry{"isnumeric", str_isdigit},
-    MethodEntry{"isdecimal", str_isdigit},     MethodEntry{"isalpha", str_isalpha},
-    MethodEntry{"isalnum", str_isalnum},       MethodEntry{"isspace", str_isspace},
-    MethodEntry{"isupper", str_isupper},       MethodEntry{"islower", str_islower},
-    MethodEntry{"splitlines", str_splitlines}, MethodEntry{"removeprefix", str_removeprefix},
-    MethodEntry{"removesuffix", str_removesuffix}, MethodEntry{"partition", str_partition},
-    MethodEntry{"rpartition", str_rpartition}, MethodEntry{"center", str_center},
-    MethodEntry{"ljust", str_ljust},           MethodEntry{"rjust", str_rjust},
+    MethodEntry{"split", str_split},
+    MethodEntry{"rsplit", str_rsplit},
+    MethodEntry{"strip", str_strip},
+    MethodEntry{"lstrip", str_lstrip},
+    MethodEntry{"rstrip", str_rstrip},
+    MethodEntry{"startswith", str_startswith},
+    MethodEntry{"endswith", str_endswith},
+    MethodEntry{"replace", str_replace},
+    MethodEntry{"upper", str_upper},
+    MethodEntry{"lower", str_lower},
+    MethodEntry{"title", str_title},
+    MethodEntry{"capitalize", str_capitalize},
+    MethodEntry{"format", str_format_method},
+    MethodEntry{"join", str_join},
+    MethodEntry{"find", str_find},
+    MethodEntry{"rfind", str_rfind},
+    MethodEntry{"index", str_index},
+    MethodEntry{"count", str_count},
+    MethodEntry{"isdigit", str_isdigit},
+    MethodEntry{"isnumeric", str_isdigit},
+    MethodEntry{"isdecimal", str_isdigit},
+    MethodEntry{"isalpha", str_isalpha},
+    MethodEntry{"isalnum", str_isalnum},
+    MethodEntry{"isspace", str_isspace},
+    MethodEntry{"isupper", str_isupper},
+    MethodEntry{"islower", str_islower},
+    MethodEntry{"splitlines", str_splitlines},
+    MethodEntry{"removeprefix", str_removeprefix},
+    MethodEntry{"removesuffix", str_removesuffix},
+    MethodEntry{"partition", str_partition},
+    MethodEntry{"rpartition", str_rpartition},
+    MethodEntry{"center", str_center},
+    MethodEntry{"ljust", str_ljust},
+    MethodEntry{"rjust", str_rjust},
 };
 
 constexpr std::array kDictMethods{
-    MethodEntry{"get", dict_get},       MethodEntry{"items", dict_items}, MethodEntry{"keys", dict_keys},
-    MethodEntry{"values", dict_values}, MethodEntry{"copy", dict_copy},
+    MethodEntry{"get", dict_get},   MethodEntry{"items", dict_items},
+    MethodEntry{"keys", dict_keys}, MethodEntry{"values", dict_values},
+    MethodEntry{"copy", dict_copy},
 };
 
-constexpr std::array kListMethods{MethodEntry{"index", list_index}, MethodEntry{"count", list_count}};
+constexpr std::array kListMethods{MethodEntry{"index", list_index},
+                                  MethodEntry{"count", list_count}};
 
 // Methods the immutable sandbox refuses: they exist (so `x.append` is defined) but fail.
 constexpr std::array kUnsafeDictMethods{"pop", "popitem", "setdefault", "update", "clear"};
-constexpr std::array kUnsafeListMethods{"append", "pop", "extend", "insert", "remove", "sort", "reverse", "clear"};
+constexpr std::array kUnsafeListMethods{"append", "pop",  "extend",  "insert",
+                                        "remove", "sort", "reverse", "clear"};
 
 template <size_t N>
 Method lookup(const std::array<MethodEntry, N>& table, const std::string& name) {
@@ -511,19 +586,22 @@ Value get_method(const Value& obj, const std::string& name) {
         fn = lookup(kDictMethods, name);
         if (!fn && listed(kUnsafeDictMethods, name)) {
             return Value::callable(name, [name](Interpreter&, CallArgs&) -> Value {
-                throw TemplateError("access to attribute '" + name + "' of 'dict' object is unsafe.");
+                throw TemplateError("access to attribute '" + name +
+                                    "' of 'dict' object is unsafe.");
             });
         }
     } else if (obj.is_list()) {
         fn = lookup(kListMethods, name);
         if (!fn && !obj.list_data().is_tuple && listed(kUnsafeListMethods, name)) {
             return Value::callable(name, [name](Interpreter&, CallArgs&) -> Value {
-                throw TemplateError("access to attribute '" + name + "' of 'list' object is unsafe.");
+                throw TemplateError("access to attribute '" + name +
+                                    "' of 'list' object is unsafe.");
             });
         }
     }
     if (!fn) return Value::undefined();
-    return Value::callable(name, [fn, obj](Interpreter& in, CallArgs& args) { return fn(in, obj, args); });
+    return Value::callable(
+        name, [fn, obj](Interpreter& in, CallArgs& args) { return fn(in, obj, args); });
 }
 
 }  // namespace lamina::chat::jinja

@@ -15,8 +15,8 @@ namespace lamina::chat::jinja {
 namespace {
 
 [[noreturn]] void unsupported(const std::string& op, const Value& a, const Value& b) {
-    throw TemplateError("unsupported operand type(s) for " + op + ": '" + a.type_name() + "' and '" +
-                        b.type_name() + "'");
+    throw TemplateError("unsupported operand type(s) for " + op + ": '" + a.type_name() +
+                        "' and '" + b.type_name() + "'");
 }
 
 void check_defined(const Value& v) {
@@ -55,7 +55,8 @@ Value arithmetic(const std::string& op, const Value& a, const Value& b, size_t m
         if (a.is_number() && b.is_number()) {
             if (!ints) return Value::floating(a.as_double() + b.as_double());
             int64_t r;
-            if (__builtin_add_overflow(a.as_int(), b.as_int(), &r)) throw TemplateError("integer overflow");
+            if (__builtin_add_overflow(a.as_int(), b.as_int(), &r))
+                throw TemplateError("integer overflow");
             return Value::integer(r);
         }
         if (a.is_string() && b.is_string()) {
@@ -64,8 +65,9 @@ Value arithmetic(const std::string& op, const Value& a, const Value& b, size_t m
             }
             if (a.is_safe() || b.is_safe()) {
                 // Markup + str escapes the plain side and stays Markup.
-                return Value::safe_string((a.is_safe() ? a.as_string() : escape_html(a.as_string())) +
-                                          (b.is_safe() ? b.as_string() : escape_html(b.as_string())));
+                return Value::safe_string(
+                    (a.is_safe() ? a.as_string() : escape_html(a.as_string())) +
+                    (b.is_safe() ? b.as_string() : escape_html(b.as_string())));
             }
             return Value::string(a.as_string() + b.as_string());
         }
@@ -75,13 +77,15 @@ Value arithmetic(const std::string& op, const Value& a, const Value& b, size_t m
                 throw TemplateError("list exceeds the output limit");
             }
             items.insert(items.end(), b.list_data().items.begin(), b.list_data().items.end());
-            return a.list_data().is_tuple ? Value::tuple(std::move(items)) : Value::list(std::move(items));
+            return a.list_data().is_tuple ? Value::tuple(std::move(items))
+                                          : Value::list(std::move(items));
         }
         if (a.is_string()) {
             throw TemplateError("can only concatenate str (not \"" + b.type_name() + "\") to str");
         }
         if (a.is_list() && !a.list_data().is_tuple) {
-            throw TemplateError("can only concatenate list (not \"" + b.type_name() + "\") to list");
+            throw TemplateError("can only concatenate list (not \"" + b.type_name() +
+                                "\") to list");
         }
         unsupported(op, a, b);
     }
@@ -89,19 +93,24 @@ Value arithmetic(const std::string& op, const Value& a, const Value& b, size_t m
         if (a.is_number() && b.is_number()) {
             if (!ints) return Value::floating(a.as_double() * b.as_double());
             int64_t r;
-            if (__builtin_mul_overflow(a.as_int(), b.as_int(), &r)) throw TemplateError("integer overflow");
+            if (__builtin_mul_overflow(a.as_int(), b.as_int(), &r))
+                throw TemplateError("integer overflow");
             return Value::integer(r);
         }
-        if ((a.is_string() || a.is_list()) && b.is_number() && !b.is_float()) return repeat(a, b.as_int(), max_bytes);
-        if ((b.is_string() || b.is_list()) && a.is_number() && !a.is_float()) return repeat(b, a.as_int(), max_bytes);
+        if ((a.is_string() || a.is_list()) && b.is_number() && !b.is_float())
+            return repeat(a, b.as_int(), max_bytes);
+        if ((b.is_string() || b.is_list()) && a.is_number() && !a.is_float())
+            return repeat(b, a.as_int(), max_bytes);
         unsupported(op, a, b);
     }
-    if (op == "%" && a.is_string()) return Value::string(percent_format(a.as_string(), b, max_bytes));
+    if (op == "%" && a.is_string())
+        return Value::string(percent_format(a.as_string(), b, max_bytes));
     if (!a.is_number() || !b.is_number()) unsupported(op, a, b);
     if (op == "-") {
         if (!ints) return Value::floating(a.as_double() - b.as_double());
         int64_t r;
-        if (__builtin_sub_overflow(a.as_int(), b.as_int(), &r)) throw TemplateError("integer overflow");
+        if (__builtin_sub_overflow(a.as_int(), b.as_int(), &r))
+            throw TemplateError("integer overflow");
         return Value::integer(r);
     }
     if (op == "/") return Value::floating(a.as_double() / checked_divisor(b.as_double()));
@@ -109,7 +118,8 @@ Value arithmetic(const std::string& op, const Value& a, const Value& b, size_t m
         if (ints) {
             int64_t x = a.as_int(), y = b.as_int();
             if (y == 0) throw TemplateError("integer division or modulo by zero");
-            if (x == std::numeric_limits<int64_t>::min() && y == -1) throw TemplateError("integer overflow");
+            if (x == std::numeric_limits<int64_t>::min() && y == -1)
+                throw TemplateError("integer overflow");
             int64_t q = x / y, r = x % y;
             if (r != 0 && ((r < 0) != (y < 0))) {
                 --q;
@@ -127,7 +137,8 @@ Value arithmetic(const std::string& op, const Value& a, const Value& b, size_t m
         if (ints && b.as_int() >= 0) {
             int64_t result = 1, base = a.as_int();
             for (int64_t e = b.as_int(); e > 0; --e) {
-                if (__builtin_mul_overflow(result, base, &result)) throw TemplateError("integer overflow");
+                if (__builtin_mul_overflow(result, base, &result))
+                    throw TemplateError("integer overflow");
                 if (result == 0 || result == 1) break;
             }
             return Value::integer(result);
@@ -145,7 +156,9 @@ std::string no_attribute(const Value& obj, const std::string& name) {
     return message;
 }
 
-int sign(double d) { return d < 0 ? -1 : d > 0 ? 1 : 0; }
+int sign(double d) {
+    return d < 0 ? -1 : d > 0 ? 1 : 0;
+}
 
 // Python's normalisation of a possibly negative index; false when out of range.
 bool normalize_index(int64_t& index, size_t size) {
@@ -178,14 +191,16 @@ int compare_values(const Value& a, const Value& b) {
     }
     check_defined(a);
     check_defined(b);
-    throw TemplateError("'<' not supported between instances of '" + a.type_name() + "' and '" + b.type_name() + "'");
+    throw TemplateError("'<' not supported between instances of '" + a.type_name() + "' and '" +
+                        b.type_name() + "'");
 }
 
 bool contains(const Value& container, const Value& item) {
     switch (container.kind()) {
         case Kind::String:
             if (!item.is_string()) {
-                throw TemplateError("'in <string>' requires string as left operand, not " + item.type_name());
+                throw TemplateError("'in <string>' requires string as left operand, not " +
+                                    item.type_name());
             }
             return container.as_string().find(item.as_string()) != std::string::npos;
         case Kind::List:
@@ -193,9 +208,12 @@ bool contains(const Value& container, const Value& item) {
                 if (values_equal(v, item)) return true;
             }
             return false;
-        case Kind::Dict: return container.dict_data().find(item) != nullptr;
-        case Kind::Undefined: return false;
-        default: throw TemplateError("argument of type '" + container.type_name() + "' is not iterable");
+        case Kind::Dict:
+            return container.dict_data().find(item) != nullptr;
+        case Kind::Undefined:
+            return false;
+        default:
+            throw TemplateError("argument of type '" + container.type_name() + "' is not iterable");
     }
 }
 
@@ -203,8 +221,17 @@ Value binary_operation(const std::string& op, const Value& a, const Value& b, si
     if (op == "==") return Value::boolean(values_equal(a, b));
     if (op == "!=") return Value::boolean(!values_equal(a, b));
     if (op == "~") {
-        if (a.to_str().size() + b.to_str().size() > max_bytes) throw TemplateError("string exceeds the output limit");
-        return Value::string(a.to_str() + b.to_str());
+        std::string out = a.to_str();
+        if (b.is_string()) {
+            if (out.size() + b.as_string().size() > max_bytes) {
+                throw TemplateError("string exceeds the output limit");
+            }
+            out += b.as_string();
+        } else {
+            out += b.to_str();
+        }
+        if (out.size() > max_bytes) throw TemplateError("string exceeds the output limit");
+        return Value::string(std::move(out));
     }
     if (op == "in") return Value::boolean(contains(b, a));
     if (op == "not in") return Value::boolean(!contains(b, a));
@@ -250,7 +277,8 @@ Value get_item(const Value& obj, const Value& key) {
                 int64_t index = key.as_int();
                 const auto& items = obj.list_data().items;
                 if (normalize_index(index, items.size())) return items[static_cast<size_t>(index)];
-                return Value::undefined(obj.type_name() + " object has no element " + std::to_string(key.as_int()));
+                return Value::undefined(obj.type_name() + " object has no element " +
+                                        std::to_string(key.as_int()));
             }
             break;
         case Kind::String:
@@ -259,26 +287,33 @@ Value get_item(const Value& obj, const Value& key) {
                 std::vector<size_t> offsets = code_point_offsets(obj.as_string());
                 if (normalize_index(index, offsets.size() - 1)) {
                     size_t i = static_cast<size_t>(index);
-                    return Value::string(obj.as_string().substr(offsets[i], offsets[i + 1] - offsets[i]));
+                    return Value::string(
+                        obj.as_string().substr(offsets[i], offsets[i + 1] - offsets[i]));
                 }
-                return Value::undefined("str object has no element " + std::to_string(key.as_int()));
+                return Value::undefined("str object has no element " +
+                                        std::to_string(key.as_int()));
             }
             break;
-        default: break;
+        default:
+            break;
     }
     if (key.is_string()) return get_attribute(obj, key.as_string());
     return Value::undefined(no_attribute(obj, key.to_str()));
 }
 
-Value slice_value(const Value& obj, const Value& start_v, const Value& stop_v, const Value& step_v) {
+Value slice_value(const Value& obj, const Value& start_v, const Value& stop_v,
+                  const Value& step_v) {
     if (obj.is_undefined()) throw TemplateError(undefined_message(obj));
-    if (!obj.is_string() && !obj.is_list()) return Value::undefined(no_attribute(obj, "__getitem__"));
+    if (!obj.is_string() && !obj.is_list())
+        return Value::undefined(no_attribute(obj, "__getitem__"));
     auto as_index = [](const Value& v) -> std::optional<int64_t> {
         if (v.is_undefined() || v.is_none()) return std::nullopt;
-        if (!v.is_number() || v.is_float()) throw TemplateError("slice indices must be integers or None");
+        if (!v.is_number() || v.is_float())
+            throw TemplateError("slice indices must be integers or None");
         return v.as_int();
     };
-    std::optional<int64_t> start_o = as_index(start_v), stop_o = as_index(stop_v), step_o = as_index(step_v);
+    std::optional<int64_t> start_o = as_index(start_v), stop_o = as_index(stop_v),
+                           step_o = as_index(step_v);
     int64_t step = step_o.value_or(1);
     if (step == 0) throw TemplateError("slice step cannot be zero");
     std::vector<size_t> offsets;
@@ -309,8 +344,9 @@ Value slice_value(const Value& obj, const Value& start_v, const Value& stop_v, c
         std::string out;
         const std::string& s = obj.as_string();
         if (step == 1 && !picked.empty()) {
-            return Value::string(s.substr(offsets[static_cast<size_t>(start)],
-                                          offsets[static_cast<size_t>(stop)] - offsets[static_cast<size_t>(start)]));
+            return Value::string(
+                s.substr(offsets[static_cast<size_t>(start)],
+                         offsets[static_cast<size_t>(stop)] - offsets[static_cast<size_t>(start)]));
         }
         for (int64_t i : picked) {
             size_t k = static_cast<size_t>(i);
@@ -320,13 +356,16 @@ Value slice_value(const Value& obj, const Value& start_v, const Value& stop_v, c
     }
     std::vector<Value> items;
     for (int64_t i : picked) items.push_back(obj.list_data().items[static_cast<size_t>(i)]);
-    return obj.list_data().is_tuple ? Value::tuple(std::move(items)) : Value::list(std::move(items));
+    return obj.list_data().is_tuple ? Value::tuple(std::move(items))
+                                    : Value::list(std::move(items));
 }
 
 std::vector<Value> iterate(const Value& value) {
     switch (value.kind()) {
-        case Kind::Undefined: return {};
-        case Kind::List: return value.list_data().items;
+        case Kind::Undefined:
+            return {};
+        case Kind::List:
+            return value.list_data().items;
         case Kind::Dict: {
             std::vector<Value> keys;
             for (const auto& [k, v] : value.dict_data().entries) keys.push_back(k);
@@ -336,11 +375,13 @@ std::vector<Value> iterate(const Value& value) {
             std::vector<Value> chars;
             std::vector<size_t> offsets = code_point_offsets(value.as_string());
             for (size_t i = 0; i + 1 < offsets.size(); ++i) {
-                chars.push_back(Value::string(value.as_string().substr(offsets[i], offsets[i + 1] - offsets[i])));
+                chars.push_back(Value::string(
+                    value.as_string().substr(offsets[i], offsets[i + 1] - offsets[i])));
             }
             return chars;
         }
-        default: throw TemplateError("'" + value.type_name() + "' object is not iterable");
+        default:
+            throw TemplateError("'" + value.type_name() + "' object is not iterable");
     }
 }
 

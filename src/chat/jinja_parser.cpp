@@ -44,14 +44,22 @@ class Parser {
 
     static std::string describe(const Token& t) {
         switch (t.kind) {
-            case TokenKind::Text: return "template text";
-            case TokenKind::VarBegin: return "'{{'";
-            case TokenKind::VarEnd: return "'}}'";
-            case TokenKind::BlockBegin: return "'{%'";
-            case TokenKind::BlockEnd: return "'%}'";
-            case TokenKind::End: return "end of template";
-            case TokenKind::String: return "string";
-            default: return "'" + t.text + "'";
+            case TokenKind::Text:
+                return "template text";
+            case TokenKind::VarBegin:
+                return "'{{'";
+            case TokenKind::VarEnd:
+                return "'}}'";
+            case TokenKind::BlockBegin:
+                return "'{%'";
+            case TokenKind::BlockEnd:
+                return "'%}'";
+            case TokenKind::End:
+                return "end of template";
+            case TokenKind::String:
+                return "string";
+            default:
+                return "'" + t.text + "'";
         }
     }
 
@@ -68,11 +76,13 @@ class Parser {
         next();
     }
     void expect_kind(TokenKind kind, const char* what) {
-        if (peek().kind != kind) fail(std::string("expected ") + what + ", got " + describe(peek()), peek());
+        if (peek().kind != kind)
+            fail(std::string("expected ") + what + ", got " + describe(peek()), peek());
         next();
     }
     std::string expect_name() {
-        if (peek().kind != TokenKind::Name) fail("expected a name, got " + describe(peek()), peek());
+        if (peek().kind != TokenKind::Name)
+            fail("expected a name, got " + describe(peek()), peek());
         return next().text;
     }
 
@@ -138,10 +148,13 @@ class Parser {
                 }
                 case TokenKind::End:
                     if (end_tags.size() != 0) {
-                        fail(std::string("unexpected end of template, expected '") + *end_tags.begin() + "'", t);
+                        fail(std::string("unexpected end of template, expected '") +
+                                 *end_tags.begin() + "'",
+                             t);
                     }
                     return body;
-                default: fail("unexpected " + describe(t), t);
+                default:
+                    fail("unexpected " + describe(t), t);
             }
         }
     }
@@ -336,7 +349,9 @@ class Parser {
         while (is_op(",")) {
             next();
             const Token& t = peek();
-            if (t.kind == TokenKind::VarEnd || t.kind == TokenKind::BlockEnd || is_op(")") || is_name("if")) break;
+            if (t.kind == TokenKind::VarEnd || t.kind == TokenKind::BlockEnd || is_op(")") ||
+                is_name("if"))
+                break;
             tuple->children.push_back(allow_condexpr ? parse_expression() : parse_or());
         }
         return tuple;
@@ -406,7 +421,8 @@ class Parser {
         while (true) {
             const Token& t = peek();
             if (t.kind == TokenKind::Operator &&
-                (t.text == "==" || t.text == "!=" || t.text == "<" || t.text == "<=" || t.text == ">" || t.text == ">=")) {
+                (t.text == "==" || t.text == "!=" || t.text == "<" || t.text == "<=" ||
+                 t.text == ">" || t.text == ">=")) {
                 std::string op = next().text;
                 left = binary(t, op, std::move(left), parse_math1());
             } else if (is_name("in")) {
@@ -488,7 +504,8 @@ class Parser {
                 } else if (t.text == "none" || t.text == "None") {
                     e->literal = Value::none();
                 } else {
-                    static const char* const reserved[] = {"and", "or", "not", "in", "is", "if", "else"};
+                    static const char* const reserved[] = {"and", "or", "not", "in",
+                                                           "is",  "if", "else"};
                     for (const char* r : reserved) {
                         if (t.text == r) fail("unexpected '" + t.text + "'", t);
                     }
@@ -525,7 +542,8 @@ class Parser {
                 if (t.text == "[") return parse_list();
                 if (t.text == "{") return parse_dict();
                 break;
-            default: break;
+            default:
+                break;
         }
         fail("unexpected " + describe(t), t);
     }
@@ -638,7 +656,8 @@ class Parser {
                 next();
                 call.kwargs.emplace_back(name, parse_expression());
             } else {
-                if (!call.kwargs.empty()) fail("positional argument after keyword argument", peek());
+                if (!call.kwargs.empty())
+                    fail("positional argument after keyword argument", peek());
                 call.children.push_back(parse_expression());
             }
             if (!is_op(",")) break;
@@ -681,7 +700,8 @@ class Parser {
                 const Token& a = peek();
                 static const char* const stop[] = {"else", "or", "and", "if", "in", "is", "not"};
                 bool stops = a.kind == TokenKind::Name &&
-                             std::any_of(std::begin(stop), std::end(stop), [&](const char* s) { return a.text == s; });
+                             std::any_of(std::begin(stop), std::end(stop),
+                                         [&](const char* s) { return a.text == s; });
                 if (is_op("(")) {
                     parse_call_args(*e);
                 } else if (!stops && (a.kind == TokenKind::Name || a.kind == TokenKind::String ||
@@ -704,6 +724,8 @@ class Parser {
 
 }  // namespace
 
-Program parse_template(std::string_view source) { return Parser(lex_template(source)).parse(); }
+Program parse_template(std::string_view source) {
+    return Parser(lex_template(source)).parse();
+}
 
 }  // namespace lamina::chat::jinja

@@ -31,8 +31,10 @@ bool apply_test(Interpreter&, const std::string& name, const Value& v, CallArgs&
     if (name == "none") return no_args(), v.is_none();
     if (name == "string") return no_args(), v.is_string();
     if (name == "mapping") return no_args(), v.is_dict();
-    if (name == "iterable") return no_args(), v.is_list() || v.is_dict() || v.is_string() || v.is_undefined();
-    if (name == "sequence") return no_args(), v.is_list() || v.is_dict() || v.is_string() || v.is_undefined();
+    if (name == "iterable")
+        return no_args(), v.is_list() || v.is_dict() || v.is_string() || v.is_undefined();
+    if (name == "sequence")
+        return no_args(), v.is_list() || v.is_dict() || v.is_string() || v.is_undefined();
     if (name == "boolean") return no_args(), v.is_bool();
     if (name == "true") return no_args(), v.is_bool() && v.as_bool();
     if (name == "false") return no_args(), v.is_bool() && !v.as_bool();
@@ -41,12 +43,16 @@ bool apply_test(Interpreter&, const std::string& name, const Value& v, CallArgs&
     if (name == "float") return no_args(), v.is_float();
     if (name == "callable") return no_args(), v.is_callable();
     if (name == "lower") return no_args(), is_lower_string(v);
-    if (name == "upper") return no_args(), v.is_string() && upper_utf8(v.as_string()) == v.as_string();
+    if (name == "upper")
+        return no_args(), v.is_string() && upper_utf8(v.as_string()) == v.as_string();
     if (name == "escaped") return no_args(), false;
     if (name == "even" || name == "odd") {
         no_args();
-        if (!v.is_number()) throw TemplateError("unsupported operand type(s) for %: '" + v.type_name() + "' and 'int'");
-        int64_t rem = v.is_float() ? static_cast<int64_t>(std::fmod(v.as_double(), 2.0)) : v.as_int() % 2;
+        if (!v.is_number())
+            throw TemplateError("unsupported operand type(s) for %: '" + v.type_name() +
+                                "' and 'int'");
+        int64_t rem =
+            v.is_float() ? static_cast<int64_t>(std::fmod(v.as_double(), 2.0)) : v.as_int() % 2;
         return (rem == 0) == (name == "even");
     }
     if (name == "divisibleby") {
@@ -54,11 +60,14 @@ bool apply_test(Interpreter&, const std::string& name, const Value& v, CallArgs&
         Value rem = binary_operation("%", v, d, 1 << 20);
         return values_equal(rem, Value::integer(0));
     }
-    if (name == "equalto" || name == "eq" || name == "==") return values_equal(v, one_arg(name, args));
+    if (name == "equalto" || name == "eq" || name == "==")
+        return values_equal(v, one_arg(name, args));
     if (name == "ne" || name == "!=") return !values_equal(v, one_arg(name, args));
-    if (name == "lt" || name == "lessthan" || name == "<") return compare_values(v, one_arg(name, args)) < 0;
+    if (name == "lt" || name == "lessthan" || name == "<")
+        return compare_values(v, one_arg(name, args)) < 0;
     if (name == "le" || name == "<=") return compare_values(v, one_arg(name, args)) <= 0;
-    if (name == "gt" || name == "greaterthan" || name == ">") return compare_values(v, one_arg(name, args)) > 0;
+    if (name == "gt" || name == "greaterthan" || name == ">")
+        return compare_values(v, one_arg(name, args)) > 0;
     if (name == "ge" || name == ">=") return compare_values(v, one_arg(name, args)) >= 0;
     if (name == "in") return contains(one_arg(name, args), v);
     if (name == "sameas") {
@@ -67,12 +76,17 @@ bool apply_test(Interpreter&, const std::string& name, const Value& v, CallArgs&
         if (v.kind() != other.kind()) return false;
         switch (v.kind()) {
             case Kind::None:
-            case Kind::Undefined: return true;
-            case Kind::Bool: return v.as_bool() == other.as_bool();
-            case Kind::List: return &v.list_data() == &other.list_data();
+            case Kind::Undefined:
+                return true;
+            case Kind::Bool:
+                return v.as_bool() == other.as_bool();
+            case Kind::List:
+                return &v.list_data() == &other.list_data();
             case Kind::Dict:
-            case Kind::Namespace: return &v.dict_data() == &other.dict_data();
-            default: return values_equal(v, other);
+            case Kind::Namespace:
+                return &v.dict_data() == &other.dict_data();
+            default:
+                return values_equal(v, other);
         }
     }
     throw TemplateError("no test named '" + name + "'");

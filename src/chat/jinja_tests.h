@@ -8,6 +8,7 @@
 namespace lamina::chat::jinja {
 
 // Applies test `name` to `value`; throws TemplateError naming an unknown test.
-bool apply_test(Interpreter& interpreter, const std::string& name, const Value& value, CallArgs& args);
+bool apply_test(Interpreter& interpreter, const std::string& name, const Value& value,
+                CallArgs& args);
 
 }  // namespace lamina::chat::jinja

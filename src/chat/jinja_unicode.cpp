@@ -127,7 +127,11 @@ std::string map_code_points(std::string_view s, Map map) {
 
 }  // namespace
 
-std::string upper_utf8(std::string_view s) { return map_code_points(s, to_upper); }
-std::string lower_utf8(std::string_view s) { return map_code_points(s, to_lower); }
+std::string upper_utf8(std::string_view s) {
+    return map_code_points(s, to_upper);
+}
+std::string lower_utf8(std::string_view s) {
+    return map_code_points(s, to_lower);
+}
 
 }  // namespace lamina::chat::jinja

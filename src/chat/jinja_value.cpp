@@ -117,45 +117,66 @@ Value Value::callable(std::string name, std::function<Value(Interpreter&, CallAr
 
 double Value::as_double() const {
     switch (kind_) {
-        case Kind::Float: return float_;
-        case Kind::Int: return static_cast<double>(int_);
-        case Kind::Bool: return bool_ ? 1.0 : 0.0;
-        default: return 0.0;
+        case Kind::Float:
+            return float_;
+        case Kind::Int:
+            return static_cast<double>(int_);
+        case Kind::Bool:
+            return bool_ ? 1.0 : 0.0;
+        default:
+            return 0.0;
     }
 }
 
 bool Value::truthy() const {
     switch (kind_) {
         case Kind::Undefined:
-        case Kind::None: return false;
-        case Kind::Bool: return bool_;
-        case Kind::Int: return int_ != 0;
-        case Kind::Float: return float_ != 0.0;
-        case Kind::String: return !string_.empty();
-        case Kind::List: return !list_->items.empty();
-        case Kind::Dict: return !dict_->entries.empty();
+        case Kind::None:
+            return false;
+        case Kind::Bool:
+            return bool_;
+        case Kind::Int:
+            return int_ != 0;
+        case Kind::Float:
+            return float_ != 0.0;
+        case Kind::String:
+            return !string_.empty();
+        case Kind::List:
+            return !list_->items.empty();
+        case Kind::Dict:
+            return !dict_->entries.empty();
         case Kind::Namespace:
-        case Kind::Callable: return true;
+        case Kind::Callable:
+            return true;
     }
     return false;
 }
 
 std::string Value::to_str() const {
     switch (kind_) {
-        case Kind::Undefined: return "";
-        case Kind::String: return string_;
-        default: return repr();
+        case Kind::Undefined:
+            return "";
+        case Kind::String:
+            return string_;
+        default:
+            return repr();
     }
 }
 
 std::string Value::repr() const {
     switch (kind_) {
-        case Kind::Undefined: return "";
-        case Kind::None: return "None";
-        case Kind::Bool: return bool_ ? "True" : "False";
-        case Kind::Int: return std::to_string(int_);
-        case Kind::Float: return python_float_repr(float_);
-        case Kind::String: return python_string_repr(string_);
+        case Kind::Undefined:
+            return "";
+        case Kind::None:
+            return "None";
+        case Kind::Bool:
+            return bool_ ? "True" : "False";
+        case Kind::Int:
+            return std::to_string(int_);
+        case Kind::Float:
+            return python_float_repr(float_);
+        case Kind::String:
+            return python_string_repr(string_);
         case Kind::List: {
             std::string out = list_->is_tuple ? "(" : "[";
             for (size_t i = 0; i < list_->items.size(); ++i) {
@@ -178,23 +199,34 @@ std::string Value::repr() const {
             out += kind_ == Kind::Namespace ? "}>" : "}";
             return out;
         }
-        case Kind::Callable: return "<function " + callable_->name + ">";
+        case Kind::Callable:
+            return "<function " + callable_->name + ">";
     }
     return "";
 }
 
 std::string Value::type_name() const {
     switch (kind_) {
-        case Kind::Undefined: return "Undefined";
-        case Kind::None: return "NoneType";
-        case Kind::Bool: return "bool";
-        case Kind::Int: return "int";
-        case Kind::Float: return "float";
-        case Kind::String: return "str";
-        case Kind::List: return list_->is_tuple ? "tuple" : "list";
-        case Kind::Dict: return "dict";
-        case Kind::Namespace: return "Namespace";
-        case Kind::Callable: return "function";
+        case Kind::Undefined:
+            return "Undefined";
+        case Kind::None:
+            return "NoneType";
+        case Kind::Bool:
+            return "bool";
+        case Kind::Int:
+            return "int";
+        case Kind::Float:
+            return "float";
+        case Kind::String:
+            return "str";
+        case Kind::List:
+            return list_->is_tuple ? "tuple" : "list";
+        case Kind::Dict:
+            return "dict";
+        case Kind::Namespace:
+            return "Namespace";
+        case Kind::Callable:
+            return "function";
     }
     return "object";
 }
@@ -207,8 +239,10 @@ bool values_equal(const Value& a, const Value& b) {
     if (a.kind() != b.kind()) return false;
     switch (a.kind()) {
         case Kind::Undefined:
-        case Kind::None: return true;
-        case Kind::String: return a.as_string() == b.as_string();
+        case Kind::None:
+            return true;
+        case Kind::String:
+            return a.as_string() == b.as_string();
         case Kind::List: {
             const auto& x = a.list_data().items;
             const auto& y = b.list_data().items;
@@ -228,9 +262,12 @@ bool values_equal(const Value& a, const Value& b) {
             }
             return true;
         }
-        case Kind::Namespace: return &a.dict_data() == &b.dict_data();
-        case Kind::Callable: return &a.callable_data() == &b.callable_data();
-        default: return false;
+        case Kind::Namespace:
+            return &a.dict_data() == &b.dict_data();
+        case Kind::Callable:
+            return &a.callable_data() == &b.callable_data();
+        default:
+            return false;
     }
 }
 
@@ -260,7 +297,9 @@ std::string python_float_repr(double d) {
             if (digits.size() <= int_len) {
                 out += digits + std::string(int_len - digits.size(), '0') + ".0";
             } else {
-                out.append(digits, 0, int_len).append(".").append(digits, int_len, std::string::npos);
+                out.append(digits, 0, int_len)
+                    .append(".")
+                    .append(digits, int_len, std::string::npos);
             }
         }
         return out;
