@@ -1,6 +1,8 @@
 // Built-in chat templates: lamina's own Jinja renderings of well-known conversation formats,
 // used when a GGUF carries no template of its own.
 #include <array>
+#include <iterator>
+#include <utility>
 
 #include "chat/chat_template.h"
 
@@ -126,6 +128,23 @@ std::optional<std::string_view> builtin_template(std::string_view name) {
         if (t.name == name) return t.source;
     }
     return std::nullopt;
+}
+
+std::optional<std::string_view> builtin_template_for_vocabulary(
+    const std::vector<std::string>& tokens) {
+    // Most specific markers first: a Llama 3 vocabulary also has ChatML-like reserved tokens.
+    static constexpr std::pair<std::string_view, std::string_view> kMarkers[] = {
+        {"<|start_header_id|>", "llama3"}, {"<|im_start|>", "chatml"}, {"<start_of_turn>", "gemma"},
+        {"<｜User｜>", "deepseek"},        {"<|assistant|>", "phi3"},  {"[INST]", "mistral"},
+    };
+    size_t best = std::size(kMarkers);
+    for (const std::string& token : tokens) {
+        for (size_t i = 0; i < best; ++i) {
+            if (token == kMarkers[i].first) best = i;
+        }
+    }
+    if (best == std::size(kMarkers)) return std::nullopt;
+    return kMarkers[best].second;
 }
 
 }  // namespace lamina::chat

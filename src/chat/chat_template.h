@@ -45,4 +45,9 @@ RenderOutcome render_chat_template(std::string_view template_source,
 std::vector<std::string_view> builtin_template_names();
 std::optional<std::string_view> builtin_template(std::string_view name);
 
+// The built-in template whose turn markers a vocabulary contains ("<|im_start|>" -> chatml,
+// "<|start_header_id|>" -> llama3, ...), for GGUFs without a template; nullopt when none does.
+std::optional<std::string_view> builtin_template_for_vocabulary(
+    const std::vector<std::string>& tokens);
+
 }  // namespace lamina::chat

@@ -164,5 +164,19 @@ TEST(JinjaFilter, SafeMarkupEscapesPlainOperand) {
                    "<b>&lt;i&gt; &lt;i&gt;<b> <b><i>");
 }
 
+TEST(JinjaFilter, FloatParityAndFilteringNone) {
+    EXPECT_RENDERS(
+        "{{ 2.5 is even }} {{ 3.0 is odd }} {{ 4.0 is even }} {{ none|map(attribute='a')|list }} "
+        "{{ none|selectattr('a')|list }}",
+        "False True True [] []");
+}
+
+TEST(JinjaFilter, CaseTestsNeedACasedCharacter) {
+    EXPECT_RENDERS(
+        "{{ [1, 2]|upper is lower }} {{ 'ab1' is lower }} {{ 'A1' is upper }} {{ '12' is upper }} "
+        "{{ 'é' is lower }}{% if false %}{{ x|a.b }}{% endif %}",
+        "False True True False True");
+}
+
 }  // namespace
 }  // namespace lamina::chat

@@ -12,7 +12,4 @@ namespace lamina::chat::jinja {
 // immutable sandbox.
 Value get_method(const Value& obj, const std::string& name);
 
-// Python's str.strip/lstrip/rstrip: `chars` of the empty optional means whitespace.
-std::string strip_string(const std::string& s, const Value& chars, bool left, bool right);
-
 }  // namespace lamina::chat::jinja

@@ -304,8 +304,9 @@ Value get_item(const Value& obj, const Value& key) {
 Value slice_value(const Value& obj, const Value& start_v, const Value& stop_v,
                   const Value& step_v) {
     if (obj.is_undefined()) throw TemplateError(undefined_message(obj));
-    if (!obj.is_string() && !obj.is_list())
-        return Value::undefined(no_attribute(obj, "__getitem__"));
+    if (!obj.is_string() && !obj.is_list()) {
+        throw TemplateError("'" + obj.type_name() + "' object is not subscriptable");
+    }
     auto as_index = [](const Value& v) -> std::optional<int64_t> {
         if (v.is_undefined() || v.is_none()) return std::nullopt;
         if (!v.is_number() || v.is_float())

@@ -18,8 +18,18 @@ Value one_arg(const std::string& name, CallArgs& args) {
     return a.get(0);
 }
 
-bool is_lower_string(const Value& v) {
-    return v.is_string() && lower_utf8(v.as_string()) == v.as_string();
+// Python's str(v).islower() / .isupper(): some cased character, and all of them in that case.
+bool has_only_case(const Value& v, bool upper) {
+    std::string s = v.to_str();
+    bool any_cased = false;
+    size_t pos = 0;
+    while (pos < s.size()) {
+        char32_t c = decode_utf8(s, pos);
+        if (to_upper(c) == c && to_lower(c) == c) continue;
+        any_cased = true;
+        if ((upper ? to_upper(c) : to_lower(c)) != c) return false;
+    }
+    return any_cased;
 }
 
 }  // namespace
@@ -42,18 +52,19 @@ bool apply_test(Interpreter&, const std::string& name, const Value& v, CallArgs&
     if (name == "integer") return no_args(), v.is_int();
     if (name == "float") return no_args(), v.is_float();
     if (name == "callable") return no_args(), v.is_callable();
-    if (name == "lower") return no_args(), is_lower_string(v);
-    if (name == "upper")
-        return no_args(), v.is_string() && upper_utf8(v.as_string()) == v.as_string();
+    if (name == "lower") return no_args(), has_only_case(v, false);
+    if (name == "upper") return no_args(), has_only_case(v, true);
     if (name == "escaped") return no_args(), false;
     if (name == "even" || name == "odd") {
         no_args();
-        if (!v.is_number())
+        if (!v.is_number()) {
             throw TemplateError("unsupported operand type(s) for %: '" + v.type_name() +
                                 "' and 'int'");
-        int64_t rem =
-            v.is_float() ? static_cast<int64_t>(std::fmod(v.as_double(), 2.0)) : v.as_int() % 2;
-        return (rem == 0) == (name == "even");
+        }
+        bool even = v.is_float() ? std::fmod(v.as_double(), 2.0) == 0.0 : v.as_int() % 2 == 0;
+        bool odd =
+            v.is_float() ? std::fabs(std::fmod(v.as_double(), 2.0)) == 1.0 : v.as_int() % 2 != 0;
+        return name == "even" ? even : odd;
     }
     if (name == "divisibleby") {
         Value d = one_arg(name, args);

@@ -1,4 +1,4 @@
-// Chooses the chat template for `lamina chat` and `lamina run --chat`.
+// Which chat template a command uses: a model's own, a file, or a named built-in.
 #include "cli/chat_template_choice.h"
 
 #include <fstream>
@@ -8,47 +8,56 @@
 
 namespace lamina::cli {
 
-Expected<ChosenTemplate> choose_chat_template(const GgufReader& gguf, const std::string& name,
-                                              const std::string& file, const std::string& system) {
-    ChosenTemplate t;
-    if (!name.empty() && !file.empty())
-        return Status::error("give either --chat-template or --chat-template-file, not both");
-    if (!file.empty()) {
-        std::ifstream f(file, std::ios::binary);
-        if (!f) return Status::error("cannot read the chat template file " + file);
-        std::stringstream ss;
-        ss << f.rdbuf();
-        t.source = ss.str();
-        t.origin = "file " + file;
-    } else if (!name.empty()) {
-        auto builtin = chat::builtin_template(name);
-        if (!builtin) {
-            std::string known;
-            for (std::string_view n : chat::builtin_template_names())
-                known += (known.empty() ? "" : ", ") + std::string(n);
-            return Status::error("unknown chat template '" + name + "' (built in: " + known + ")");
-        }
-        t.source = std::string(*builtin);
-        t.origin = "built-in " + name;
-    } else if (auto own = gguf.get_string("tokenizer.chat_template"); own && !own->empty()) {
-        t.source = std::move(*own);
-        t.origin = "the model's tokenizer.chat_template";
-    } else {
-        auto chatml = chat::builtin_template("chatml");
-        if (!chatml) return Status::error("the built-in chatml template is missing");
-        t.source = std::string(*chatml);
-        t.origin = "built-in chatml";
-        t.notice =
-            "the model has no chat template; using chatml (give one with "
-            "--chat-template NAME or --chat-template-file FILE)";
+Expected<ChatTemplateChoice> chat_template_of_model(const GgufReader& gguf) {
+    if (auto source = gguf.get_string("tokenizer.chat_template"); source && !source->empty()) {
+        return ChatTemplateChoice{*source, "the model's tokenizer.chat_template", false};
     }
-    chat::ChatTemplateInputs probe;
-    // The system prompt (some templates refuse one) and a user message.
-    if (!system.empty()) probe.messages.push_back({{"role", "system"}, {"content", system}});
-    probe.messages.push_back({{"role", "user"}, {"content", "Hello"}});
-    chat::RenderOutcome r = chat::render_chat_template(t.source, probe);
-    if (!r.ok) return Status::error("chat template (" + t.origin + "): " + r.error);
-    return t;
+    const GgufValue* tokens = gguf.find("tokenizer.ggml.tokens");
+    if (tokens) {
+        if (auto name = chat::builtin_template_for_vocabulary(tokens->strs)) {
+            return ChatTemplateChoice{std::string(*chat::builtin_template(*name)),
+                                      "built-in '" + std::string(*name) +
+                                          "' (chosen from the vocabulary's special tokens)",
+                                      true};
+        }
+    }
+    return Status::error(
+        gguf.path() +
+        " has no chat template (tokenizer.chat_template) and no known chat tokens; give one with "
+        "--chat-template NAME or --chat-template-file FILE");
+}
+
+Expected<ChatTemplateChoice> chat_template_from_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return Status::error("cannot read chat template file " + path);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    if (in.bad()) return Status::error("cannot read chat template file " + path);
+    return ChatTemplateChoice{ss.str(), "template file " + path, false};
+}
+
+Expected<ChatTemplateChoice> chat_template_by_name(const std::string& name) {
+    if (auto source = chat::builtin_template(name)) {
+        return ChatTemplateChoice{std::string(*source), "built-in '" + name + "'", false};
+    }
+    std::string names;
+    for (std::string_view n : chat::builtin_template_names())
+        names += (names.empty() ? "" : ", ") + std::string(n);
+    return Status::error("unknown chat template '" + name + "' (built-in: " + names + ")");
+}
+
+SpecialTokenTexts special_token_texts(const GgufReader& gguf) {
+    SpecialTokenTexts texts;
+    const GgufValue* tokens = gguf.find("tokenizer.ggml.tokens");
+    if (!tokens) return texts;
+    auto text_of = [&](const char* key) -> std::string {
+        auto id = gguf.get_uint(key);
+        if (!id || *id >= tokens->strs.size()) return "";
+        return tokens->strs[*id];
+    };
+    texts.bos = text_of("tokenizer.ggml.bos_token_id");
+    texts.eos = text_of("tokenizer.ggml.eos_token_id");
+    return texts;
 }
 
 }  // namespace lamina::cli

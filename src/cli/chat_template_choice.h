@@ -1,4 +1,5 @@
-// Chooses the chat template for `lamina chat` and `lamina run --chat`.
+// Which chat template a command uses: a model's own, a file, or a named built-in; and the
+// model's BOS/EOS token texts the template is given.
 #pragma once
 
 #include <string>
@@ -8,17 +9,25 @@
 
 namespace lamina::cli {
 
-struct ChosenTemplate {
-    std::string source;
-    std::string origin;  // where it came from, for messages ("the model", "file x.jinja", ...)
-    std::string notice;  // a one-line notice for stderr when a default was used, else empty
+struct ChatTemplateChoice {
+    std::string source;       // the Jinja text
+    std::string description;  // where it came from, for messages ("built-in 'chatml'", ...)
+    bool guessed = false;     // a built-in picked from the vocabulary for a GGUF without one
 };
 
-// An explicit --chat-template-file or --chat-template NAME wins; else the GGUF's
-// tokenizer.chat_template; else the built-in chatml, with a notice. The chosen template is
-// rendered once on `system` (when not empty) and a user message, so that a broken template, or
-// one that refuses a system prompt, fails here with its error.
-Expected<ChosenTemplate> choose_chat_template(const GgufReader& gguf, const std::string& name,
-                                              const std::string& file, const std::string& system);
+// The GGUF's tokenizer.chat_template; without one, the built-in its special tokens point to;
+// an error naming the ways out when neither exists.
+Expected<ChatTemplateChoice> chat_template_of_model(const GgufReader& gguf);
+// A template file's text.
+Expected<ChatTemplateChoice> chat_template_from_file(const std::string& path);
+// A built-in template by name; the error lists the names.
+Expected<ChatTemplateChoice> chat_template_by_name(const std::string& name);
+
+// The texts of the vocabulary's BOS and EOS tokens ("" where the model has none).
+struct SpecialTokenTexts {
+    std::string bos;
+    std::string eos;
+};
+SpecialTokenTexts special_token_texts(const GgufReader& gguf);
 
 }  // namespace lamina::cli

@@ -8,7 +8,7 @@
 #include "backend/cpu/cpu_backend.h"
 #include "cli/args.h"
 #include "cli/chat_loop.h"
-#include "cli/chat_template_choice.h"
+#include "cli/chat_template_setup.h"
 #include "cli/commands.h"
 #include "cli/line_reader.h"
 #include "cli/load_flags.h"

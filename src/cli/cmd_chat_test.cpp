@@ -236,17 +236,18 @@ TEST_F(ChatCli, TemplateErrorsAreClear) {
     std::ofstream(bad) << "{% for m in messages %}{{ m.content }";
     CliRun r = chat(model, "--chat-template-file " + bad, "hi\n");
     EXPECT_EQ(r.status, 1);
-    EXPECT_EQ(r.err.rfind("lamina chat: chat template (file " + bad + "): ", 0), 0u) << r.err;
+    EXPECT_EQ(r.err.rfind("lamina chat: chat template (template file " + bad + "): ", 0), 0u)
+        << r.err;
     EXPECT_EQ(lines_of(r.err).size(), 1u) << r.err;
 
     r = chat(model, "--chat-template-file " + dir_.file("absent.jinja"), "hi\n");
     EXPECT_EQ(r.status, 1);
-    EXPECT_EQ(r.err, "lamina chat: cannot read the chat template file " +
-                         dir_.file("absent.jinja") + "\n");
+    EXPECT_EQ(r.err,
+              "lamina chat: cannot read chat template file " + dir_.file("absent.jinja") + "\n");
 
     r = chat(model, "--chat-template no-such-name", "hi\n");
     EXPECT_EQ(r.status, 1);
-    EXPECT_NE(r.err.find("unknown chat template 'no-such-name' (built in: "), std::string::npos);
+    EXPECT_NE(r.err.find("unknown chat template 'no-such-name' (built-in: "), std::string::npos);
 
     // A real template that refuses a system prompt says so at startup, in its own words.
     const std::string gemma =
@@ -254,8 +255,8 @@ TEST_F(ChatCli, TemplateErrorsAreClear) {
     if (!gemma.empty()) {
         r = chat(model, "--chat-template-file " + gemma + " -sys 'Be brief'", "hi\n");
         EXPECT_EQ(r.status, 1);
-        EXPECT_EQ(r.err,
-                  "lamina chat: chat template (file " + gemma + "): System role not supported\n");
+        EXPECT_EQ(r.err, "lamina chat: chat template (template file " + gemma +
+                             "): System role not supported\n");
     }
 
     // A GGUF without a template falls back to chatml, saying so once.

@@ -8,7 +8,7 @@
 #include "backend/cpu/cpu_backend.h"
 #include "chat/conversation.h"
 #include "cli/args.h"
-#include "cli/chat_template_choice.h"
+#include "cli/chat_template_setup.h"
 #include "cli/commands.h"
 #include "cli/load_flags.h"
 #include "cli/model_path.h"

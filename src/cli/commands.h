@@ -12,5 +12,6 @@ int cmd_bench(int argc, char** argv);
 int cmd_perplexity(int argc, char** argv);
 int cmd_convert(int argc, char** argv);
 int cmd_quantize(int argc, char** argv);
+int cmd_template(int argc, char** argv);
 
 }  // namespace lamina::cli

@@ -23,6 +23,8 @@ constexpr Command kCommands[] = {
      "perplexity of a model over a text (like llama-perplexity)"},
     {"convert", lamina::cli::cmd_convert, "convert a llama2.c checkpoint and tokenizer to GGUF"},
     {"quantize", lamina::cli::cmd_quantize, "write a copy of a model with quantized weights"},
+    {"template", lamina::cli::cmd_template,
+     "render a conversation with a chat template (prints the prompt)"},
     {"gen-model", lamina::cli::cmd_gen_model,
      "write a llama GGUF with random weights of a named shape"},
 };
