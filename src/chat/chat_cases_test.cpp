@@ -84,5 +84,22 @@ TEST(ChatTemplateCases, EveryGoldenCaseRendersAsJinja2Does) {
     EXPECT_EQ(passed, cases.size());
 }
 
+// The limits must not stop real templates on long conversations: Gemma 4's template looks back
+// over all earlier messages for each one (quadratic), which jinja2 renders without complaint.
+TEST(ChatTemplateCases, LongConversationsStayWithinTheLimits) {
+    LAMINA_SHARED_FILE_OR_SKIP(path, "chat/templates/google-gemma-4-31B-it.jinja");
+    ChatTemplateInputs inputs;
+    inputs.messages.push_back({{"role", "system"}, {"content", "Be brief."}});
+    for (int i = 0; i < 500; ++i) {
+        inputs.messages.push_back({{"role", "user"}, {"content", "question " + std::to_string(i)}});
+        inputs.messages.push_back(
+            {{"role", "assistant"}, {"content", "answer " + std::to_string(i)}});
+    }
+    inputs.now = golden_date();
+    RenderOutcome out = render_chat_template(read_file(path), inputs);
+    ASSERT_TRUE(out.ok) << out.error;
+    EXPECT_NE(out.text.find("question 499"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace lamina::chat

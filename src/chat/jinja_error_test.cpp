@@ -63,12 +63,6 @@ TEST(JinjaError, TheSandboxRefusesToModifyListsAndDicts) {
     EXPECT_TRUE(fails_with("{{ [1].pop() }}", "unsafe"));
 }
 
-TEST(JinjaError, RunawayLoopsStopAtTheStepLimit) {
-    EXPECT_TRUE(fails_with(
-        "{% for a in range(100000) %}{% for b in range(100000) %}{% endfor %}{% endfor %}",
-        "step limit"));
-}
-
 TEST(JinjaError, DeepRecursionStopsAtTheDepthLimit) {
     EXPECT_TRUE(fails_with("{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}{{ f(0) }}", "recursion"));
 }
@@ -83,6 +77,14 @@ std::string render_with_limits(const std::string& source, const jinja::RenderLim
     } catch (const jinja::TemplateError& e) {
         return std::string("error: ") + e.what();
     }
+}
+
+TEST(JinjaError, RunawayLoopsStopAtTheStepLimit) {
+    jinja::RenderLimits limits;
+    limits.max_steps = 200000;
+    std::string out = render_with_limits(
+        "{% for a in range(100000) %}{% for b in range(100000) %}{% endfor %}{% endfor %}", limits);
+    EXPECT_NE(out.find("step limit"), std::string::npos) << out;
 }
 
 TEST(JinjaError, HugeStringsStopAtTheSizeLimit) {

@@ -286,12 +286,17 @@ Value Interpreter::call_macro(const Stmt& macro, const std::weak_ptr<Frame>& def
     auto frame = std::make_shared<Frame>();
     frame->parent = defined_in.lock();
     if (!frame->parent) frame->parent = root_;
-    if (args.positional.size() > macro.params.size()) {
-        throw TemplateError("macro '" + name + "' takes not more than " +
-                            std::to_string(macro.params.size()) + " argument(s)");
-    }
+    // As in jinja2, arguments beyond the parameters are the macro's `varargs` (a tuple) and
+    // `kwargs` (a dict); jinja2 only accepts them when the body uses those names, this
+    // engine always does.
     std::vector<bool> given(macro.params.size(), false);
+    std::vector<Value> varargs;
+    Value kwargs = Value::dict();
     for (size_t i = 0; i < args.positional.size(); ++i) {
+        if (i >= macro.params.size()) {
+            varargs.push_back(args.positional[i]);
+            continue;
+        }
         frame->vars[macro.params[i].name] = args.positional[i];
         given[i] = true;
     }
@@ -309,9 +314,11 @@ Value Interpreter::call_macro(const Stmt& macro, const std::weak_ptr<Frame>& def
         if (!found && key == "caller") {
             frame->vars["caller"] = value;
         } else if (!found) {
-            throw TemplateError("macro '" + name + "' takes no keyword argument '" + key + "'");
+            kwargs.dict_data().set(Value::string(key), value);
         }
     }
+    frame->vars["varargs"] = Value::tuple(std::move(varargs));
+    frame->vars["kwargs"] = kwargs;
     for (size_t i = 0; i < macro.params.size(); ++i) {
         if (given[i]) continue;
         const MacroParam& p = macro.params[i];

@@ -56,5 +56,10 @@ TEST(JinjaMethod, ListMethods) {
     EXPECT_RENDERS("{{ [1, 2, 1].count(1) }} {{ ['a', 'b'].index('b') }}", "2 1");
 }
 
+TEST(JinjaMethod, CaseMappingBeyondAscii) {
+    EXPECT_RENDERS("{{ 'Łódź Straße ŽŸ'|upper }} {{ 'ŁÓDŹ ŽŸ'|lower }} {{ 'źdźbło'.title() }}",
+                   "ŁÓDŹ STRASSE ŽŸ łódź žÿ Źdźbło");
+}
+
 }  // namespace
 }  // namespace lamina::chat

@@ -131,5 +131,12 @@ TEST(JinjaStatement, RangeForms) {
                    "[0, 1, 2] [1, 2, 3] [5, 3, 1]");
 }
 
+TEST(JinjaStatement, MacroVarargsAndKwargs) {
+    EXPECT_RENDERS(
+        "{% macro m(a) %}{{ a }}{{ varargs }}{{ kwargs }}{% endmacro %}{{ m(1, 2, 3, x=4) }}|{{ "
+        "m(0) }}",
+        "1(2, 3){'x': 4}|0(){}");
+}
+
 }  // namespace
 }  // namespace lamina::chat

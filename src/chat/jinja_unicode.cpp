@@ -83,10 +83,31 @@ bool is_space(char32_t cp) {
            cp == 0x2029 || cp == 0x202f || cp == 0x205f || cp == 0x3000;
 }
 
+namespace {
+
+// Latin Extended-A (U+0100..U+017F) pairs an upper and a lower letter at even/odd code points,
+// except in U+0139..U+0148 and U+0179..U+017E where the upper letter is odd.
+bool latin_ext_a_odd_upper(char32_t cp) {
+    return (cp >= 0x139 && cp <= 0x148) || (cp >= 0x179 && cp <= 0x17e);
+}
+bool latin_ext_a_paired(char32_t cp) {
+    return cp >= 0x100 && cp <= 0x17e && cp != 0x130 && cp != 0x131 && cp != 0x138 && cp != 0x149;
+}
+
+}  // namespace
+
 char32_t to_upper(char32_t cp) {
     if (cp >= 'a' && cp <= 'z') return cp - 32;
     if (cp >= 0xe0 && cp <= 0xfe && cp != 0xf7) return cp - 32;
+    if (cp == 0xff) return 0x178;
+    if (latin_ext_a_paired(cp)) {
+        bool is_lower = latin_ext_a_odd_upper(cp) ? cp % 2 == 0 : cp % 2 == 1;
+        return is_lower ? cp - 1 : cp;
+    }
+    if (cp == 0x131) return 'I';
+    if (cp == 0x17f) return 'S';
     if (cp >= 0x3b1 && cp <= 0x3c9 && cp != 0x3c2) return cp - 32;
+    if (cp == 0x3c2) return 0x3a3;
     if (cp >= 0x430 && cp <= 0x44f) return cp - 32;
     if (cp >= 0x450 && cp <= 0x45f) return cp - 80;
     return cp;
@@ -95,6 +116,12 @@ char32_t to_upper(char32_t cp) {
 char32_t to_lower(char32_t cp) {
     if (cp >= 'A' && cp <= 'Z') return cp + 32;
     if (cp >= 0xc0 && cp <= 0xde && cp != 0xd7) return cp + 32;
+    if (cp == 0x178) return 0xff;
+    if (latin_ext_a_paired(cp)) {
+        bool is_upper = latin_ext_a_odd_upper(cp) ? cp % 2 == 1 : cp % 2 == 0;
+        return is_upper ? cp + 1 : cp;
+    }
+    if (cp == 0x130) return 'i';
     if (cp >= 0x391 && cp <= 0x3a9 && cp != 0x3a2) return cp + 32;
     if (cp >= 0x410 && cp <= 0x42f) return cp + 32;
     if (cp >= 0x400 && cp <= 0x40f) return cp + 80;
@@ -127,8 +154,14 @@ std::string map_code_points(std::string_view s, Map map) {
 
 }  // namespace
 
+// Python's str.upper() also expands ß to "SS".
 std::string upper_utf8(std::string_view s) {
-    return map_code_points(s, to_upper);
+    std::string out = map_code_points(s, to_upper);
+    for (size_t pos = out.find("\xc3\x9f"); pos != std::string::npos;
+         pos = out.find("\xc3\x9f", pos + 2)) {
+        out.replace(pos, 2, "SS");
+    }
+    return out;
 }
 std::string lower_utf8(std::string_view s) {
     return map_code_points(s, to_lower);

@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <iostream>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -17,7 +18,14 @@ namespace {
 
 constexpr const char* kName = "lamina template";
 
+// Reads a whole file; "-" means standard input, so a script can pipe the messages in.
 bool read_file(const std::string& path, std::string* out) {
+    if (path == "-") {
+        std::stringstream ss;
+        ss << std::cin.rdbuf();
+        *out = ss.str();
+        return !std::cin.bad();
+    }
     std::ifstream f(path, std::ios::binary);
     if (!f) return false;
     std::stringstream ss;
@@ -90,7 +98,7 @@ int cmd_template(int argc, char** argv) {
     p.add_string("--chat-template", &template_name, "NAME",
                  "built-in template (see --list-chat-templates)");
     p.add_string("--messages", &messages_path, "FILE",
-                 "JSON list of {\"role\", \"content\", ...} messages");
+                 "JSON list of {\"role\", \"content\", ...} messages (- reads stdin)");
     p.add_string("--tools", &tools_path, "FILE",
                  "JSON list of tool definitions (the template's `tools`)");
     p.add_flag("--no-generation-prompt", &no_generation_prompt,

@@ -73,7 +73,8 @@ TEST(ChatCmdTemplate, BuiltinChatmlPrintsTheExactPrompt) {
     EXPECT_EQ(r.out,
               "<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nHi ünïcode<|im_end|>\n"
               "<|im_start|>assistant\n");
-    r = run_template(dir, "--chat-template chatml --no-generation-prompt --messages " + messages);
+    r = run_template(dir,
+                     "--chat-template chatml --no-generation-prompt --messages - < " + messages);
     EXPECT_EQ(r.out,
               "<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nHi ünïcode<|im_end|>\n");
 }
