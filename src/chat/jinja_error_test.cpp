@@ -124,6 +124,39 @@ TEST(JinjaError, DeepNestingIsRefusedNotOverflowed) {
     EXPECT_TRUE(fails_with(ifs, "nested too deeply"));
 }
 
+TEST(JinjaError, DeeplyNestedValuesAreRefusedNotOverflowed) {
+    EXPECT_TRUE(fails_with(
+        "{% set ns = namespace(x=1) %}{% for i in range(100000) %}{% set ns.x = [ns.x] %}"
+        "{% endfor %}{{ ns.x }}",
+        "nested too deeply"));
+    EXPECT_TRUE(fails_with(
+        "{% set ns = namespace(x=1) %}{% for i in range(100000) %}{% set ns.x = {'k': ns.x} %}"
+        "{% endfor %}",
+        "nested too deeply"));
+    EXPECT_TRUE(fails_with("{% set ns = namespace() %}{% set ns.me = [ns] %}{{ ns }}",
+                           "nested too deeply"));
+    ChatTemplateInputs inputs;
+    inputs.messages = nlohmann::ordered_json::array();
+    nlohmann::ordered_json deep = "leaf";
+    for (int i = 0; i < 2000; ++i) deep = nlohmann::ordered_json::array({deep});
+    inputs.extra_vars["deep"] = deep;
+    RenderOutcome out = render_chat_template("{{ deep|length }}", inputs);
+    EXPECT_FALSE(out.ok);
+    EXPECT_NE(out.error.find("nested too deeply"), std::string::npos) << out.error;
+}
+
+TEST(JinjaError, RecursionThroughDeepExpressionsIsStopped) {
+    // Each macro level nests 80 unary minus operations: the evaluation depth limit stops it
+    // long before the C++ stack runs out.
+    std::string minus(80, '-');
+    EXPECT_TRUE(fails_with("{% macro f(n) %}{{ " + minus + "f(n + 1) }}{% endmacro %}{{ f(0) }}",
+                           "too deeply"));
+    // Legitimate recursion within the limits still works.
+    EXPECT_RENDERS(
+        "{% macro f(n) %}{% if n > 0 %}{{ f(n - 1) }}{% endif %}.{% endmacro %}{{ f(90) }}",
+        std::string(91, '.'));
+}
+
 TEST(JinjaError, MessageContentIsNeverEvaluated) {
     RenderOutcome out = render_with(
         "{% for m in messages %}{{ m.content }}|{% endfor %}",

@@ -90,5 +90,13 @@ TEST(JinjaExpression, UnaryMinus) {
     EXPECT_RENDERS("{{ -3 }} {{ -(2 + 1) }} {{ - 1.5 }}", "-3 -3 -1.5");
 }
 
+// Steps and bounds near the int64 limits must not overflow (jinja2's values).
+TEST(JinjaExpression, HugeStepsDoNotOverflow) {
+    EXPECT_RENDERS(
+        "{{ range(9223372036854775800, 9223372036854775807, 5)|list }} "
+        "{{ [1,2,3,4,5,6,7][5::9223372036854775807] }} {{ [1,2,3][::-9223372036854775807] }}",
+        "[9223372036854775800, 9223372036854775805] [6] [3]");
+}
+
 }  // namespace
 }  // namespace lamina::chat

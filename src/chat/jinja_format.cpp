@@ -43,6 +43,9 @@ std::string format_number(const Value& v, Spec spec) {
     bool negative = false;
     if (type == 'd' || type == 'x' || type == 'X' || type == 'o' || type == 'b' || type == 'c') {
         if (!v.is_number()) throw TemplateError("unsupported format type for " + v.type_name());
+        if (v.is_float() && !(std::fabs(v.as_double()) < 9.2e18)) {
+            throw TemplateError("cannot convert float " + v.repr() + " to integer");
+        }
         int64_t i = v.is_float() ? static_cast<int64_t>(v.as_double()) : v.as_int();
         if (type == 'c') {
             std::string s;

@@ -43,9 +43,10 @@ Value g_range(Interpreter&, CallArgs& args) {
     }
     std::vector<Value> items;
     items.reserve(static_cast<size_t>(std::max(count, 0.0)));
-    for (int64_t i = start; step > 0 ? i < stop : i > stop; i += step) {
+    for (int64_t i = start; step > 0 ? i < stop : i > stop;) {
         items.push_back(Value::integer(i));
-        if (static_cast<int64_t>(items.size()) >= kMaxRange) break;
+        if (static_cast<int64_t>(items.size()) >= kMaxRange || __builtin_add_overflow(i, step, &i))
+            break;
     }
     return Value::list(std::move(items));
 }

@@ -18,6 +18,26 @@ const Value* Frame::find(const std::string& name) const {
     return nullptr;
 }
 
+namespace {
+
+// Nested statement and expression evaluations allowed on the C++ stack: far more than real
+// templates need (macro recursion included), far less than the stack holds, also under ASan.
+constexpr int kMaxEvalDepth = 1000;
+
+// Counts one level of nesting for the lifetime of the object.
+struct NestingGuard {
+    int& depth;
+    explicit NestingGuard(int& d) : depth(d) {
+        if (++depth > kMaxEvalDepth) {
+            --depth;
+            throw TemplateError("template nested too deeply while rendering");
+        }
+    }
+    ~NestingGuard() { --depth; }
+};
+
+}  // namespace
+
 Interpreter::Interpreter(RenderOptions options) : options_(std::move(options)) {}
 
 Interpreter::~Interpreter() {
@@ -86,6 +106,7 @@ std::string Interpreter::render_block(const Body& body, const std::shared_ptr<Fr
 
 Interpreter::Flow Interpreter::exec(const Stmt& stmt, const std::shared_ptr<Frame>& frame,
                                     std::string& out) {
+    NestingGuard nesting(eval_depth_);
     step();
     locate(stmt.line, stmt.column);
     switch (stmt.kind) {
@@ -352,6 +373,7 @@ Value Interpreter::eval_call(const Expr& expr, const std::shared_ptr<Frame>& fra
 
 Value Interpreter::eval(const Expr& expr, const std::shared_ptr<Frame>& frame,
                         const Value* block_value) {
+    NestingGuard nesting(eval_depth_);
     step();
     locate(expr.line, expr.column);
     const auto& c = expr.children;

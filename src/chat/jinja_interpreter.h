@@ -85,6 +85,7 @@ class Interpreter {
     std::vector<Value> namespaces_;
     int64_t steps_ = 0;
     int call_depth_ = 0;
+    int eval_depth_ = 0;  // nested exec/eval calls on the C++ stack
     int line_ = 0;
     int column_ = 0;
 };

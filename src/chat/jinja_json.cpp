@@ -160,7 +160,10 @@ void dump(std::string& out, const Value& v, const JsonDumpOptions& o, int depth)
 
 }  // namespace
 
-Value value_from_json(const nlohmann::ordered_json& json) {
+namespace {
+
+Value from_json(const nlohmann::ordered_json& json, int depth) {
+    if (depth > kMaxValueDepth) throw TemplateError("JSON input nested too deeply");
     using nlohmann::ordered_json;
     switch (json.type()) {
         case ordered_json::value_t::null:
@@ -181,20 +184,28 @@ Value value_from_json(const nlohmann::ordered_json& json) {
             return Value::string(json.get<std::string>());
         case ordered_json::value_t::array: {
             std::vector<Value> items;
-            for (const auto& item : json) items.push_back(value_from_json(item));
+            for (const auto& item : json) items.push_back(from_json(item, depth + 1));
             return Value::list(std::move(items));
         }
         case ordered_json::value_t::object: {
             Value dict = Value::dict();
             // JSON object keys are already unique, so entries are appended without a lookup.
             for (const auto& [k, item] : json.items()) {
-                dict.dict_data().entries.emplace_back(Value::string(k), value_from_json(item));
+                Value v = from_json(item, depth + 1);
+                dict.dict_data().depth = std::max(dict.dict_data().depth, v.nesting() + 1);
+                dict.dict_data().entries.emplace_back(Value::string(k), std::move(v));
             }
             return dict;
         }
         default:
             return Value::none();
     }
+}
+
+}  // namespace
+
+Value value_from_json(const nlohmann::ordered_json& json) {
+    return from_json(json, 0);
 }
 
 std::string dump_json(const Value& value, const JsonDumpOptions& options) {

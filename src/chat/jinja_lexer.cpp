@@ -163,15 +163,17 @@ class Lexer {
     }
 
     size_t lex_raw(size_t tag, size_t inner, bool& strip_leading) {
+        // jinja2 does not apply trim_blocks after `{% raw %}`: only `-%}` strips what follows.
         size_t close = src_.find("%}", inner);
-        size_t body = after_block_end(close, close + 2, strip_leading);
-        if (strip_leading) body = skip_spaces(body);
+        size_t body = close + 2;
+        if (src_[close - 1] == '-') body = skip_spaces(body);
+        strip_leading = false;
         size_t search = body;
         while (true) {
             size_t open = src_.find("{%", search);
             if (open == std::string::npos) fail("missing endraw for raw block", tag);
             size_t p = open + 2;
-            bool strip_before = p < src_.size() && src_[p] == '-';
+            char modifier = p < src_.size() ? src_[p] : '\0';
             if (p < src_.size() && (src_[p] == '-' || src_[p] == '+')) ++p;
             p = skip_spaces(p);
             if (src_.compare(p, 6, "endraw") == 0) {
@@ -179,8 +181,10 @@ class Lexer {
                 if (p < src_.size() && (src_[p] == '-' || src_[p] == '+')) ++p;
                 if (src_.compare(p, 2, "%}") == 0) {
                     size_t body_end = open;
-                    if (strip_before) {
+                    if (modifier == '-') {
                         while (body_end > body && is_ws(src_[body_end - 1])) --body_end;
+                    } else if (modifier != '+' && options_.lstrip_blocks) {
+                        body_end = lstrip_block_start(body, body_end);
                     }
                     emit_text(body, body_end);
                     return after_block_end(p, p + 2, strip_leading);

@@ -43,6 +43,7 @@ Value dict_copy(Interpreter&, const Value& self, CallArgs& args) {
     ArgBinder("copy", args, {});
     Value copy = Value::dict();
     copy.dict_data().entries = self.dict_data().entries;
+    copy.dict_data().depth = self.dict_data().depth;
     return copy;
 }
 

@@ -340,7 +340,10 @@ Value slice_value(const Value& obj, const Value& start_v, const Value& stop_v,
     int64_t start = clamp(start_o, step < 0 ? length - 1 : 0);
     int64_t stop = clamp(stop_o, step < 0 ? -1 : length);
     std::vector<int64_t> picked;
-    for (int64_t i = start; step > 0 ? i < stop : i > stop; i += step) picked.push_back(i);
+    for (int64_t i = start; step > 0 ? i < stop : i > stop;) {
+        picked.push_back(i);
+        if (__builtin_add_overflow(i, step, &i)) break;  // a huge step leaves the range
+    }
     if (obj.is_string()) {
         std::string out;
         const std::string& s = obj.as_string();

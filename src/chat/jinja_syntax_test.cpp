@@ -52,5 +52,12 @@ TEST(JinjaSyntax, LstripOnlyAtLineStart) {
     EXPECT_RENDERS("x {% if true %}y{% endif %}", "x y");
 }
 
+TEST(JinjaSyntax, RawBlockWhitespace) {
+    // jinja2: no trim_blocks after {% raw %}, lstrip_blocks before {% endraw %}.
+    EXPECT_RENDERS("a\n  {% raw %}\n  {{ x }}\n  {% endraw %}\nb", "a\n\n  {{ x }}\nb");
+    EXPECT_RENDERS("a {%- raw -%}  {{ x }}  {%- endraw -%} b", "a{{ x }}b");
+    EXPECT_RENDERS("{% raw -%}\n\n a{% endraw %}", "a");
+}
+
 }  // namespace
 }  // namespace lamina::chat

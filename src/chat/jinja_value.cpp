@@ -1,11 +1,13 @@
 // Jinja values: construction, truthiness, equality and Python's str()/repr() of each kind.
 #include "chat/jinja_value.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 
+#include "chat/jinja_error.h"
 #include "chat/jinja_unicode.h"
 
 namespace lamina::chat::jinja {
@@ -24,7 +26,26 @@ const Value* DictData::find(std::string_view key) const {
     return nullptr;
 }
 
+namespace {
+
+int checked_depth(int child_depth) {
+    if (child_depth + 1 > kMaxValueDepth) {
+        throw TemplateError("value nested too deeply (more than " + std::to_string(kMaxValueDepth) +
+                            " levels of lists and dicts)");
+    }
+    return child_depth + 1;
+}
+
+}  // namespace
+
+int Value::nesting() const {
+    if (kind_ == Kind::List) return list_->depth;
+    if (kind_ == Kind::Dict) return dict_->depth;
+    return 0;
+}
+
 void DictData::set(Value key, Value value) {
+    depth = std::max(depth, checked_depth(std::max(key.nesting(), value.nesting())));
     for (auto& [k, v] : entries) {
         if (values_equal(k, key)) {
             v = std::move(value);
@@ -81,9 +102,12 @@ Value Value::safe_string(std::string s) {
 }
 
 Value Value::list(std::vector<Value> items) {
+    int child_depth = 0;
+    for (const Value& item : items) child_depth = std::max(child_depth, item.nesting());
     Value v;
     v.kind_ = Kind::List;
     v.list_ = std::make_shared<ListData>();
+    v.list_->depth = checked_depth(child_depth);
     v.list_->items = std::move(items);
     return v;
 }
@@ -163,7 +187,8 @@ std::string Value::to_str() const {
     }
 }
 
-std::string Value::repr() const {
+std::string Value::repr(int depth) const {
+    if (depth > kMaxValueDepth) throw TemplateError("value nested too deeply to print");
     switch (kind_) {
         case Kind::Undefined:
             return "";
@@ -181,7 +206,7 @@ std::string Value::repr() const {
             std::string out = list_->is_tuple ? "(" : "[";
             for (size_t i = 0; i < list_->items.size(); ++i) {
                 if (i) out += ", ";
-                out += list_->items[i].repr();
+                out += list_->items[i].repr(depth + 1);
             }
             if (list_->is_tuple && list_->items.size() == 1) out += ",";
             out += list_->is_tuple ? ")" : "]";
@@ -194,7 +219,7 @@ std::string Value::repr() const {
             for (const auto& [k, v] : dict_->entries) {
                 if (!first) out += ", ";
                 first = false;
-                out += k.repr() + ": " + v.repr();
+                out += k.repr(depth + 1) + ": " + v.repr(depth + 1);
             }
             out += kind_ == Kind::Namespace ? "}>" : "}";
             return out;

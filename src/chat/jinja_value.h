@@ -23,11 +23,17 @@ enum class Kind { Undefined, None, Bool, Int, Float, String, List, Dict, Namespa
 struct ListData {
     std::vector<Value> items;
     bool is_tuple = false;
+    int depth = 1;  // nesting of lists and dicts inside, capped (see kMaxValueDepth)
 };
+
+// Lists and dicts nest at most this deep, so that printing, comparing and freeing them (all
+// recursive) cannot exhaust the stack; building a deeper one is a template error.
+constexpr int kMaxValueDepth = 500;
 
 // A dict (or a namespace's attributes) that keeps insertion order, as Python's dicts do.
 struct DictData {
     std::vector<std::pair<Value, Value>> entries;
+    int depth = 1;
     const Value* find(const Value& key) const;
     const Value* find(std::string_view key) const;
     // Sets `key`, replacing an existing entry in place or appending a new one.
@@ -97,8 +103,11 @@ class Value {
     bool truthy() const;
     // str(value) as Python prints it ("" for Undefined).
     std::string to_str() const;
-    // repr(value) as Python prints it (strings quoted).
-    std::string repr() const;
+    // repr(value) as Python prints it (strings quoted); `depth` guards against namespaces that
+    // contain themselves.
+    std::string repr(int depth = 0) const;
+    // How deeply lists and dicts nest in this value (0 for scalars and namespaces).
+    int nesting() const;
     // Python's type name, for error messages ("str", "dict", "NoneType"...).
     std::string type_name() const;
 

@@ -37,6 +37,10 @@ Expected<ChatTemplateChoice> chat_template_from_file(const std::string& path) {
 }
 
 Expected<ChatTemplateChoice> chat_template_by_name(const std::string& name) {
+    // As llama.cpp's --chat-template, the value may also be a template itself.
+    if (name.find("{{") != std::string::npos || name.find("{%") != std::string::npos) {
+        return ChatTemplateChoice{name, "the template given with --chat-template", false};
+    }
     if (auto source = chat::builtin_template(name)) {
         return ChatTemplateChoice{std::string(*source), "built-in '" + name + "'", false};
     }

@@ -20,7 +20,8 @@ struct ChatTemplateChoice {
 Expected<ChatTemplateChoice> chat_template_of_model(const GgufReader& gguf);
 // A template file's text.
 Expected<ChatTemplateChoice> chat_template_from_file(const std::string& path);
-// A built-in template by name; the error lists the names.
+// A built-in template by name (or, as llama.cpp allows, a Jinja template given inline); the
+// error lists the names.
 Expected<ChatTemplateChoice> chat_template_by_name(const std::string& name);
 
 // The texts of the vocabulary's BOS and EOS tokens ("" where the model has none).

@@ -96,7 +96,7 @@ int cmd_template(int argc, char** argv) {
     p.add_string("-m,--model", &model, "FILE", "GGUF whose template and BOS/EOS tokens to use");
     p.add_string("--chat-template-file", &template_file, "FILE", "Jinja chat template file");
     p.add_string("--chat-template", &template_name, "NAME",
-                 "built-in template (see --list-chat-templates)");
+                 "built-in template (see --list-chat-templates), or a template text");
     p.add_string("--messages", &messages_path, "FILE",
                  "JSON list of {\"role\", \"content\", ...} messages (- reads stdin)");
     p.add_string("--tools", &tools_path, "FILE",

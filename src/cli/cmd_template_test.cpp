@@ -77,6 +77,12 @@ TEST(ChatCmdTemplate, BuiltinChatmlPrintsTheExactPrompt) {
                      "--chat-template chatml --no-generation-prompt --messages - < " + messages);
     EXPECT_EQ(r.out,
               "<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nHi ünïcode<|im_end|>\n");
+    // An inline template instead of a name, as llama.cpp's --chat-template accepts.
+    r = run_template(
+        dir,
+        "--chat-template '{{ messages|length }}:{{ messages[1].content }}' --messages " + messages);
+    EXPECT_EQ(r.rc, 0) << r.err;
+    EXPECT_EQ(r.out, "2:Hi ünïcode");
 }
 
 TEST(ChatCmdTemplate, TemplateFileWithVariablesToolsAndTokens) {
