@@ -6,6 +6,8 @@
 #include <thread>
 
 #include "backend/cpu/cpu_backend.h"
+#include "chat/conversation.h"
+#include "cli/chat_template_setup.h"
 #include "cli/commands.h"
 #include "cli/escapes.h"
 #include "cli/interrupt.h"
@@ -15,6 +17,7 @@
 #include "cli/text_input.h"
 #include "gguf/file_type.h"
 #include "model/llama_model.h"
+#include "runtime/chat_prompt.h"
 #include "runtime/logits_file.h"
 #include "runtime/session.h"
 #include "sampling/sampler.h"
@@ -54,6 +57,9 @@ struct RunOptions {
     bool ignore_eos = false, verbose_prompt = false, color = false, log_disable = false;
     bool verbose = false;
     LoadFlags load;
+    // --chat: the prompt is one user turn rendered with the chat template.
+    bool chat = false;
+    std::string system, chat_template, chat_template_file;
 };
 
 CommandSpec run_spec(RunOptions& o) {
@@ -103,6 +109,13 @@ CommandSpec run_spec(RunOptions& o) {
             {"-v,--verbose,--log-verbose", &o.verbose, "print more on stderr (model, sampling)"},
             {"--dump-logits", &o.dump_logits, "PATH",
              "write every position's logits (LGT1 format) to PATH"},
+            {"-cnv,--chat,--conversation", &o.chat,
+             "send the prompt as one user turn through the chat template"},
+            {"-sys,--system-prompt", &o.system, "TEXT", "system prompt (with --chat)"},
+            {"--chat-template", &o.chat_template, "NAME",
+             "with --chat: a built-in template (or a template text) instead of the model's"},
+            {"--chat-template-file", &o.chat_template_file, "FILE",
+             "with --chat: the Jinja template in FILE instead of the model's"},
             {"--numa", NotApplicable{"lamina does no NUMA placement", true}},
             {"-fa,--flash-attn",
              NotApplicable{"lamina has a single attention path", false, {"on", "off", "auto"}}},
@@ -133,6 +146,19 @@ bool ends_with_any(const std::string& text, size_t new_bytes,
     return false;
 }
 
+// The prompt as one user turn (after -sys) through the chosen chat template.
+Expected<std::vector<TokenId>> one_turn_chat_prompt(const GgufReader& gguf,
+                                                    const Tokenizer& tokenizer, const RunOptions& o,
+                                                    const std::string& user_text) {
+    auto chosen = choose_chat_template(gguf, o.chat_template, o.chat_template_file, o.system);
+    if (!chosen) return chosen.status();
+    if (!chosen->notice.empty()) std::fprintf(stderr, "lamina run: %s\n", chosen->notice.c_str());
+    chat::Conversation conv;
+    conv.set_system(o.system);
+    conv.add_user(user_text);
+    return tokenize_chat(tokenizer, chosen->source, conv);
+}
+
 }  // namespace
 
 int cmd_run(int argc, char** argv) {
@@ -142,6 +168,8 @@ int cmd_run(int argc, char** argv) {
         return fail("run", "--keep cannot be combined with --dump-logits", 2);
     if (text_sources_conflict(o.input))
         return fail("run", "give only one of -p, -f and --stdin", 2);
+    if (!o.chat && !(o.system + o.chat_template + o.chat_template_file).empty())
+        return fail("run", "-sys and the chat template flags need --chat", 2);
     auto text = read_text_input(o.input);
     if (!text) return fail("run", text.error());
     std::string prompt_text = o.escape && !o.input.text.empty() ? process_escapes(*text) : *text;
@@ -168,7 +196,14 @@ int cmd_run(int argc, char** argv) {
     int64_t n_ctx = o.n_ctx > 0 ? o.n_ctx : std::min<int64_t>(model->hparams().n_ctx_train, 4096);
     Session session(*model, backend, n_ctx, o.n_batch);
 
-    std::vector<TokenId> prompt = tokenizer.encode(prompt_text, !o.no_bos, o.special);
+    std::vector<TokenId> prompt;
+    if (o.chat) {
+        auto chat_prompt = one_turn_chat_prompt(model->gguf(), tokenizer, o, prompt_text);
+        if (!chat_prompt) return fail("run", chat_prompt.error());
+        prompt = std::move(*chat_prompt);
+    } else {
+        prompt = tokenizer.encode(prompt_text, !o.no_bos, o.special);
+    }
     if (prompt.empty())
         return fail("run", "the prompt is empty and the model adds no BOS (give -p TEXT)", 2);
     if ((int64_t)prompt.size() > n_ctx)
@@ -200,7 +235,7 @@ int cmd_run(int argc, char** argv) {
 
     const bool dump = !o.dump_logits.empty();
     LogitsFile lgt;
-    if (o.display_prompt) {
+    if (o.display_prompt && !o.chat) {
         if (o.color) std::fputs(kColorPrompt, stdout);
         std::fwrite(prompt_text.data(), 1, prompt_text.size(), stdout);
         if (o.color) std::fputs(kColorReset, stdout);

@@ -4,6 +4,7 @@
 namespace lamina::cli {
 
 int cmd_run(int argc, char** argv);
+int cmd_chat(int argc, char** argv);
 int cmd_info(int argc, char** argv);
 int cmd_tokenize(int argc, char** argv);
 int cmd_gen_model(int argc, char** argv);

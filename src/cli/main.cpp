@@ -19,6 +19,7 @@ struct Command {
 
 constexpr Command kCommands[] = {
     {"run", lamina::cli::cmd_run, "generate text from a prompt"},
+    {"chat", lamina::cli::cmd_chat, "talk with a model through its chat template"},
     {"info", lamina::cli::cmd_info, "print a GGUF file's metadata and tensor table"},
     {"tokenize", lamina::cli::cmd_tokenize, "show how a model's tokenizer splits text"},
     {"bench", lamina::cli::cmd_bench, "measure prompt and generation speed (like llama-bench)"},
