@@ -12,7 +12,7 @@
 
 namespace lamina::quant_test {
 
-// The formats of src/quant/, in the brief's priority order.
+// The formats of src/quant/, the most common in downloaded GGUF files first.
 inline const std::vector<DType>& quant_types() {
     static const std::vector<DType> types = {DType::Q8_0,   DType::Q4_0,  DType::Q8_K, DType::Q4_K,
                                              DType::Q6_K,   DType::Q4_1,  DType::Q5_0, DType::Q5_1,
